@@ -22,7 +22,8 @@ for (const file of report.testResults ?? []) {
   if ((file.assertionResults ?? []).length === 0 && file.status === "failed") t.failed++;
   tiers.set(tier, t);
 }
-for (const [tier, t] of tiers) console.log(`  ${tier}: ${t.passed} passed, ${t.failed} failed, ${t.skipped} skipped`);
+for (const [tier, t] of tiers)
+  console.log(`  ${tier}: ${t.passed} passed, ${t.failed} failed, ${t.skipped} skipped`);
 const passed = report.numPassedTests ?? 0;
 const failed = (report.numFailedTests ?? 0) + (report.numFailedTestSuites ?? 0);
 const skipped = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);

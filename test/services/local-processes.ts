@@ -1,0 +1,10 @@
+// Test services as local processes: redis-server children and an in-process s3rver. Needs no Docker.
+import { startLocalRedis } from "./local-redis.ts";
+import { startLocalS3 } from "./local-s3.ts";
+import type { ServiceBackend } from "./service-backend.ts";
+
+export const localProcesses: ServiceBackend = {
+  name: "local-processes",
+  startRedis: startLocalRedis,
+  startS3: startLocalS3,
+};
