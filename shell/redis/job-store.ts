@@ -1,0 +1,196 @@
+// The job store over Redis scripts: create, load, claim, and every other transition as decide-then-compare-and-set.
+import { errAsync, okAsync, type ResultAsync } from "neverthrow";
+import * as v from "valibot";
+import type { JobRetryPolicy } from "../../core/decide-job-retry.ts";
+import { applyJobCommand } from "../../core/job-lifecycle/apply-job-command.ts";
+import type { JobCommand } from "../../core/job-lifecycle/job-commands.ts";
+import { jobIndexChanges } from "../../core/job-lifecycle/job-index-changes.ts";
+import type { JobRejection } from "../../core/job-lifecycle/job-rejection.ts";
+import type { Job, JobState } from "../../core/job-lifecycle/job-state.ts";
+import { LUA_SCRIPTS } from "./generated/lua-scripts.ts";
+import {
+  type CorruptRecord,
+  decodeJobRecord,
+  encodeJob,
+  encodeJobChanges,
+  encodeMeta,
+  type JobMeta,
+  type JobRecord,
+} from "./job-record.ts";
+import type { RedisKeys } from "./key-schema.ts";
+import type { RedisFailure, ScriptRunner } from "./script-runner.ts";
+
+export type JobStoreError =
+  | RedisFailure
+  | CorruptRecord
+  /** Other writers kept changing the job while this one tried to commit. */
+  | { readonly kind: "conflict"; readonly message: string }
+  /** A script answered in a shape its wrapper does not know: a deployment mismatch or a bug. */
+  | { readonly kind: "unexpected-reply"; readonly message: string };
+
+export type TransitionError = JobStoreError | { readonly kind: "rejected"; readonly rejection: JobRejection };
+
+export interface CreateJobInput {
+  /** The decider's state after `created` (and `enqueued`, for URL ingest). */
+  readonly job: Job;
+  readonly meta: JobMeta;
+  readonly idempotency?: { readonly key: string; readonly ttlSeconds: number };
+}
+
+export type CreateOutcome =
+  | { readonly kind: "created"; readonly jobId: string }
+  /** The idempotency key was used before; `jobId` is the job that request created. */
+  | { readonly kind: "replayed"; readonly jobId: string };
+
+export type ClaimOutcome =
+  | { readonly kind: "claimed"; readonly job: Job; readonly meta: JobMeta; readonly now: number }
+  /** Nothing claimable; `waitMs` until a backed-off job becomes claimable, null when the queue is empty. */
+  | { readonly kind: "empty"; readonly waitMs: number | null }
+  /** The machine holds no live lease and must stop claiming. */
+  | { readonly kind: "no-lease" };
+
+export type CommandFor = JobCommand | ((state: Job) => JobCommand);
+
+export interface JobStore {
+  create(input: CreateJobInput): ResultAsync<CreateOutcome, JobStoreError>;
+  load(jobId: string): ResultAsync<JobRecord | null, JobStoreError>;
+  claim(machineId: string, leaseToken: string): ResultAsync<ClaimOutcome, JobStoreError>;
+  /** Load, decide, commit; on a concurrent write, load and decide again. */
+  transition(jobId: string, command: CommandFor, policy: JobRetryPolicy): ResultAsync<Job, TransitionError>;
+  /** As `transition`, but first tries against a state the caller already holds (a worker's claimed job). */
+  transitionFrom(known: Job, command: CommandFor, policy: JobRetryPolicy): ResultAsync<Job, TransitionError>;
+}
+
+const MAX_COMMIT_TRIES = 5;
+
+const Reply = {
+  create: v.tuple([v.picklist([1, 2, -2]), v.string()]),
+  commit: v.union([v.tuple([v.literal(1)]), v.tuple([v.literal(-1), v.number()]), v.tuple([v.literal(-3)])]),
+  claimHead: v.union([
+    v.tuple([v.literal(0), v.number()]),
+    v.tuple([v.literal(-4)]),
+    v.looseTuple([v.literal(1), v.number()]),
+  ]),
+};
+
+const parseReply = <S extends v.GenericSchema>(
+  script: string,
+  schema: S,
+  reply: unknown,
+): ResultAsync<v.InferOutput<S>, JobStoreError> => {
+  const parsed = v.safeParse(schema, reply);
+  return parsed.success
+    ? okAsync(parsed.output)
+    : errAsync({ kind: "unexpected-reply", message: `${script}: ${JSON.stringify(reply).slice(0, 200)}` });
+};
+
+export const jobStore = (runner: ScriptRunner, keys: RedisKeys): JobStore => {
+  const jobKeys = (jobId: string) => [keys.jobStatus(jobId), keys.jobsPending, keys.jobsActive];
+
+  const load = (jobId: string): ResultAsync<JobRecord | null, JobStoreError> =>
+    runner.run(LUA_SCRIPTS.getJob, [keys.jobStatus(jobId)], []).andThen((reply) => decodeJobRecord(reply));
+
+  /** Writes `after` if the stored version is still `before.version`; "conflict" otherwise. */
+  const commit = (before: JobState, after: Job): ResultAsync<"committed" | "conflict", TransitionError> => {
+    const { pending, active } = jobIndexChanges(before, after);
+    const fields = before.status === "none" ? encodeJob(after) : encodeJobChanges(before, after);
+    return runner
+      .run(LUA_SCRIPTS.commitJob, jobKeys(after.jobId), [
+        after.jobId,
+        before.status === "none" ? 0 : before.version,
+        pending.op,
+        pending.op === "add" ? pending.score : "",
+        active.op,
+        active.op === "set" ? `${active.machineId}|${active.leaseToken}` : "",
+        ...fields,
+      ])
+      .andThen((reply) => parseReply("commit-job", Reply.commit, reply))
+      .andThen((r): ResultAsync<"committed" | "conflict", TransitionError> => {
+        if (r[0] === 1) return okAsync("committed");
+        if (r[0] === -1) return okAsync("conflict");
+        return errAsync(notFound(after.jobId));
+      });
+  };
+
+  const decideAndCommit = (
+    state: Job,
+    command: CommandFor,
+    policy: JobRetryPolicy,
+    triesLeft: number,
+  ): ResultAsync<Job, TransitionError> => {
+    const cmd = typeof command === "function" ? command(state) : command;
+    const applied = applyJobCommand(cmd, state, policy);
+    if (applied.isErr()) return errAsync({ kind: "rejected", rejection: applied.error });
+    const after = applied.value.state;
+    if (after.status === "none") throw new Error("a transition cannot delete a job");
+    return commit(state, after).andThen((outcome) => {
+      if (outcome === "committed") return okAsync(after);
+      if (triesLeft <= 1) {
+        const message = `job ${state.jobId} kept changing; gave up after ${MAX_COMMIT_TRIES} tries`;
+        return errAsync({ kind: "conflict" as const, message });
+      }
+      return loadExisting(state.jobId).andThen((fresh) =>
+        decideAndCommit(fresh, command, policy, triesLeft - 1),
+      );
+    });
+  };
+
+  const loadExisting = (jobId: string): ResultAsync<Job, TransitionError> =>
+    load(jobId).andThen((record) => (record ? okAsync(record.job) : errAsync(notFound(jobId))));
+
+  return {
+    create: ({ job, meta, idempotency }) => {
+      const pendingScore = job.status === "pending" ? (job.availableAt ?? job.updatedAt) : "";
+      const scriptKeys = [keys.jobStatus(job.jobId), keys.jobsPending];
+      if (idempotency) scriptKeys.push(keys.idempotency(idempotency.key));
+      return runner
+        .run(LUA_SCRIPTS.createJob, scriptKeys, [
+          job.jobId,
+          pendingScore,
+          idempotency?.ttlSeconds ?? "",
+          ...encodeJob(job),
+          ...encodeMeta(meta),
+        ])
+        .andThen((reply) => parseReply("create-job", Reply.create, reply))
+        .andThen(([code, jobId]): ResultAsync<CreateOutcome, JobStoreError> => {
+          if (code === 1) return okAsync({ kind: "created", jobId });
+          if (code === 2) return okAsync({ kind: "replayed", jobId });
+          return errAsync({ kind: "unexpected-reply", message: `create-job: job ${jobId} already exists` });
+        });
+    },
+
+    load,
+
+    claim: (machineId, leaseToken) =>
+      runner
+        .run(
+          LUA_SCRIPTS.claimJob,
+          [keys.jobsPending, keys.jobsActive, keys.workerLeases],
+          [keys.jobStatusPrefix, machineId, leaseToken],
+        )
+        .andThen((reply) => parseReply("claim-job", Reply.claimHead, reply))
+        .andThen((r): ResultAsync<ClaimOutcome, JobStoreError> => {
+          if (r[0] === -4) return okAsync({ kind: "no-lease" });
+          if (r[0] === 0) return okAsync({ kind: "empty", waitMs: r[1] < 0 ? null : r[1] });
+          const now = r[1];
+          return decodeJobRecord(r.slice(2)).asyncAndThen((record) =>
+            record
+              ? okAsync({ kind: "claimed" as const, job: record.job, meta: record.meta, now })
+              : errAsync({
+                  kind: "unexpected-reply" as const,
+                  message: "claim-job: claimed an empty record",
+                }),
+          );
+        }),
+
+    transition: (jobId, command, policy) =>
+      loadExisting(jobId).andThen((state) => decideAndCommit(state, command, policy, MAX_COMMIT_TRIES)),
+
+    transitionFrom: (known, command, policy) => decideAndCommit(known, command, policy, MAX_COMMIT_TRIES),
+  };
+};
+
+const notFound = (jobId: string): TransitionError => ({
+  kind: "rejected",
+  rejection: { code: "not-found", status: "none", message: `job ${jobId} does not exist` },
+});

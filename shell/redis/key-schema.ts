@@ -1,0 +1,55 @@
+// The Redis key schema of the orchestration system (RWOS), in one place. Every key lives under a configurable prefix.
+//
+// key                          type    contents
+// ---------------------------  ------  --------------------------------------------------------------------------
+// jobs:status:{id}             HASH    one job: the lifecycle decider's state (core/job-lifecycle/job-state.ts),
+//                                      one field per property, JSON for error/outputs; `version` counts events
+//                                      and fences every compare-and-set commit; plus `meta:*` fields the decider
+//                                      does not read (webhook URL, original filename)
+// jobs:pending                 ZSET    job ids waiting for a worker; score = earliest claim time in ms (enqueue
+//                                      time, or the end of a retry backoff)
+// jobs:active                  HASH    job id → "<machineId>|<leaseToken>" for every running job; the sweep's index
+// jobs:idempotency:{key}       STRING  client Idempotency-Key → job id (expires with the key's TTL)
+// workers:leases               ZSET    machine id → lease expiry in ms by Redis TIME; a machine without an entry,
+//                                      or with an expired one, holds no slot and may not claim
+// workers:reservations         ZSET    machine id → boot deadline in ms (Redis TIME): admitted, not yet registered
+// counters:active_machines     STRING  slots taken = leases + reservations; never negative
+// counters:rate_limit          ZSET    machine id → spawn time in ms (Redis TIME); the sliding spawn-rate window
+// counters:spend:{yyyy-mm}     STRING  USD spent in that month (INCRBYFLOAT), for the budget
+//
+// Scripts receive every key they touch in KEYS, except jobs:status:{id} for ids they discover themselves (claim,
+// sweep), which they build from the prefix passed as a KEY: Upstash and a single redis-server allow that; a Redis
+// Cluster would need a hash tag on the prefix.
+
+export interface RedisKeys {
+  readonly prefix: string;
+  readonly jobStatusPrefix: string;
+  jobStatus(jobId: string): string;
+  readonly jobsPending: string;
+  readonly jobsActive: string;
+  idempotency(key: string): string;
+  readonly workerLeases: string;
+  readonly workerReservations: string;
+  readonly activeMachines: string;
+  readonly rateLimit: string;
+  spend(month: string): string;
+}
+
+export const redisKeys = (prefix: string): RedisKeys => {
+  if (!/^[A-Za-z0-9:_{}-]{1,64}$/.test(prefix))
+    throw new Error(`invalid Redis key prefix ${JSON.stringify(prefix)}`);
+  const p = prefix.endsWith(":") ? prefix : `${prefix}:`;
+  return {
+    prefix: p,
+    jobStatusPrefix: `${p}jobs:status:`,
+    jobStatus: (jobId) => `${p}jobs:status:${jobId}`,
+    jobsPending: `${p}jobs:pending`,
+    jobsActive: `${p}jobs:active`,
+    idempotency: (key) => `${p}jobs:idempotency:${key}`,
+    workerLeases: `${p}workers:leases`,
+    workerReservations: `${p}workers:reservations`,
+    activeMachines: `${p}counters:active_machines`,
+    rateLimit: `${p}counters:rate_limit`,
+    spend: (month) => `${p}counters:spend:${month}`,
+  };
+};

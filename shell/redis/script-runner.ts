@@ -1,0 +1,21 @@
+// The port every Redis adapter needs: run one Lua script atomically and get its raw reply, or a failure value.
+import type { ResultAsync } from "neverthrow";
+import type { LuaScript } from "./lua-script.ts";
+
+export type RedisFailure =
+  /** Redis could not be reached or did not answer in time; the script may or may not have run. */
+  | { readonly kind: "redis-unavailable"; readonly message: string }
+  /** Redis answered with an error: a bug in a script or its arguments, never worth retrying. */
+  | { readonly kind: "redis-error"; readonly message: string };
+
+export type ScriptArg = string | number;
+
+export interface ScriptRunner {
+  run(
+    script: LuaScript,
+    keys: readonly string[],
+    args: readonly ScriptArg[],
+  ): ResultAsync<unknown, RedisFailure>;
+}
+
+export const isNoScriptError = (message: string): boolean => message.includes("NOSCRIPT");

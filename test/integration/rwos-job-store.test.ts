@@ -1,0 +1,341 @@
+// The job store on a real redis-server: every write goes through a Lua script and must equal what the core decides.
+import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
+import { DEFAULT_JOB_RETRY_POLICY as POLICY } from "../../core/decide-job-retry.ts";
+import { applyJobCommand } from "../../core/job-lifecycle/apply-job-command.ts";
+import type { JobCommand } from "../../core/job-lifecycle/job-commands.ts";
+import type { Job, JobState } from "../../core/job-lifecycle/job-state.ts";
+import type { TransitionError } from "../../shell/redis/job-store.ts";
+import { buildJob, newJobId, rwosContext } from "../support/rwos-context.ts";
+
+const ctx = rwosContext("job-store");
+afterAll(() => ctx.close());
+const { store, redis, keys } = ctx;
+const META = { webhookUrl: "https://example.test/hook", filename: "clip.mp4" };
+
+const rejectionCode = (error: TransitionError): string =>
+  error.kind === "rejected" ? error.rejection.code : `store:${error.kind}`;
+
+const giveLease = async (machineId: string, ms = 60_000) =>
+  redis.zadd(keys.workerLeases, (await ctx.redisNow()) + ms, machineId);
+
+describe("create and load", () => {
+  it("stores exactly the decider's state and the meta fields", async () => {
+    const job = buildJob({ source: "upload" });
+    expect((await store.create({ job, meta: META }))._unsafeUnwrap()).toEqual({
+      kind: "created",
+      jobId: job.jobId,
+    });
+    expect((await store.load(job.jobId))._unsafeUnwrap()).toEqual({ job, meta: META });
+    expect(await redis.zscore(keys.jobsPending, job.jobId)).toBeNull();
+  });
+
+  it("enqueues a URL-ingest job at its available time", async () => {
+    const job = buildJob({ source: "url", at: 1_700_000_000_123 });
+    await store.create({ job, meta: META });
+    expect(await redis.zscore(keys.jobsPending, job.jobId)).toBe("1700000000123");
+  });
+
+  it("answers a repeated idempotency key with the first job, creating nothing", async () => {
+    const first = buildJob({});
+    const second = buildJob({});
+    const idempotency = { key: `idem-${newJobId()}`, ttlSeconds: 60 };
+    expect((await store.create({ job: first, meta: META, idempotency }))._unsafeUnwrap().kind).toBe(
+      "created",
+    );
+    expect((await store.create({ job: second, meta: META, idempotency }))._unsafeUnwrap()).toEqual({
+      kind: "replayed",
+      jobId: first.jobId,
+    });
+    expect((await store.load(second.jobId))._unsafeUnwrap()).toBeNull();
+    expect(await redis.ttl(keys.idempotency(idempotency.key))).toBeGreaterThan(0);
+  });
+
+  it("refuses to overwrite an existing job id", async () => {
+    const job = buildJob({});
+    await store.create({ job, meta: META });
+    const again = await store.create({ job: { ...job, preset: "hls" }, meta: META });
+    expect(again._unsafeUnwrapErr().kind).toBe("unexpected-reply");
+    expect((await store.load(job.jobId))._unsafeUnwrap()?.job.preset).toBe("web-optimized");
+  });
+
+  it("reports a corrupt record instead of trusting it", async () => {
+    const job = buildJob({});
+    await store.create({ job, meta: META });
+    await redis.hset(keys.jobStatus(job.jobId), "status", "exploded");
+    expect((await store.load(job.jobId))._unsafeUnwrapErr().kind).toBe("corrupt-record");
+  });
+});
+
+describe("upload confirmation is idempotent", () => {
+  it("moves to pending once, however often the event is delivered", async () => {
+    const job = buildJob({ source: "upload" });
+    await store.create({ job, meta: META });
+    const confirm: JobCommand = { type: "confirm-upload", size: 1234, at: job.createdAt + 10 };
+    const queued = (await store.transition(job.jobId, confirm, POLICY))._unsafeUnwrap();
+    expect(queued.status).toBe("queued");
+    const pending = (
+      await store.transition(job.jobId, { type: "enqueue", at: job.createdAt + 11 }, POLICY)
+    )._unsafeUnwrap();
+    expect(pending.status).toBe("pending");
+    for (let i = 0; i < 4; i++) {
+      const again = await store.transition(job.jobId, confirm, POLICY);
+      expect(rejectionCode(again._unsafeUnwrapErr())).toBe("already-confirmed");
+    }
+    expect(await redis.zcard(keys.jobsPending)).toBeGreaterThanOrEqual(1);
+    expect(await redis.zscore(keys.jobsPending, job.jobId)).toBe(String(job.createdAt + 11));
+    expect((await store.load(job.jobId))._unsafeUnwrap()?.job.version).toBe(3);
+  });
+
+  it("rejects a transition on an unknown job as not-found", async () => {
+    const missing = await store.transition(newJobId(), { type: "enqueue", at: 1 }, POLICY);
+    expect(rejectionCode(missing._unsafeUnwrapErr())).toBe("not-found");
+  });
+});
+
+describe("claim, fencing and completion", () => {
+  // Each test its own queue: a claim takes whatever job is first, so tests must not share one.
+  let local: ReturnType<typeof rwosContext>;
+  beforeEach(() => {
+    local = rwosContext("claim");
+  });
+  afterEach(() => local.close());
+
+  it("refuses a machine without a live lease", async () => {
+    await local.store.create({ job: buildJob({}), meta: META });
+    expect((await local.store.claim("m-nolease", "t1"))._unsafeUnwrap()).toEqual({ kind: "no-lease" });
+    await local.redis.zadd(local.keys.workerLeases, (await local.redisNow()) - 1, "m-expired");
+    expect((await local.store.claim("m-expired", "t2"))._unsafeUnwrap()).toEqual({ kind: "no-lease" });
+  });
+
+  it("claims exactly as the decider's claim, fences later commands, and completes", async () => {
+    const job = buildJob({ at: 1_600_000_000_000 });
+    await local.store.create({ job, meta: META });
+    await local.redis.zadd(local.keys.workerLeases, (await local.redisNow()) + 60_000, "m1");
+
+    const claimed = (await local.store.claim("m1", "lease-A"))._unsafeUnwrap();
+    if (claimed.kind !== "claimed") throw new Error(`expected a claim, got ${claimed.kind}`);
+    const expected = applyJobCommand(
+      { type: "claim", machineId: "m1", leaseToken: "lease-A", at: claimed.now },
+      job,
+      POLICY,
+    )._unsafeUnwrap().state;
+    expect(claimed.job).toEqual(expected);
+    expect(claimed.meta).toEqual(META);
+    expect(await local.redis.hget(local.keys.jobsActive, job.jobId)).toBe("m1|lease-A");
+    expect(await local.redis.zscore(local.keys.jobsPending, job.jobId)).toBeNull();
+
+    const progress = await local.store.transitionFrom(
+      claimed.job,
+      { type: "report-progress", leaseToken: "lease-A", percent: 40, at: claimed.now + 1 },
+      POLICY,
+    );
+    expect(progress._unsafeUnwrap().progress).toBe(40);
+
+    const complete = (leaseToken: string): JobCommand => ({
+      type: "complete",
+      leaseToken,
+      outputs: [
+        {
+          type: "video",
+          key: `outputs/${job.jobId}/web-optimized/video.mp4`,
+          contentType: "video/mp4",
+          size: 10,
+        },
+      ],
+      costUsd: 0.001,
+      machineSeconds: 4.5,
+      at: claimed.now + 2,
+    });
+    const forged = await local.store.transition(job.jobId, complete("lease-B"), POLICY);
+    expect(rejectionCode(forged._unsafeUnwrapErr())).toBe("stale-lease");
+
+    // Starting from the claim-time state forces a version conflict, a reload and a fresh decision.
+    const done = (await local.store.transitionFrom(claimed.job, complete("lease-A"), POLICY))._unsafeUnwrap();
+    expect(done.status).toBe("completed");
+    expect(done.progress).toBe(100);
+    expect(await local.redis.hget(local.keys.jobsActive, job.jobId)).toBeNull();
+
+    const replay = await local.store.transition(job.jobId, complete("lease-A"), POLICY);
+    expect(rejectionCode(replay._unsafeUnwrapErr())).toBe("already-terminal");
+    expect((await local.store.claim("m1", "lease-C"))._unsafeUnwrap()).toEqual({
+      kind: "empty",
+      waitMs: null,
+    });
+  });
+
+  it("backs a retryable failure off: the job is pending but not claimable until its time", async () => {
+    const job = buildJob({});
+    await local.store.create({ job, meta: META });
+    await local.redis.zadd(local.keys.workerLeases, (await local.redisNow()) + 60_000, "m2");
+    const claimed = (await local.store.claim("m2", "lease-F"))._unsafeUnwrap();
+    if (claimed.kind !== "claimed") throw new Error("expected a claim");
+    const failed = (
+      await local.store.transitionFrom(
+        claimed.job,
+        {
+          type: "fail",
+          leaseToken: "lease-F",
+          error: { code: "ffmpeg-exit", message: "boom", retryable: true },
+          at: claimed.now,
+        },
+        POLICY,
+      )
+    )._unsafeUnwrap();
+    expect(failed.status).toBe("pending");
+    expect(failed.availableAt).toBe(claimed.now + POLICY.baseDelayMs);
+    const again = (await local.store.claim("m2", "lease-G"))._unsafeUnwrap();
+    expect(again.kind).toBe("empty");
+    if (again.kind === "empty") expect(again.waitMs).toBeGreaterThan(POLICY.baseDelayMs - 1000);
+    expect(await local.redis.zscore(local.keys.jobsPending, job.jobId)).toBe(String(failed.availableAt));
+  });
+
+  it("cancelling a pending job takes it out of the queue", async () => {
+    const job = buildJob({});
+    await local.store.create({ job, meta: META });
+    const cancelled = (
+      await local.store.transition(job.jobId, { type: "cancel", at: job.createdAt + 5 }, POLICY)
+    )._unsafeUnwrap();
+    expect(cancelled.status).toBe("cancelled");
+    expect(await local.redis.zscore(local.keys.jobsPending, job.jobId)).toBeNull();
+  });
+});
+
+describe("store and decider agree on random command sequences", () => {
+  const model = rwosContext("model");
+  afterAll(() => model.close());
+
+  // A small seeded generator, so a failure reproduces.
+  const rng = (seed: number) => () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+
+  const STEPS = 400;
+  it("400 random commands over 6 jobs leave identical states and rejections", async () => {
+    const random = rng(20261123);
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)] as T;
+    const policy = { maxAttempts: 3, baseDelayMs: 0, maxDelayMs: 0 };
+    const states = new Map<string, JobState>();
+    await model.redis.zadd(model.keys.workerLeases, (await model.redisNow()) + 600_000, "m");
+    let tokens = 0;
+    let compared = 0;
+    const accepted = new Set<string>();
+    const rejected = new Set<string>();
+
+    for (let i = 0; i < 6; i++) {
+      const job = buildJob({ source: i % 2 === 0 ? "upload" : "url", at: 1_000 + i }, policy);
+      await model.store.create({ job, meta: META });
+      states.set(job.jobId, job);
+    }
+    const ids = [...states.keys()];
+
+    for (let step = 0; step < STEPS; step++) {
+      const now = await model.redisNow();
+      // Weighted so jobs live long enough to see every transition; cancel is terminal for good, so it is rare.
+      const kind =
+        random() < 0.01
+          ? "cancel"
+          : pick([
+              ...[
+                "confirm",
+                "confirm",
+                "enqueue",
+                "enqueue",
+                "claim",
+                "claim",
+                "claim",
+                "progress",
+                "progress",
+              ],
+              ...["complete", "fail", "fail", "expire", "expire", "retry", "retry", "retry"],
+            ] as const);
+      if (kind === "claim") {
+        const token = `t${++tokens}`;
+        const claimed = (await model.store.claim("m", token))._unsafeUnwrap();
+        const claimable = ids
+          .filter((id) => states.get(id)?.status === "pending")
+          .sort((a, b) => {
+            const [x, y] = [states.get(a) as Job, states.get(b) as Job];
+            return (x.availableAt ?? 0) - (y.availableAt ?? 0) || (a < b ? -1 : 1);
+          });
+        if (claimable.length === 0) {
+          expect(claimed.kind).toBe("empty");
+        } else {
+          if (claimed.kind !== "claimed")
+            throw new Error(`step ${step}: expected a claim of ${claimable[0]}`);
+          expect(claimed.job.jobId).toBe(claimable[0]);
+          const before = states.get(claimed.job.jobId) as JobState;
+          const claim = { type: "claim", machineId: "m", leaseToken: token, at: claimed.now } as const;
+          states.set(claimed.job.jobId, applyJobCommand(claim, before, policy)._unsafeUnwrap().state);
+          accepted.add("claim");
+        }
+      } else {
+        const id = pick(ids);
+        const current = states.get(id) as Job;
+        const token = random() < 0.85 ? (current.leaseToken ?? "none") : "forged";
+        const error = { code: "x", message: "x", retryable: random() < 0.7 };
+        const command: JobCommand = {
+          confirm: { type: "confirm-upload", size: 10, at: now } as const,
+          enqueue: { type: "enqueue", at: now } as const,
+          progress: {
+            type: "report-progress",
+            leaseToken: token,
+            percent: Math.floor(random() * 101),
+            at: now,
+          } as const,
+          complete: {
+            type: "complete",
+            leaseToken: token,
+            outputs: [],
+            costUsd: 0.01,
+            machineSeconds: 1,
+            at: now,
+          } as const,
+          fail: { type: "fail", leaseToken: token, error, at: now } as const,
+          retry: { type: "retry", at: now } as const,
+          cancel: { type: "cancel", reason: "test", at: now } as const,
+          expire: { type: "expire-lease", leaseToken: token, at: now } as const,
+        }[kind];
+        const expected = applyJobCommand(command, current, policy);
+        console.log(
+          "STEP",
+          step,
+          kind,
+          id.slice(-4),
+          current.status,
+          expected.isOk() ? "ok" : expected.error.code,
+        );
+        const actual = await model.store.transition(id, command, policy);
+        if (expected.isErr()) {
+          expect(rejectionCode(actual._unsafeUnwrapErr())).toBe(expected.error.code);
+          rejected.add(expected.error.code);
+          console.log(kind, current.status, expected.error.code, token, current.leaseToken);
+        } else {
+          accepted.add(kind);
+          expect(actual._unsafeUnwrap()).toEqual(expected.value.state);
+          states.set(id, expected.value.state);
+        }
+      }
+      for (const id of ids) {
+        const stored = (await model.store.load(id))._unsafeUnwrap()?.job;
+        expect(stored, `step ${step} job ${id}`).toEqual(states.get(id));
+        compared++;
+      }
+      // The indexes always match the states.
+      const pending = new Set(await model.redis.zrange(model.keys.jobsPending, 0, -1));
+      const active = new Set(await model.redis.hkeys(model.keys.jobsActive));
+      for (const id of ids) {
+        expect(pending.has(id), `pending index for ${id}`).toBe(states.get(id)?.status === "pending");
+        expect(active.has(id), `active index for ${id}`).toBe(states.get(id)?.status === "running");
+      }
+    }
+    expect(compared).toBe(STEPS * 6);
+    // The run exercised the lifecycle, not just rejections.
+    expect([...accepted].sort()).toEqual(
+      ["cancel", "claim", "complete", "confirm", "enqueue", "expire", "fail", "progress", "retry"].sort(),
+    );
+    expect(rejected.size).toBeGreaterThanOrEqual(5);
+  });
+});
