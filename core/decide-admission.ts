@@ -90,7 +90,8 @@ export const decideAdmission = (input: AdmissionInput, config: AdmissionConfig):
   const waitMs = spawnWindowWaitMs(input.now, input.recentSpawns, config.spawnRate);
   if (waitMs > 0) return { kind: "wait", reason: "rate-limited", retryAfterMs: waitMs };
   const rateRoom =
-    config.spawnRate.maxSpawns - spawnsInWindow(input.now, input.recentSpawns, config.spawnRate.windowMs).length;
+    config.spawnRate.maxSpawns -
+    spawnsInWindow(input.now, input.recentSpawns, config.spawnRate.windowMs).length;
 
   return { kind: "admit", machines: Math.min(demand, capRoom, rateRoom, budgetRoom) };
 };

@@ -58,6 +58,7 @@ describe("the purity check itself", () => {
     "export const o = { process: 1, fetch: 2 }; export const p = o.process + o.fetch;",
     "// Date.now() is banned here; time comes in as an argument\nexport const t = (now: number) => now;",
     "export const s = 'console.log(Math.random())';",
+    "const performance = (cpus: number) => ({ cpuKind: 'performance', cpus }); export const g = performance(2);",
   ])("allows %s", (text) => {
     expect(check(text)).toEqual([]);
   });

@@ -1,0 +1,45 @@
+// How long one ffmpeg command may run before the worker kills it: grows with duration, preset and frame size.
+import type { PresetName } from "../preset-names.ts";
+import { PRESETS } from "./presets.ts";
+
+export interface TimeLimitInput {
+  readonly preset: PresetName;
+  readonly purpose: "transcode" | "poster";
+  readonly durationSec: number;
+  /** Coded width × height of the source video. */
+  readonly sourcePixels: number;
+  /** Hard ceiling for any single command. */
+  readonly maxRunMs: number;
+}
+
+/** Startup, probing and muxer finalisation (faststart rewrites the whole file) before the per-second cost. */
+const BASE_MS = 60_000;
+const POSTER_BASE_MS = 30_000;
+const POSTER_PER_SCALE_MS = 5_000;
+const REFERENCE_PIXELS = 1280 * 720;
+
+/** Decode and encode cost grows with pixels; smaller sources still pay a 720p-sized budget. */
+const pixelScale = (sourcePixels: number): number => Math.max(1, sourcePixels / REFERENCE_PIXELS);
+
+export const ffmpegTimeLimitMs = (input: TimeLimitInput): number => {
+  const scale = pixelScale(input.sourcePixels);
+  const spec = PRESETS[input.preset];
+  let limitMs: number;
+  switch (input.purpose) {
+    case "poster":
+      // One decoded frame after a seek: independent of duration.
+      limitMs = POSTER_BASE_MS + POSTER_PER_SCALE_MS * scale;
+      break;
+    case "transcode": {
+      // Stream copy is I/O bound: frame size does not matter.
+      const perSecondMs = 1000 * spec.secondsPerMediaSecond * (spec.recipe.kind === "copy" ? 1 : scale);
+      limitMs = BASE_MS + Math.max(0, input.durationSec) * perSecondMs;
+      break;
+    }
+    default: {
+      const unreachable: never = input.purpose;
+      throw new Error(`unknown command purpose ${String(unreachable)}`);
+    }
+  }
+  return Math.min(input.maxRunMs, Math.ceil(limitMs));
+};

@@ -1,0 +1,137 @@
+// Plans the HLS preset: an ABR ladder up to the source size, encoded in one ffmpeg run with aligned keyframes.
+import type { PresetName } from "../preset-names.ts";
+import type { CheckedInput } from "./check-input.ts";
+import { type FrameSize, fitShortSide, shortSideOf } from "./display-size.ts";
+import {
+  CONTENT_TYPES,
+  ffmpegHeadArgs,
+  joinPath,
+  MUXING_QUEUE_ARGS,
+  type PlannedOutput,
+  type StepContext,
+  type TranscodeStep,
+} from "./ffmpeg-plan.ts";
+import { ffmpegTimeLimitMs } from "./ffmpeg-time-limit.ts";
+import type { HlsRecipe, HlsRung } from "./presets.ts";
+
+export const MASTER_PLAYLIST = "master.m3u8";
+export const VARIANT_PLAYLIST = "index.m3u8";
+export const SEGMENT_PATTERN = "seg_%03d.ts";
+
+/** Used for the GOP length when ffprobe states no frame rate. */
+const FALLBACK_FPS = 30;
+
+export interface LadderRung extends HlsRung {
+  readonly name: string;
+  readonly size: FrameSize;
+}
+
+/**
+ * The rungs at or below the source's short side, highest first; a source below the lowest rung gets one rung
+ * at its own (even) size. Never upscales.
+ */
+export const ladderFor = (display: FrameSize, ladder: readonly HlsRung[]): LadderRung[] => {
+  const sourceShort = shortSideOf(display);
+  const fitting = ladder.filter((r) => r.shortSide <= sourceShort);
+  const lowest = ladder[ladder.length - 1];
+  const rungs =
+    fitting.length > 0 || lowest === undefined ? fitting : [{ ...lowest, shortSide: sourceShort }];
+  return rungs.map((r) => {
+    const size = fitShortSide(display, r.shortSide);
+    return { ...r, name: `${shortSideOf(size)}p`, size };
+  });
+};
+
+const filterGraph = (videoIndex: number, rungs: readonly LadderRung[]): string => {
+  const scaled = (r: LadderRung, i: number, from: string) =>
+    `${from}scale=${r.size.width}:${r.size.height},setsar=1[v${i}]`;
+  if (rungs.length === 1 && rungs[0] !== undefined) return scaled(rungs[0], 0, `[0:${videoIndex}]`);
+  const split = `[0:${videoIndex}]split=${rungs.length}${rungs.map((_, i) => `[s${i}]`).join("")}`;
+  return [split, ...rungs.map((r, i) => scaled(r, i, `[s${i}]`))].join(";");
+};
+
+export const planHls = (
+  input: CheckedInput,
+  recipe: HlsRecipe,
+  preset: PresetName,
+  ctx: StepContext,
+): TranscodeStep => {
+  const rungs = ladderFor(input.display, recipe.ladder);
+  const hasAudio = input.audio !== undefined;
+  const gop = Math.max(1, Math.round((input.video.frameRate ?? FALLBACK_FPS) * recipe.segmentSec));
+  const perRung = (build: (r: LadderRung, i: number) => string[]) => rungs.flatMap(build);
+  const argv = [
+    ...ffmpegHeadArgs(),
+    ...["-i", ctx.inputPath],
+    ...["-filter_complex", filterGraph(input.video.index, rungs)],
+    // One audio encode per variant, so every variant playlist is self-contained (video + audio).
+    ...perRung((_, i) => ["-map", `[v${i}]`, ...(hasAudio ? ["-map", "0:a:0?"] : [])]),
+    ...["-map_metadata", "-1"],
+    ...["-c:v", "libx264", "-preset", recipe.x264Preset, "-profile:v", recipe.profile, "-pix_fmt", "yuv420p"],
+    ...perRung((r, i) => [
+      ...[`-b:v:${i}`, `${r.videoKbps}k`, `-maxrate:v:${i}`, `${r.maxrateKbps}k`, `-bufsize:v:${i}`],
+      `${r.bufsizeKbps}k`,
+    ]),
+    // Keyframes on the same timestamps in every rung, so players can switch at any segment boundary.
+    ...["-g", String(gop), "-keyint_min", String(gop), "-sc_threshold", "0"],
+    ...["-force_key_frames:v", `expr:gte(t,n_forced*${recipe.segmentSec})`],
+    ...(hasAudio ? ["-c:a", "aac", "-ac", "2", ...perRung((r, i) => [`-b:a:${i}`, `${r.audioKbps}k`])] : []),
+    ...MUXING_QUEUE_ARGS,
+    ...["-f", "hls", "-hls_time", String(recipe.segmentSec), "-hls_playlist_type", "vod"],
+    ...["-hls_flags", "independent_segments", "-hls_segment_type", "mpegts"],
+    ...["-hls_segment_filename", joinPath(ctx.outDir, `%v/${SEGMENT_PATTERN}`)],
+    ...["-master_pl_name", MASTER_PLAYLIST],
+    ...[
+      "-var_stream_map",
+      rungs.map((r, i) => `v:${i}${hasAudio ? `,a:${i}` : ""},name:${r.name}`).join(" "),
+    ],
+    // The master playlist lands in outDir (the directory above %v) and refers to "<rung>/index.m3u8".
+    joinPath(ctx.outDir, `%v/${VARIANT_PLAYLIST}`),
+  ];
+  const outputs: PlannedOutput[] = [
+    { type: "hls-master", path: MASTER_PLAYLIST, isPattern: false, contentType: CONTENT_TYPES.m3u8 },
+    ...rungs.flatMap((r): PlannedOutput[] => [
+      {
+        type: "hls-playlist",
+        path: `${r.name}/${VARIANT_PLAYLIST}`,
+        isPattern: false,
+        contentType: CONTENT_TYPES.m3u8,
+        quality: r.name,
+      },
+      {
+        type: "hls-segment",
+        path: `${r.name}/${SEGMENT_PATTERN}`,
+        isPattern: true,
+        contentType: CONTENT_TYPES.ts,
+        quality: r.name,
+      },
+    ]),
+  ];
+  const top = rungs[0];
+  if (top === undefined) throw new Error("HLS ladder is empty: the preset table has no rungs");
+  return {
+    directories: [ctx.outDir, ...rungs.map((r) => joinPath(ctx.outDir, r.name))],
+    command: {
+      argv,
+      purpose: "transcode",
+      timeLimitMs: ffmpegTimeLimitMs({
+        preset,
+        purpose: "transcode",
+        durationSec: input.durationSec,
+        sourcePixels: input.sourcePixels,
+        maxRunMs: ctx.maxRunMs,
+      }),
+    },
+    outputs,
+    expected: {
+      container: "hls",
+      videoCodec: "h264",
+      audioCodec: hasAudio ? "aac" : null,
+      width: top.size.width,
+      height: top.size.height,
+      rotation: 0,
+      durationSec: input.durationSec,
+      renditions: rungs.map((r) => ({ quality: r.name, width: r.size.width, height: r.size.height })),
+    },
+  };
+};

@@ -1,0 +1,73 @@
+// Plans the single-file H.264/AAC MP4 presets (web-optimized, mobile): even size, faststart, rotation applied.
+import type { PresetName } from "../preset-names.ts";
+import type { CheckedInput } from "./check-input.ts";
+import { fitShortSide, shortSideOf } from "./display-size.ts";
+import {
+  CONTENT_TYPES,
+  ffmpegHeadArgs,
+  joinPath,
+  MUXING_QUEUE_ARGS,
+  type StepContext,
+  type TranscodeStep,
+} from "./ffmpeg-plan.ts";
+import { ffmpegTimeLimitMs } from "./ffmpeg-time-limit.ts";
+import type { Mp4Recipe } from "./presets.ts";
+
+export const MP4_FILE = "video.mp4";
+
+export const planMp4 = (
+  input: CheckedInput,
+  recipe: Mp4Recipe,
+  preset: PresetName,
+  ctx: StepContext,
+): TranscodeStep => {
+  // ffmpeg turns rotated input upright before -vf runs, so the target is in display terms.
+  const size = fitShortSide(input.display, recipe.maxShortSide ?? Number.POSITIVE_INFINITY);
+  const hasAudio = input.audio !== undefined;
+  const rateCap =
+    recipe.maxrateKbps !== undefined && recipe.bufsizeKbps !== undefined
+      ? ["-maxrate", `${recipe.maxrateKbps}k`, "-bufsize", `${recipe.bufsizeKbps}k`]
+      : [];
+  const argv = [
+    ...ffmpegHeadArgs(),
+    ...["-i", ctx.inputPath],
+    ...["-map", `0:${input.video.index}`],
+    ...(hasAudio ? ["-map", "0:a:0?"] : []),
+    // Strip container and stream tags: phone videos carry GPS positions and device names.
+    ...["-map_metadata", "-1"],
+    ...["-vf", `scale=${size.width}:${size.height},setsar=1`],
+    ...["-c:v", "libx264", "-preset", recipe.x264Preset, "-crf", String(recipe.crf)],
+    ...rateCap,
+    ...["-profile:v", recipe.profile, "-pix_fmt", "yuv420p"],
+    ...(hasAudio ? ["-c:a", "aac", "-b:a", `${recipe.audioKbps}k`, "-ac", "2"] : ["-an"]),
+    ...MUXING_QUEUE_ARGS,
+    // Moov atom first, so a browser can start playing before the whole file has arrived.
+    ...["-movflags", "+faststart"],
+    ...["-f", "mp4", joinPath(ctx.outDir, MP4_FILE)],
+  ];
+  const quality = `${shortSideOf(size)}p`;
+  return {
+    directories: [ctx.outDir],
+    command: {
+      argv,
+      purpose: "transcode",
+      timeLimitMs: ffmpegTimeLimitMs({
+        preset,
+        purpose: "transcode",
+        durationSec: input.durationSec,
+        sourcePixels: input.sourcePixels,
+        maxRunMs: ctx.maxRunMs,
+      }),
+    },
+    outputs: [{ type: "video", path: MP4_FILE, isPattern: false, contentType: CONTENT_TYPES.mp4, quality }],
+    expected: {
+      container: "mp4",
+      videoCodec: "h264",
+      audioCodec: hasAudio ? "aac" : null,
+      width: size.width,
+      height: size.height,
+      rotation: 0,
+      durationSec: input.durationSec,
+    },
+  };
+};

@@ -1,0 +1,56 @@
+// Plans the poster every preset leaves next to its video: one JPEG frame from early in the clip.
+import type { PresetName } from "../preset-names.ts";
+import type { CheckedInput } from "./check-input.ts";
+import { fitWidth } from "./display-size.ts";
+import {
+  CONTENT_TYPES,
+  type FfmpegCommand,
+  ffmpegHeadArgs,
+  joinPath,
+  type PlannedOutput,
+} from "./ffmpeg-plan.ts";
+import { ffmpegTimeLimitMs } from "./ffmpeg-time-limit.ts";
+
+export const POSTER_FILE = "poster.jpg";
+export const POSTER_MAX_WIDTH = 1280;
+
+export interface PosterContext {
+  readonly preset: PresetName;
+  readonly inputPath: string;
+  readonly outDir: string;
+  readonly maxRunMs: number;
+}
+
+/** One second in, or halfway through a shorter clip (the very first frame is often black). */
+export const posterSeekSec = (durationSec: number): number => Math.min(1, durationSec / 2);
+
+export const planPoster = (
+  input: CheckedInput,
+  ctx: PosterContext,
+): { command: FfmpegCommand; output: PlannedOutput } => {
+  const size = fitWidth(input.display, POSTER_MAX_WIDTH);
+  const argv = [
+    ...ffmpegHeadArgs(),
+    // Input seeking: jumps to the keyframe before the time, then decodes up to it.
+    ...["-ss", posterSeekSec(input.durationSec).toFixed(3)],
+    ...["-i", ctx.inputPath],
+    ...["-map", `0:${input.video.index}`, "-map_metadata", "-1"],
+    ...["-frames:v", "1", "-update", "1"],
+    // JPEG is full range. Converting in our own scale and handing the encoder yuv420p tagged "pc" avoids the
+    // deprecated yuvj420p path and its warnings; "unofficial" is what ffmpeg 5.1's mjpeg wants for yuv420p.
+    ...["-vf", `scale=${size.width}:${size.height}:out_range=full,setsar=1,format=yuv420p`],
+    ...["-color_range", "pc", "-strict", "unofficial", "-c:v", "mjpeg", "-q:v", "3"],
+    ...["-f", "image2", joinPath(ctx.outDir, POSTER_FILE)],
+  ];
+  const timeLimitMs = ffmpegTimeLimitMs({
+    preset: ctx.preset,
+    purpose: "poster",
+    durationSec: input.durationSec,
+    sourcePixels: input.sourcePixels,
+    maxRunMs: ctx.maxRunMs,
+  });
+  return {
+    command: { argv, timeLimitMs, purpose: "poster" },
+    output: { type: "poster", path: POSTER_FILE, isPattern: false, contentType: CONTENT_TYPES.jpeg },
+  };
+};

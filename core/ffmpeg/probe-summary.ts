@@ -1,0 +1,199 @@
+// Validates ffprobe's JSON once and condenses it into the few facts the FFmpeg planner decides on.
+import { err, ok, type Result } from "neverthrow";
+import * as v from "valibot";
+
+export type StreamKind = "video" | "audio" | "subtitle" | "data" | "attachment";
+
+export interface ProbeStream {
+  /** ffprobe's stream index, usable as `-map 0:<index>`. */
+  readonly index: number;
+  readonly kind: StreamKind;
+  /** ffprobe codec_name, or "unknown" when ffprobe has no decoder for it. */
+  readonly codec: string;
+  /** Coded size, before rotation and sample aspect ratio. */
+  readonly width?: number;
+  readonly height?: number;
+  /** Clockwise degrees a player turns the coded picture to show it (what ffmpeg's autorotate applies). */
+  readonly rotation: 0 | 90 | 180 | 270;
+  /** Pixel aspect ratio (sample_aspect_ratio); absent when square or unknown. */
+  readonly sampleAspectRatio?: number;
+  readonly frameRate?: number;
+  readonly frameCount?: number;
+  readonly pixFmt?: string;
+  readonly channels?: number;
+  readonly sampleRate?: number;
+  /** Cover art carried as a one-picture "video" stream (disposition.attached_pic). */
+  readonly isAttachedPic: boolean;
+}
+
+export interface ProbeSummary {
+  /** ffprobe's format_name, e.g. "mov,mp4,m4a,3gp,3g2,mj2" or "png_pipe". */
+  readonly formatName: string;
+  /** 0 when neither the container nor any stream states a duration. */
+  readonly durationSec: number;
+  readonly sizeBytes: number;
+  readonly bitRate?: number;
+  readonly streams: readonly ProbeStream[];
+  readonly hasAudio: boolean;
+  /** The first video stream that is not cover art: the one every preset maps. */
+  readonly video?: ProbeStream;
+  /** The first audio stream: the one `-map 0:a:0` picks. */
+  readonly audio?: ProbeStream;
+}
+
+export type ProbeRejection =
+  | { readonly code: "unreadable-media"; readonly message: string }
+  | { readonly code: "malformed-probe"; readonly message: string };
+
+/** ffprobe argv (without the binary name) whose stdout parseProbe reads. */
+export const probeArgs = (inputPath: string): string[] => [
+  "-v",
+  "error",
+  "-print_format",
+  "json",
+  "-show_format",
+  "-show_streams",
+  inputPath,
+];
+
+// ffprobe prints some numbers as strings ("10.000000") and omits or writes "N/A" for unknown ones.
+const NumberLike = v.optional(v.union([v.number(), v.string()]));
+
+const StreamJsonSchema = v.object({
+  index: v.pipe(v.number(), v.integer(), v.minValue(0)),
+  codec_type: v.optional(v.string()),
+  codec_name: v.optional(v.string()),
+  width: v.optional(v.number()),
+  height: v.optional(v.number()),
+  sample_aspect_ratio: v.optional(v.string()),
+  pix_fmt: v.optional(v.string()),
+  avg_frame_rate: v.optional(v.string()),
+  r_frame_rate: v.optional(v.string()),
+  nb_frames: NumberLike,
+  duration: NumberLike,
+  channels: v.optional(v.number()),
+  sample_rate: NumberLike,
+  disposition: v.optional(v.record(v.string(), v.number())),
+  tags: v.optional(v.record(v.string(), v.unknown())),
+  side_data_list: v.optional(v.array(v.looseObject({ side_data_type: v.optional(v.string()) }))),
+});
+
+const FfprobeJsonSchema = v.object({
+  streams: v.optional(v.array(StreamJsonSchema)),
+  format: v.optional(
+    v.object({
+      format_name: v.string(),
+      duration: NumberLike,
+      size: NumberLike,
+      bit_rate: NumberLike,
+    }),
+  ),
+});
+
+type StreamJson = v.InferOutput<typeof StreamJsonSchema>;
+
+const STREAM_KINDS: readonly StreamKind[] = ["video", "audio", "subtitle", "data", "attachment"];
+
+const toNumber = (value: number | string | undefined): number | undefined => {
+  if (value === undefined || value === "") return undefined;
+  const n = typeof value === "number" ? value : Number(value);
+  return Number.isFinite(n) ? n : undefined;
+};
+
+/** "30000/1001" → 29.97; "0/0" and nonsense → undefined. */
+const parseRatio = (text: string | undefined, separator: "/" | ":"): number | undefined => {
+  if (text === undefined) return undefined;
+  const [num, den] = text.split(separator).map(Number);
+  if (num === undefined || den === undefined || !(num > 0) || !(den > 0)) return undefined;
+  return num / den;
+};
+
+// Above this an "average frame rate" is a container timebase (e.g. 90000/1 for cover art), not a rate.
+const MAX_SANE_FPS = 1000;
+
+const frameRateOf = (s: StreamJson): number | undefined => {
+  for (const text of [s.avg_frame_rate, s.r_frame_rate]) {
+    const fps = parseRatio(text, "/");
+    if (fps !== undefined && fps <= MAX_SANE_FPS) return fps;
+  }
+  return undefined;
+};
+
+const normaliseRotation = (clockwise: number): ProbeStream["rotation"] => {
+  const quarter = (((Math.round(clockwise / 90) % 4) + 4) % 4) as 0 | 1 | 2 | 3;
+  return ([0, 90, 180, 270] as const)[quarter];
+};
+
+// The display matrix states a counter-clockwise angle (iPhone portrait: -90); the legacy `rotate` tag a
+// clockwise one (90). ffmpeg 5.1 reads only the matrix, so it wins when both are present.
+const rotationOf = (s: StreamJson): ProbeStream["rotation"] => {
+  for (const entry of s.side_data_list ?? []) {
+    const ccw = entry.rotation;
+    if (entry.side_data_type === "Display Matrix" && typeof ccw === "number") return normaliseRotation(-ccw);
+  }
+  const tag = s.tags?.rotate;
+  const clockwise = typeof tag === "string" || typeof tag === "number" ? toNumber(tag) : undefined;
+  return clockwise === undefined ? 0 : normaliseRotation(clockwise);
+};
+
+// Absent optional fields are left out (not set to undefined) so summaries compare and serialise cleanly.
+const summariseStream = (s: StreamJson): ProbeStream => {
+  const kind = STREAM_KINDS.find((k) => k === s.codec_type) ?? "data";
+  const sar = parseRatio(s.sample_aspect_ratio, ":");
+  const frameRate = kind === "video" ? frameRateOf(s) : undefined;
+  const frameCount = toNumber(s.nb_frames);
+  const sampleRate = toNumber(s.sample_rate);
+  return {
+    index: s.index,
+    kind,
+    codec: s.codec_name ?? "unknown",
+    ...(s.width !== undefined ? { width: s.width } : {}),
+    ...(s.height !== undefined ? { height: s.height } : {}),
+    rotation: kind === "video" ? rotationOf(s) : 0,
+    ...(sar !== undefined && sar !== 1 ? { sampleAspectRatio: sar } : {}),
+    ...(frameRate !== undefined ? { frameRate } : {}),
+    ...(frameCount !== undefined ? { frameCount } : {}),
+    ...(s.pix_fmt !== undefined ? { pixFmt: s.pix_fmt } : {}),
+    ...(s.channels !== undefined ? { channels: s.channels } : {}),
+    ...(sampleRate !== undefined ? { sampleRate } : {}),
+    isAttachedPic: s.disposition?.attached_pic === 1,
+  };
+};
+
+/** Parses `ffprobe -print_format json -show_format -show_streams` output (already JSON-decoded). */
+export const parseProbe = (json: unknown): Result<ProbeSummary, ProbeRejection> => {
+  const parsed = v.safeParse(FfprobeJsonSchema, json);
+  if (!parsed.success) {
+    const issue = parsed.issues[0];
+    const where = issue.path?.map((p) => String(p.key)).join(".") ?? "(root)";
+    return err({
+      code: "malformed-probe",
+      message: `ffprobe output is not as expected at ${where}: ${issue.message}`,
+    });
+  }
+  const { format, streams = [] } = parsed.output;
+  // ffprobe prints `{}` when it cannot open or recognise the input at all.
+  if (format === undefined || streams.length === 0) {
+    return err({ code: "unreadable-media", message: "ffprobe found no container or streams in the input" });
+  }
+  const sizeBytes = toNumber(format.size);
+  if (sizeBytes === undefined) {
+    return err({ code: "malformed-probe", message: "ffprobe output has no format.size" });
+  }
+  const summaries = streams.map(summariseStream);
+  const streamDurations = streams.map((s) => toNumber(s.duration) ?? 0);
+  const durationSec = toNumber(format.duration) ?? Math.max(0, ...streamDurations);
+  const bitRate = toNumber(format.bit_rate);
+  const video = summaries.find((s) => s.kind === "video" && !s.isAttachedPic);
+  const audio = summaries.find((s) => s.kind === "audio");
+  return ok({
+    formatName: format.format_name,
+    durationSec: Math.max(0, durationSec),
+    sizeBytes,
+    ...(bitRate !== undefined ? { bitRate } : {}),
+    streams: summaries,
+    hasAudio: audio !== undefined,
+    ...(video !== undefined ? { video } : {}),
+    ...(audio !== undefined ? { audio } : {}),
+  });
+};

@@ -1,0 +1,155 @@
+// Builds fixtures/media/ from the recipes (cached by recipe hash) and records ffprobe's view in fixtures/probes/.
+// CLI: `npx bun scripts/make-fixtures.ts [--force]`. Tests call ensureFixtures().
+import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import { mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { probeArgs } from "../core/ffmpeg/probe-summary.ts";
+import { FIXTURE_NAMES, FIXTURE_RECIPES, type FixtureName, type FixtureRecipe } from "./fixtures-recipes.ts";
+
+export { FIXTURE_NAMES, type FixtureName } from "./fixtures-recipes.ts";
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+export const MEDIA_DIR = join(ROOT, "fixtures", "media");
+export const PROBES_DIR = join(ROOT, "fixtures", "probes");
+const STAMPS_DIR = join(MEDIA_DIR, ".recipes");
+
+export interface RunResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export const run = (binary: string, args: readonly string[], cwd?: string): Promise<RunResult> =>
+  new Promise((resolveRun, rejectRun) => {
+    const child = spawn(binary, args, { cwd, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.on("error", rejectRun);
+    child.on("close", (code) => resolveRun({ code, stdout, stderr }));
+  });
+
+export interface FixtureOptions {
+  /** Rebuild even when cached. */
+  readonly force?: boolean;
+  /** Defaults to "ffmpeg" / "ffprobe" on PATH. */
+  readonly ffmpegPath?: string;
+  readonly ffprobePath?: string;
+}
+
+const versions = new Map<string, Promise<string>>();
+// Part of every recipe hash: a different FFmpeg build may write different bytes.
+const ffmpegVersion = (ffmpeg: string): Promise<string> => {
+  const known = versions.get(ffmpeg) ?? run(ffmpeg, ["-version"]).then((r) => r.stdout.split("\n")[0] ?? "");
+  versions.set(ffmpeg, known);
+  return known;
+};
+
+const sha256 = (text: string): string => createHash("sha256").update(text).digest("hex");
+
+const exists = async (path: string): Promise<boolean> =>
+  stat(path).then(
+    () => true,
+    () => false,
+  );
+
+const recipeHash = async (name: FixtureName, ffmpeg: string): Promise<string> => {
+  const recipe: FixtureRecipe = FIXTURE_RECIPES[name];
+  const parent = recipe.kind === "truncate" ? await recipeHash(recipe.from, ffmpeg) : "";
+  return sha256(JSON.stringify({ name, recipe, parent, ffmpeg: await ffmpegVersion(ffmpeg) }));
+};
+
+// Each file is built under a temporary name and renamed into place, so parallel test workers never see
+// half-written media (two may build the same file; the last rename wins with identical bytes).
+const build = async (
+  name: FixtureName,
+  target: string,
+  paths: Record<FixtureName, string>,
+  ffmpeg: string,
+): Promise<void> => {
+  const recipe = FIXTURE_RECIPES[name];
+  const tag = `${process.pid}-${Math.random().toString(36).slice(2)}`;
+  const tmpOut = join(MEDIA_DIR, `.tmp-${tag}-${name}`);
+  const scratch = join(MEDIA_DIR, `.tmp-${tag}-scratch.mp4`);
+  try {
+    switch (recipe.kind) {
+      case "ffmpeg":
+        for (const step of recipe.steps) {
+          const args = step.map((a) => (a === "{out}" ? tmpOut : a === "{tmp}" ? scratch : a));
+          const result = await run(ffmpeg, args);
+          if (result.code !== 0) throw new Error(`ffmpeg failed for ${name}: ${result.stderr}`);
+        }
+        break;
+      case "truncate": {
+        const bytes = await readFile(paths[recipe.from]);
+        await writeFile(tmpOut, bytes.subarray(0, Math.floor(bytes.length * recipe.keepFraction)));
+        break;
+      }
+      case "text":
+        await writeFile(tmpOut, recipe.content);
+        break;
+      default: {
+        const unreachable: never = recipe;
+        throw new Error(`unknown recipe ${JSON.stringify(unreachable)}`);
+      }
+    }
+    await rename(tmpOut, target);
+  } finally {
+    await rm(tmpOut, { force: true });
+    await rm(scratch, { force: true });
+  }
+};
+
+/** Builds every missing or outdated fixture; fast when all are cached. Returns absolute paths by name. */
+export const ensureFixtures = async (options: FixtureOptions = {}): Promise<Record<FixtureName, string>> => {
+  const ffmpeg = options.ffmpegPath ?? "ffmpeg";
+  await mkdir(STAMPS_DIR, { recursive: true });
+  const paths = Object.fromEntries(FIXTURE_NAMES.map((n) => [n, join(MEDIA_DIR, n)])) as Record<
+    FixtureName,
+    string
+  >;
+  // In list order: a derived fixture (truncated.mp4) comes after the one it is cut from.
+  for (const name of FIXTURE_NAMES) {
+    const hash = await recipeHash(name, ffmpeg);
+    const stampPath = join(STAMPS_DIR, `${name}.sha256`);
+    const stamp = await readFile(stampPath, "utf8").catch(() => "");
+    if (!options.force && stamp === hash && (await exists(paths[name]))) continue;
+    await build(name, paths[name], paths, ffmpeg);
+    await writeFile(stampPath, hash);
+  }
+  return paths;
+};
+
+/** Raw ffprobe JSON per fixture, run from the media directory so "filename" holds no machine path. */
+export const writeProbes = async (options: FixtureOptions = {}): Promise<void> => {
+  await mkdir(PROBES_DIR, { recursive: true });
+  for (const name of FIXTURE_NAMES) {
+    const result = await run(options.ffprobePath ?? "ffprobe", probeArgs(name), MEDIA_DIR);
+    // Unreadable inputs make ffprobe exit 1 and print "{}": that is the probe the shell would see.
+    JSON.parse(result.stdout);
+    await writeFile(join(PROBES_DIR, `${name.replace(/\.[^.]+$/, "")}.json`), result.stdout);
+  }
+};
+
+const isMain = process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
+if (isMain) {
+  const started = performance.now();
+  const options: FixtureOptions = {
+    force: process.argv.includes("--force"),
+    ...(process.env.FFMPEG_PATH ? { ffmpegPath: process.env.FFMPEG_PATH } : {}),
+    ...(process.env.FFPROBE_PATH ? { ffprobePath: process.env.FFPROBE_PATH } : {}),
+  };
+  const paths = await ensureFixtures(options);
+  await writeProbes(options);
+  for (const [name, path] of Object.entries(paths)) {
+    process.stdout.write(`${name.padEnd(22)} ${(await stat(path)).size} bytes\n`);
+  }
+  process.stdout.write(`fixtures ready in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+}

@@ -1,0 +1,287 @@
+// FFmpeg smoke test: the core's argv run by the real ffmpeg 5.1 on generated fixtures, results checked with ffprobe
+// and by reading the files (MP4 boxes, HLS playlists, JPEG bytes) the way a player would.
+import { spawn } from "node:child_process";
+import { mkdir, mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { DEFAULT_PLAN_LIMITS } from "../../core/ffmpeg/check-input.ts";
+import { type FfmpegPlan, matchesPlannedOutput } from "../../core/ffmpeg/ffmpeg-plan.ts";
+import { planFfmpeg } from "../../core/ffmpeg/plan-ffmpeg.ts";
+import { type ProbeSummary, parseProbe, probeArgs } from "../../core/ffmpeg/probe-summary.ts";
+import type { PresetName } from "../../core/preset-names.ts";
+import { ensureFixtures, type FixtureName } from "../../scripts/make-fixtures.ts";
+
+const { ffmpegPath, ffprobePath } = inject("ffmpeg");
+let media: Record<FixtureName, string>;
+let workDir: string;
+
+beforeAll(async () => {
+  media = await ensureFixtures({ ffmpegPath, ffprobePath });
+  workDir = await mkdtemp(join(tmpdir(), "tcoder-ffmpeg-"));
+});
+afterAll(async () => {
+  if (workDir) await rm(workDir, { recursive: true, force: true });
+});
+
+interface Run {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+const run = (binary: string, args: readonly string[]): Promise<Run> =>
+  new Promise((resolve, reject) => {
+    const child = spawn(binary, args, { stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+
+const ffprobe = async (path: string): Promise<{ run: Run; json: Record<string, unknown> }> => {
+  const result = await run(ffprobePath, probeArgs(path));
+  return { run: result, json: JSON.parse(result.stdout) as Record<string, unknown> };
+};
+
+const probeSummary = async (path: string): Promise<ProbeSummary> =>
+  parseProbe((await ffprobe(path)).json)._unsafeUnwrap();
+
+/** Probe the fixture, plan it, run every command; each must exit 0 with nothing on stderr at -loglevel warning. */
+const transcode = async (preset: PresetName, fixture: FixtureName) => {
+  const source = await probeSummary(media[fixture]);
+  const outDir = join(workDir, `${preset}-${fixture}`);
+  const plan: FfmpegPlan = planFfmpeg({
+    preset,
+    probe: source,
+    inputPath: media[fixture],
+    outDir,
+    limits: DEFAULT_PLAN_LIMITS,
+  })._unsafeUnwrap();
+  for (const dir of plan.directories) await mkdir(dir, { recursive: true });
+  for (const command of plan.commands) {
+    const result = await run(ffmpegPath, command.argv);
+    expect({ purpose: command.purpose, code: result.code, stderr: result.stderr }).toEqual({
+      purpose: command.purpose,
+      code: 0,
+      stderr: "",
+    });
+    // -progress pipe:1 reports key=value blocks on stdout and ends with progress=end.
+    expect(result.stdout.trimEnd().endsWith("progress=end")).toBe(true);
+  }
+  return { source, plan, outDir, file: (relative: string) => join(outDir, relative) };
+};
+
+/** Top-level MP4 box types in file order (size 1 = 64-bit size follows, size 0 = to end of file). */
+const topLevelBoxes = (bytes: Buffer): string[] => {
+  const types: string[] = [];
+  for (let offset = 0; offset + 8 <= bytes.length; ) {
+    const size32 = bytes.readUInt32BE(offset);
+    const size =
+      size32 === 1
+        ? Number(bytes.readBigUInt64BE(offset + 8))
+        : size32 === 0
+          ? bytes.length - offset
+          : size32;
+    types.push(bytes.toString("latin1", offset + 4, offset + 8));
+    if (size < 8) break;
+    offset += size;
+  }
+  return types;
+};
+
+const isEven = (n: number | undefined) => n !== undefined && n % 2 === 0;
+
+const expectPoster = async (jpegPath: string, displayAspect: number) => {
+  const bytes = await readFile(jpegPath);
+  expect([...bytes.subarray(0, 3)]).toEqual([0xff, 0xd8, 0xff]);
+  const poster = (await probeSummary(jpegPath)).video;
+  expect(poster?.codec).toBe("mjpeg");
+  expect(isEven(poster?.width) && isEven(poster?.height)).toBe(true);
+  expect(poster?.width).toBeLessThanOrEqual(1280);
+  expect((poster?.width ?? 0) / (poster?.height ?? 1)).toBeCloseTo(displayAspect, 1);
+};
+
+describe("the MP4 box reader", () => {
+  it("sees the fixture's moov after mdat (no faststart), so the faststart checks below can fail", async () => {
+    const boxes = topLevelBoxes(await readFile(media["h264-720p-10s.mp4"]));
+    expect(boxes.indexOf("moov")).toBeGreaterThan(boxes.indexOf("mdat"));
+  });
+});
+
+describe.each<{ preset: PresetName; fixture: FixtureName }>([
+  { preset: "web-optimized", fixture: "h264-720p-10s.mp4" },
+  { preset: "web-optimized", fixture: "no-audio-3s.mp4" },
+  { preset: "web-optimized", fixture: "odd-641x361.mp4" },
+  { preset: "web-optimized", fixture: "rotated-90.mp4" },
+  { preset: "web-optimized", fixture: "vp9-opus.webm" },
+  { preset: "web-optimized", fixture: "hevc-flac-1s.mkv" },
+  { preset: "mobile", fixture: "h264-720p-10s.mp4" },
+  { preset: "mobile", fixture: "rotated-90.mp4" },
+])("$preset on $fixture", ({ preset, fixture }) => {
+  it("writes an upright, even-sized, faststart H.264 MP4 of the source's length, and a poster", async () => {
+    const { source, plan, file } = await transcode(preset, fixture);
+    const out = await probeSummary(file("video.mp4"));
+    expect(out.formatName).toContain("mp4");
+    expect(out.video).toMatchObject({ codec: "h264", pixFmt: "yuv420p", rotation: 0 });
+    expect({ width: out.video?.width, height: out.video?.height }).toEqual({
+      width: plan.expected.width,
+      height: plan.expected.height,
+    });
+    expect(isEven(out.video?.width) && isEven(out.video?.height)).toBe(true);
+    expect(out.durationSec).toBeGreaterThan(source.durationSec - 0.1);
+    expect(out.durationSec).toBeLessThan(source.durationSec + 0.1);
+    expect(out.audio?.codec ?? null).toBe(source.hasAudio ? "aac" : null);
+    if (source.hasAudio) expect(out.audio?.channels).toBe(2);
+    // Rotated sources come out turned: a 1280x720 coded portrait clip becomes 720 wide, 1280 (or 854) tall.
+    const portrait = source.video?.rotation === 90 || source.video?.rotation === 270;
+    expect((out.video?.height ?? 0) > (out.video?.width ?? 0)).toBe(portrait);
+    if (preset === "mobile") expect(Math.min(out.video?.width ?? 0, out.video?.height ?? 0)).toBe(480);
+    const boxes = topLevelBoxes(await readFile(file("video.mp4")));
+    expect(boxes.indexOf("moov")).toBeGreaterThanOrEqual(0);
+    expect(boxes.indexOf("moov")).toBeLessThan(boxes.indexOf("mdat"));
+    await expectPoster(file("poster.jpg"), plan.expected.width / plan.expected.height);
+  });
+});
+
+/** `#EXT-X-STREAM-INF` entries of a master playlist: attributes line and URI line. */
+const masterEntries = (text: string) => {
+  const lines = text.split("\n").map((l) => l.trim());
+  return lines.flatMap((line, i) =>
+    line.startsWith("#EXT-X-STREAM-INF:")
+      ? [
+          {
+            resolution: /RESOLUTION=(\d+x\d+)/.exec(line)?.[1],
+            uri: lines.slice(i + 1).find((l) => l !== "") ?? "",
+          },
+        ]
+      : [],
+  );
+};
+
+describe.each<{ fixture: FixtureName; rungs: string[] }>([
+  { fixture: "h264-720p-10s.mp4", rungs: ["720p", "480p", "360p", "240p"] },
+  { fixture: "rotated-90.mp4", rungs: ["720p", "480p", "360p", "240p"] },
+  { fixture: "odd-641x361.mp4", rungs: ["360p", "240p"] },
+  { fixture: "no-audio-3s.mp4", rungs: ["360p", "240p"] },
+])("hls on $fixture", ({ fixture, rungs }) => {
+  it(`writes a VOD ladder ${rungs.join("/")} with aligned 4 s segments and a master with relative URIs`, async () => {
+    const { source, plan, file } = await transcode("hls", fixture);
+    const entries = masterEntries(await readFile(file("master.m3u8"), "utf8"));
+    expect(entries.map((e) => e.uri)).toEqual(rungs.map((r) => `${r}/index.m3u8`));
+    const renditions = plan.expected.renditions ?? [];
+    expect(entries.map((e) => e.resolution)).toEqual(renditions.map((r) => `${r.width}x${r.height}`));
+    const sourceShort = Math.min(source.video?.width ?? 0, source.video?.height ?? 0);
+    const segmentDurations: number[][] = [];
+    for (const { uri } of entries) {
+      expect(uri).not.toMatch(/^(\/|[a-z]+:)/i);
+      const playlist = await readFile(file(uri), "utf8");
+      expect(playlist).toContain("#EXT-X-PLAYLIST-TYPE:VOD");
+      expect(playlist.trimEnd().endsWith("#EXT-X-ENDLIST")).toBe(true);
+      const durations = [...playlist.matchAll(/#EXTINF:([\d.]+),/g)].map((m) => Number(m[1]));
+      segmentDurations.push(durations);
+      // The target is the longest segment rounded up: 4 s segments (3 s when the whole clip is shorter).
+      const target = Number(/#EXT-X-TARGETDURATION:(\d+)/.exec(playlist)?.[1]);
+      expect(target).toBe(Math.min(4, Math.ceil(source.durationSec)));
+      expect(target).toBe(Math.round(Math.max(...durations)));
+      expect(durations.reduce((a, b) => a + b, 0)).toBeCloseTo(source.durationSec, 1);
+      const rung = uri.split("/")[0] ?? "";
+      const segmentOutput = plan.outputs.find((o) => o.type === "hls-segment" && o.quality === rung);
+      const segments = playlist.split("\n").filter((l) => l.endsWith(".ts"));
+      expect(segments.length).toBe(durations.length);
+      for (const segment of segments) {
+        expect(segmentOutput && matchesPlannedOutput(segmentOutput, `${rung}/${segment}`)).toBe(true);
+        expect((await stat(file(`${rung}/${segment}`))).size).toBeGreaterThan(0);
+      }
+      const variant = await probeSummary(file(uri));
+      expect(variant.video?.codec).toBe("h264");
+      expect(Math.min(variant.video?.width ?? 0, variant.video?.height ?? 0)).toBeLessThanOrEqual(
+        sourceShort,
+      );
+      expect(isEven(variant.video?.width) && isEven(variant.video?.height)).toBe(true);
+      expect(variant.audio?.codec ?? null).toBe(source.hasAudio ? "aac" : null);
+    }
+    // Keyframes aligned across rungs: every variant is cut at the same timestamps, full segments are 4 s.
+    for (const durations of segmentDurations) expect(durations).toEqual(segmentDurations[0]);
+    for (const d of segmentDurations[0]?.slice(0, -1) ?? []) expect(d).toBeCloseTo(4, 1);
+    await expectPoster(file("poster.jpg"), plan.expected.width / plan.expected.height);
+  });
+});
+
+describe.each<{ fixture: FixtureName; file: string; format: string; codecs: [string, string | null] }>([
+  { fixture: "h264-720p-10s.mp4", file: "video.mp4", format: "mp4", codecs: ["h264", "aac"] },
+  { fixture: "rotated-90.mp4", file: "video.mp4", format: "mp4", codecs: ["h264", "aac"] },
+  { fixture: "no-audio-3s.mp4", file: "video.mp4", format: "mp4", codecs: ["h264", null] },
+  { fixture: "vp9-opus.webm", file: "video.webm", format: "webm", codecs: ["vp9", "opus"] },
+  { fixture: "hevc-flac-1s.mkv", file: "video.mkv", format: "matroska", codecs: ["hevc", "flac"] },
+])("default (stream copy) on $fixture", ({ fixture, file: name, format, codecs }) => {
+  it(`copies ${codecs.filter((c) => c !== null).join(" + ")} into ${name}, keeping size and rotation`, async () => {
+    const { source, file } = await transcode("default", fixture);
+    const out = await probeSummary(file(name));
+    expect(out.formatName).toContain(format);
+    expect([out.video?.codec, out.audio?.codec ?? null]).toEqual(codecs);
+    expect(out.video).toMatchObject({
+      width: source.video?.width,
+      height: source.video?.height,
+      rotation: source.video?.rotation,
+    });
+    expect(Math.abs(out.durationSec - source.durationSec)).toBeLessThan(0.1);
+    if (format === "mp4") {
+      const boxes = topLevelBoxes(await readFile(file(name)));
+      expect(boxes.indexOf("moov")).toBeLessThan(boxes.indexOf("mdat"));
+    }
+  });
+});
+
+describe("bad media", () => {
+  it.each<{ fixture: FixtureName; stderr: RegExp }>([
+    { fixture: "truncated.mp4", stderr: /moov atom not found/ },
+    { fixture: "not-a-video.mp4", stderr: /Invalid data found when processing input/ },
+  ])(
+    "$fixture: ffprobe fails with a readable reason and parseProbe refuses its output",
+    async ({ fixture, stderr }) => {
+      const { run: result, json } = await ffprobe(media[fixture]);
+      expect(result.code).not.toBe(0);
+      expect(result.stderr).toMatch(stderr);
+      expect(parseProbe(json)._unsafeUnwrapErr().code).toBe("unreadable-media");
+    },
+  );
+
+  it("truncated.mp4 planned from its intact original's probe: ffmpeg fails fast with a readable reason", async () => {
+    const intact = await probeSummary(media["h264-720p-10s.mp4"]);
+    const outDir = join(workDir, "truncated-after-probe");
+    const plan = planFfmpeg({
+      preset: "web-optimized",
+      probe: intact,
+      inputPath: media["truncated.mp4"],
+      outDir,
+      limits: DEFAULT_PLAN_LIMITS,
+    })._unsafeUnwrap();
+    await mkdir(outDir, { recursive: true });
+    const result = await run(ffmpegPath, plan.commands[0]?.argv ?? []);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(/moov atom not found/);
+  });
+
+  it.each<{ fixture: FixtureName; code: string }>([
+    { fixture: "still-image.png", code: "not-a-video" },
+    { fixture: "audio-cover-art.mp3", code: "not-a-video" },
+    { fixture: "single-frame.mp4", code: "still-image" },
+  ])("$fixture: probed for real, planFfmpeg refuses it as $code", async ({ fixture, code }) => {
+    const probe = await probeSummary(media[fixture]);
+    const result = planFfmpeg({
+      preset: "web-optimized",
+      probe,
+      inputPath: "in",
+      outDir: "out",
+      limits: DEFAULT_PLAN_LIMITS,
+    });
+    expect(result._unsafeUnwrapErr().code).toBe(code);
+  });
+});

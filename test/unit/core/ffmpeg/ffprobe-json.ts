@@ -1,0 +1,86 @@
+// Test helper: ffprobe-shaped JSON for made-up inputs (same field names and string-typed numbers as ffprobe 5.1).
+import { type ProbeSummary, parseProbe } from "../../../../core/ffmpeg/probe-summary.ts";
+
+export interface FakeInput {
+  readonly formatName?: string;
+  readonly durationSec?: number | null;
+  readonly sizeBytes?: number;
+  readonly videoCodec?: string | null;
+  readonly width?: number;
+  readonly height?: number;
+  readonly fps?: string;
+  readonly frames?: number;
+  readonly sar?: string;
+  /** Display-matrix rotation as ffprobe prints it (counter-clockwise; a phone portrait clip says -90). */
+  readonly matrixRotation?: number;
+  readonly rotateTag?: string;
+  readonly audioCodec?: string | null;
+  /** Add a cover-art picture stream, after the others or as stream 0. */
+  readonly coverArt?: "last" | "first";
+}
+
+export const ffprobeJson = (input: FakeInput = {}): Record<string, unknown> => {
+  const streams: Record<string, unknown>[] = [];
+  const cover = {
+    codec_name: "mjpeg",
+    codec_type: "video",
+    width: 600,
+    height: 600,
+    r_frame_rate: "90000/1",
+    avg_frame_rate: "0/0",
+    disposition: { default: 0, attached_pic: 1 },
+  };
+  if (input.coverArt === "first") streams.push(cover);
+  const videoCodec = input.videoCodec === undefined ? "h264" : input.videoCodec;
+  if (videoCodec !== null) {
+    streams.push({
+      codec_name: videoCodec,
+      codec_type: "video",
+      width: input.width ?? 1280,
+      height: input.height ?? 720,
+      sample_aspect_ratio: input.sar ?? "1:1",
+      pix_fmt: "yuv420p",
+      r_frame_rate: input.fps ?? "30/1",
+      avg_frame_rate: input.fps ?? "30/1",
+      ...(input.frames !== undefined ? { nb_frames: String(input.frames) } : {}),
+      disposition: { default: 1, attached_pic: 0 },
+      tags: input.rotateTag !== undefined ? { rotate: input.rotateTag } : {},
+      ...(input.matrixRotation !== undefined
+        ? {
+            side_data_list: [
+              { side_data_type: "Display Matrix", displaymatrix: "…", rotation: input.matrixRotation },
+            ],
+          }
+        : {}),
+    });
+  }
+  const audioCodec = input.audioCodec === undefined ? "aac" : input.audioCodec;
+  if (audioCodec !== null) {
+    streams.push({
+      codec_name: audioCodec,
+      codec_type: "audio",
+      sample_rate: "48000",
+      channels: 2,
+      r_frame_rate: "0/0",
+      avg_frame_rate: "0/0",
+      disposition: { default: 1, attached_pic: 0 },
+    });
+  }
+  if (input.coverArt === "last") streams.push(cover);
+  const duration = input.durationSec === undefined ? 10 : input.durationSec;
+  return {
+    streams: streams.map((stream, index) => ({ index, ...stream })),
+    format: {
+      filename: "input",
+      nb_streams: streams.length,
+      format_name: input.formatName ?? "mov,mp4,m4a,3gp,3g2,mj2",
+      ...(duration !== null ? { duration: duration.toFixed(6) } : {}),
+      size: String(input.sizeBytes ?? 5_000_000),
+      bit_rate: "4000000",
+    },
+  };
+};
+
+/** A ProbeSummary through the real parser; throws if the fake JSON does not parse (a broken test). */
+export const fakeProbe = (input: FakeInput = {}): ProbeSummary =>
+  parseProbe(ffprobeJson(input))._unsafeUnwrap();
