@@ -19,7 +19,8 @@ export type HttpFailureClass =
   | { readonly kind: "capacity" }
   | { readonly kind: "fatal" };
 
-const CAPACITY = /insufficient (resources|capacity|memory|cpu)|no capacity|capacity|could not reserve resource|out of (resources|capacity)/i;
+const CAPACITY =
+  /insufficient (resources|capacity|memory|cpu)|no capacity|capacity|could not reserve resource|out of (resources|capacity)/i;
 
 /** Parses Retry-After (seconds or an HTTP date relative to `now`); null when absent or unreadable. */
 export const parseRetryAfterMs = (value: string | null | undefined, now: number): number | null => {
@@ -37,7 +38,9 @@ export const classifyHttpFailure = (failure: HttpFailure, now: number): HttpFail
   }
   if (status === 429) return { kind: "retry", afterMs: parseRetryAfterMs(failure.retryAfter, now) };
   if (status === null || status === 408 || status >= 500) {
-    return idempotent ? { kind: "retry", afterMs: parseRetryAfterMs(failure.retryAfter, now) } : { kind: "ambiguous" };
+    return idempotent
+      ? { kind: "retry", afterMs: parseRetryAfterMs(failure.retryAfter, now) }
+      : { kind: "ambiguous" };
   }
   return { kind: "fatal" };
 };

@@ -7,7 +7,8 @@ export const OUTPUT_PREFIX = "outputs/";
 export type OutputKeyRejection = { readonly code: "unsafe-output-path"; readonly message: string };
 
 /** Common prefix of every object a job's preset writes. */
-export const outputPrefix = (jobId: string, preset: PresetName): string => `${OUTPUT_PREFIX}${jobId}/${preset}/`;
+export const outputPrefix = (jobId: string, preset: PresetName): string =>
+  `${OUTPUT_PREFIX}${jobId}/${preset}/`;
 
 const SAFE_SEGMENT = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
 
@@ -20,7 +21,10 @@ export const outputKey = (
   const segments = relativePath.split("/");
   const unsafe = segments.find((s) => !SAFE_SEGMENT.test(s) || s === "." || s === "..");
   if (unsafe !== undefined || segments.length > 4) {
-    return err({ code: "unsafe-output-path", message: `output path ${JSON.stringify(relativePath)} is not allowed` });
+    return err({
+      code: "unsafe-output-path",
+      message: `output path ${JSON.stringify(relativePath)} is not allowed`,
+    });
   }
   return ok(`${outputPrefix(jobId, preset)}${relativePath}`);
 };

@@ -43,10 +43,14 @@ export const parseR2Event = (
   if (!parsed.success) {
     const issue = parsed.issues[0];
     const where = issue ? v.getDotPath(issue) : null;
-    return err({ code: "invalid-event", message: `${where ? `${where}: ` : ""}${issue?.message ?? "invalid"}` });
+    return err({
+      code: "invalid-event",
+      message: `${where ? `${where}: ` : ""}${issue?.message ?? "invalid"}`,
+    });
   }
   const event = parsed.output;
-  if (!(CREATE_ACTIONS as readonly string[]).includes(event.action)) return ok({ kind: "ignored", reason: "not-a-create" });
+  if (!(CREATE_ACTIONS as readonly string[]).includes(event.action))
+    return ok({ kind: "ignored", reason: "not-a-create" });
   if (event.bucket !== inputBucket) return ok({ kind: "ignored", reason: "other-bucket" });
   const jobId = jobIdFromInputKey(event.object.key);
   if (jobId === null) return ok({ kind: "ignored", reason: "not-an-input-key" });

@@ -20,7 +20,8 @@ export const safeFilename = (filename: string): string => {
   const dot = cleaned.lastIndexOf(".");
   const rawExt = dot > 0 ? cleaned.slice(dot + 1) : "";
   const ext = rawExt.length > 0 && rawExt.length <= MAX_EXTENSION ? rawExt.toLowerCase() : "";
-  const base = (ext ? cleaned.slice(0, dot) : cleaned).slice(0, MAX_BASENAME).replace(/[.-]+$/g, "") || "input";
+  const base =
+    (ext ? cleaned.slice(0, dot) : cleaned).slice(0, MAX_BASENAME).replace(/[.-]+$/g, "") || "input";
   return ext ? `${base}.${ext}` : base;
 };
 
@@ -30,7 +31,10 @@ export type InputKeyRejection = { readonly code: "invalid-job-id"; readonly mess
 export const safeInputKey = (jobId: string, filename: string): Result<string, InputKeyRejection> =>
   JOB_ID.test(jobId)
     ? ok(`${INPUT_PREFIX}${jobId}/${safeFilename(filename)}`)
-    : err({ code: "invalid-job-id", message: `job id ${JSON.stringify(jobId)} is not 8–64 of [A-Za-z0-9_-]` });
+    : err({
+        code: "invalid-job-id",
+        message: `job id ${JSON.stringify(jobId)} is not 8–64 of [A-Za-z0-9_-]`,
+      });
 
 /** The job an input key belongs to, or null when the key is not an upload key we issued. */
 export const jobIdFromInputKey = (key: string): string | null => {

@@ -15,9 +15,6 @@ const META = { webhookUrl: "https://example.test/hook", filename: "clip.mp4" };
 const rejectionCode = (error: TransitionError): string =>
   error.kind === "rejected" ? error.rejection.code : `store:${error.kind}`;
 
-const giveLease = async (machineId: string, ms = 60_000) =>
-  redis.zadd(keys.workerLeases, (await ctx.redisNow()) + ms, machineId);
-
 describe("create and load", () => {
   it("stores exactly the decider's state and the meta fields", async () => {
     const job = buildJob({ source: "upload" });

@@ -17,11 +17,21 @@ describe("classifyHttpFailure", () => {
     { given: { status: 401, idempotent: true }, then: { kind: "fatal" } },
     { given: { status: 404, idempotent: true }, then: { kind: "fatal" } },
     {
-      given: { status: 412, idempotent: false, body: '{"error":"insufficient resources available to fulfill request"}' },
+      given: {
+        status: 412,
+        idempotent: false,
+        body: '{"error":"insufficient resources available to fulfill request"}',
+      },
       then: { kind: "capacity" },
     },
-    { given: { status: 409, idempotent: false, body: "no capacity in region ord" }, then: { kind: "capacity" } },
-    { given: { status: 403, idempotent: false, body: "could not reserve resource for machine" }, then: { kind: "capacity" } },
+    {
+      given: { status: 409, idempotent: false, body: "no capacity in region ord" },
+      then: { kind: "capacity" },
+    },
+    {
+      given: { status: 403, idempotent: false, body: "could not reserve resource for machine" },
+      then: { kind: "capacity" },
+    },
     { given: { status: 403, idempotent: false, body: "unauthorized" }, then: { kind: "fatal" } },
   ] as const)("$given.status $given.body → $then.kind", ({ given, then }) => {
     expect(classifyHttpFailure(given, NOW)).toEqual(then);

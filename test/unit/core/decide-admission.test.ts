@@ -1,6 +1,11 @@
 // Given / when / then table for admission: capacity, spawn rate, budget and demand.
 import { describe, expect, it } from "vitest";
-import { type AdmissionConfig, type AdmissionInput, decideAdmission, spawnWindowWaitMs } from "../../../core/decide-admission.ts";
+import {
+  type AdmissionConfig,
+  type AdmissionInput,
+  decideAdmission,
+  spawnWindowWaitMs,
+} from "../../../core/decide-admission.ts";
 
 const config: AdmissionConfig = {
   maxMachines: 5,
@@ -20,9 +25,18 @@ const idle: AdmissionInput = {
   spentThisMonthUsd: 0,
 };
 
-const cases: { name: string; given: Partial<AdmissionInput>; cfg?: Partial<AdmissionConfig>; then: unknown }[] = [
+const cases: {
+  name: string;
+  given: Partial<AdmissionInput>;
+  cfg?: Partial<AdmissionConfig>;
+  then: unknown;
+}[] = [
   { name: "no pending work", given: {}, then: { kind: "none-needed" } },
-  { name: "one pending job, nothing running", given: { pendingJobs: 1 }, then: { kind: "admit", machines: 1 } },
+  {
+    name: "one pending job, nothing running",
+    given: { pendingJobs: 1 },
+    then: { kind: "admit", machines: 1 },
+  },
   {
     name: "pending job covered by an idle live machine",
     given: { pendingJobs: 1, liveMachines: 1 },

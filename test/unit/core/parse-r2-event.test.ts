@@ -30,11 +30,23 @@ describe("parseR2Event", () => {
   });
 
   it.each([
-    { name: "a delete", given: { ...base, action: "DeleteObject", object: { key: base.object.key } }, reason: "not-a-create" },
+    {
+      name: "a delete",
+      given: { ...base, action: "DeleteObject", object: { key: base.object.key } },
+      reason: "not-a-create",
+    },
     { name: "a lifecycle deletion", given: { ...base, action: "LifecycleDeletion" }, reason: "not-a-create" },
     { name: "another bucket", given: { ...base, bucket: "tcoder-outputs" }, reason: "other-bucket" },
-    { name: "an output key", given: { ...base, object: { key: "outputs/job_0123456789/x.mp4", size: 1 } }, reason: "not-an-input-key" },
-    { name: "a nested key", given: { ...base, object: { key: "uploads/job_0123456789/a/b.mp4", size: 1 } }, reason: "not-an-input-key" },
+    {
+      name: "an output key",
+      given: { ...base, object: { key: "outputs/job_0123456789/x.mp4", size: 1 } },
+      reason: "not-an-input-key",
+    },
+    {
+      name: "a nested key",
+      given: { ...base, object: { key: "uploads/job_0123456789/a/b.mp4", size: 1 } },
+      reason: "not-an-input-key",
+    },
   ])("ignores $name", ({ given, reason }) => {
     expect(parseR2Event(given, "tcoder-inputs")._unsafeUnwrap()).toEqual({ kind: "ignored", reason });
   });

@@ -25,7 +25,14 @@ describe("safeFilename", () => {
   });
 
   it("never yields path separators, leading dots or overlong names", () => {
-    const hostile = ["../".repeat(50), "a/../../b", "\\\\server\\share\\x.mp4", ". .mp4", "-.mp4", "x".repeat(5000)];
+    const hostile = [
+      "../".repeat(50),
+      "a/../../b",
+      "\\\\server\\share\\x.mp4",
+      ". .mp4",
+      "-.mp4",
+      "x".repeat(5000),
+    ];
     for (const name of hostile) {
       const safe = safeFilename(name);
       expect(safe).not.toMatch(/[/\\]|^\.|\.\./);
