@@ -1,0 +1,63 @@
+// What admission decides on, as reserve-machines.lua reads it, and how it becomes the core's AdmissionInput.
+import * as v from "valibot";
+import type { AdmissionConfig, AdmissionInput } from "../../core/decide-admission.ts";
+
+export interface AdmissionSnapshot {
+  /** Redis TIME, ms. */
+  readonly now: number;
+  readonly pendingJobs: number;
+  /** Leases and reservations whose expiry is after `now`. */
+  readonly liveLeases: number;
+  readonly liveReservations: number;
+  /** Entries in jobs:active, whoever holds them. */
+  readonly activeJobs: number;
+  /** The slot counter: live and expired-but-not-yet-swept leases and reservations. */
+  readonly slotsTaken: number;
+  readonly spentUsd: number;
+  /** Spawn times inside the rate window. */
+  readonly recentSpawns: readonly number[];
+}
+
+const count = v.pipe(v.number(), v.integer(), v.minValue(0));
+const decimal = v.pipe(v.string(), v.regex(/^-?\d+(\.\d+)?(e[-+]?\d+)?$/i), v.transform(Number));
+
+export const AdmissionSnapshotSchema = v.pipe(
+  v.tuple([count, count, count, count, count, v.pipe(v.number(), v.integer()), decimal, v.array(decimal)]),
+  v.transform(
+    ([now, pendingJobs, liveLeases, liveReservations, activeJobs, slotsTaken, spentUsd, recentSpawns]) =>
+      ({
+        now,
+        pendingJobs,
+        liveLeases,
+        liveReservations,
+        activeJobs,
+        slotsTaken,
+        spentUsd,
+        recentSpawns,
+      }) satisfies AdmissionSnapshot,
+  ),
+);
+
+/**
+ * The core's view of a snapshot. Leases and reservations that expired but still hold a slot (the sweep has not
+ * removed them yet) cannot take work, yet they occupy the cap and the sweep will charge each its worst-case cost:
+ * so they shrink the cap and count as spent, which keeps decideAdmission in step with reserve-machines' guards.
+ */
+export const admissionView = (
+  snapshot: AdmissionSnapshot,
+  config: AdmissionConfig,
+): { readonly input: AdmissionInput; readonly config: AdmissionConfig } => {
+  const deadSlots = Math.max(0, snapshot.slotsTaken - snapshot.liveLeases - snapshot.liveReservations);
+  return {
+    input: {
+      now: snapshot.now,
+      recentSpawns: snapshot.recentSpawns,
+      liveMachines: snapshot.liveLeases,
+      reservedMachines: snapshot.liveReservations,
+      busyMachines: snapshot.activeJobs,
+      pendingJobs: snapshot.pendingJobs,
+      spentThisMonthUsd: snapshot.spentUsd + deadSlots * config.machineMaxCostUsd,
+    },
+    config: { ...config, maxMachines: config.maxMachines - deadSlots },
+  };
+};

@@ -1,0 +1,36 @@
+-- release-machine: a machine leaves (its worker exits, or its create failed): its lease or reservation is removed,
+-- its slot freed and its cost charged to the month, once. A repeated release finds nothing and changes nothing.
+-- It answers with the jobs the machine still holds, so the caller expires them through the job store at once.
+-- KEYS[1] workers:leases
+-- KEYS[2] workers:reservations
+-- KEYS[3] counters:active_machines
+-- KEYS[4] jobs:active
+-- KEYS[5] counters:spend:{yyyy-mm}   the month the caller computed; ARGV[1..2] are its bounds
+-- ARGV[1] month start in ms (inclusive)
+-- ARGV[2] month end in ms (exclusive)
+-- ARGV[3] machine id
+-- ARGV[4] the machine's cost in USD to charge ("0" for a machine that never started)
+-- Returns {1, nowMs, {jobId, leaseToken, ...}} released: slots taken - 1 (never below 0), cost charged
+--         {0, nowMs, {jobId, leaseToken, ...}} the machine held no lease or reservation: nothing changed
+--         {-3, nowMs} Redis time is outside the month in ARGV[1..2]: compute the month from nowMs, call again
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+if now < tonumber(ARGV[1]) or now >= tonumber(ARGV[2]) then return {-3, now} end
+
+local removed = redis.call('ZREM', KEYS[1], ARGV[3]) + redis.call('ZREM', KEYS[2], ARGV[3])
+if removed > 0 then
+  if redis.call('DECRBY', KEYS[3], removed) < 0 then redis.call('SET', KEYS[3], 0) end
+  if tonumber(ARGV[4]) > 0 then redis.call('INCRBYFLOAT', KEYS[5], ARGV[4]) end
+end
+
+local held = {}
+local prefix = ARGV[3] .. '|'
+local active = redis.call('HGETALL', KEYS[4])
+for i = 1, #active, 2 do
+  local value = active[i + 1]
+  if string.sub(value, 1, #prefix) == prefix then
+    held[#held + 1] = active[i]
+    held[#held + 1] = string.sub(value, #prefix + 1)
+  end
+end
+return {removed > 0 and 1 or 0, now, held}

@@ -1,0 +1,64 @@
+// Typed wrapper of release-machine.lua: a machine leaves, and the jobs it still held are expired at once.
+import type { ResultAsync } from "neverthrow";
+import * as v from "valibot";
+import type { JobRetryPolicy } from "../../core/decide-job-retry.ts";
+import { expireOrphanedJobs, type OrphanExpiry } from "./expire-orphaned-jobs.ts";
+import { LUA_SCRIPTS } from "./generated/lua-scripts.ts";
+import { inRedisMonth, monthArgs } from "./in-redis-month.ts";
+import type { JobStore } from "./job-store.ts";
+import type { RedisKeys } from "./key-schema.ts";
+import { type MachineStoreError, runMachineScript } from "./machine-script.ts";
+import type { ScriptRunner } from "./script-runner.ts";
+
+export interface MachineRelease {
+  /** False when the machine held nothing any more (a repeated release, or the sweep got there first). */
+  readonly released: boolean;
+  /** Redis time of the release. */
+  readonly now: number;
+  /** What became of the jobs the machine still held (normally none: a worker finishes its job first). */
+  readonly heldJobs: OrphanExpiry;
+}
+
+const Reply = v.tuple([
+  v.picklist([0, 1]),
+  v.pipe(v.number(), v.integer()),
+  v.pipe(
+    v.array(v.string()),
+    v.check((flat) => flat.length % 2 === 0, "pairs"),
+    v.transform((flat) =>
+      Array.from({ length: flat.length / 2 }, (_, i) => ({
+        jobId: flat[2 * i] as string,
+        leaseToken: flat[2 * i + 1] as string,
+      })),
+    ),
+  ),
+]);
+
+/**
+ * Frees the machine's slot (lease or reservation) and charges `costUsd` to the month Redis TIME is in, once:
+ * a repeated release changes nothing. `clockGuessMs` only picks the month to try first.
+ */
+export const releaseMachine = (
+  runner: ScriptRunner,
+  keys: RedisKeys,
+  jobs: Pick<JobStore, "transition">,
+  policy: JobRetryPolicy,
+  machine: { readonly machineId: string; readonly costUsd: number },
+  clockGuessMs: number,
+): ResultAsync<MachineRelease, MachineStoreError> => {
+  if (!Number.isFinite(machine.costUsd) || machine.costUsd < 0) {
+    throw new RangeError(`costUsd must be a finite number >= 0, got ${machine.costUsd}`);
+  }
+  return inRedisMonth(clockGuessMs, (month) => {
+    const { spendKey, bounds } = monthArgs(keys, month);
+    return runMachineScript(
+      runner,
+      LUA_SCRIPTS.releaseMachine,
+      [keys.workerLeases, keys.workerReservations, keys.activeMachines, keys.jobsActive, spendKey],
+      [...bounds, machine.machineId, machine.costUsd],
+      Reply,
+    );
+  }).andThen(([code, now, held]) =>
+    expireOrphanedJobs(jobs, policy, held, now).map((heldJobs) => ({ released: code === 1, now, heldJobs })),
+  );
+};
