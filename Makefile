@@ -37,8 +37,9 @@ check: deps
 fixtures: deps
 	npx bun scripts/make-fixtures.ts
 
+## RWOS vs BullMQ 6.7 on a dedicated redis-server, under Bun like the Fly worker (see bench/README.md, ~2 min).
 bench: deps
-	@echo "make bench: not built yet — the benchmarks arrive with RWOS (bench/rwos.ts)" >&2; exit 1
+	npx bun bench/rwos.ts
 
 dev: deps
 	@echo "make dev: not built yet — needs the control plane, worker image and local machine launcher" >&2; exit 1
