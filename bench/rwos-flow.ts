@@ -59,6 +59,8 @@ export const enqueueJobs = async (store: JobStore, count: number, inFlight: numb
   await Promise.all(Array.from({ length: Math.min(inFlight, count) }, producer));
 };
 
+const NO_OP_COMPLETE = { type: "complete", outputs: [], costUsd: 0, machineSeconds: 0 } as const;
+
 export type Claimed = Extract<ClaimOutcome, { kind: "claimed" }>;
 
 /** One claim attempt under a fresh lease token; a lost lease or a store failure is a benchmark failure. */
@@ -76,28 +78,28 @@ export const claimOnce = async (
 export const completeJob = async (store: JobStore, claimed: Claimed): Promise<void> => {
   const { job } = claimed;
   if (job.leaseToken === null) throw new Error(`claimed job ${job.jobId} has no lease token`);
-  const command = {
-    type: "complete",
-    leaseToken: job.leaseToken,
-    outputs: [],
-    costUsd: 0,
-    machineSeconds: 0,
-    at: Date.now(),
-  } as const;
+  const command = { ...NO_OP_COMPLETE, leaseToken: job.leaseToken, at: Date.now() } as const;
   const done = await store.transitionFrom(job, command, POLICY);
   if (done.isErr()) throw new Error(`complete failed: ${JSON.stringify(done.error)}`);
 };
 
-/** A worker loop over a queue filled up front: claim → complete until a claim finds the queue empty. */
+/**
+ * A worker loop over a queue filled up front: claim once, then complete-and-claim-next (one round trip a job,
+ * commit-and-claim.lua) until the queue is empty.
+ */
 export const drainQueue = async (store: JobStore, machineId: string): Promise<number> => {
   let completed = 0;
-  for (;;) {
-    const claimed = await claimOnce(store, machineId);
-    if (claimed.kind === "empty") {
-      if (claimed.waitMs !== null) throw new Error("a benchmark job was backed off");
-      return completed;
-    }
-    await completeJob(store, claimed);
+  let current = await claimOnce(store, machineId);
+  while (current.kind === "claimed") {
+    const { job } = current;
+    if (job.leaseToken === null) throw new Error(`claimed job ${job.jobId} has no lease token`);
+    const command = { ...NO_OP_COMPLETE, leaseToken: job.leaseToken, at: Date.now() } as const;
+    const done = await store.finishAndClaim(job, command, POLICY, { machineId, leaseToken: newLeaseToken() });
+    if (done.isErr()) throw new Error(`complete failed: ${JSON.stringify(done.error)}`);
+    if (done.value.next.kind === "no-lease") throw new Error(`machine ${machineId} holds no lease`);
     completed++;
+    current = done.value.next;
   }
+  if (current.waitMs !== null) throw new Error("a benchmark job was backed off");
+  return completed;
 };

@@ -1,5 +1,7 @@
 // Builds shell/redis/generated/lua-scripts.ts from shell/redis/lua/*.lua, so every runtime (workerd has no file
-// system) loads the scripts the same way. `--check` exits 1 when the generated module is out of date.
+// system) loads the scripts the same way. A line `-- @include lib/<name>.lua` is replaced by that fragment, so
+// shared steps (reading Redis TIME, committing a job, claiming the next one) are written once.
+// `--check` exits 1 when the generated module is out of date.
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -9,12 +11,21 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const luaDir = join(root, "shell/redis/lua");
 const outFile = join(root, "shell/redis/generated/lua-scripts.ts");
 
+const expandIncludes = (text, from) =>
+  text.replace(/^-- @include (lib\/[a-z-]+\.lua)\n/gm, (_, path) => {
+    try {
+      return expandIncludes(readFileSync(join(luaDir, path), "utf8"), path);
+    } catch {
+      throw new Error(`${from}: cannot include ${path}`);
+    }
+  });
+
 const camel = (name) => name.replace(/-([a-z])/g, (_, c) => c.toUpperCase());
 const entries = readdirSync(luaDir)
   .filter((f) => f.endsWith(".lua"))
   .sort()
   .map((file) => {
-    const source = readFileSync(join(luaDir, file), "utf8");
+    const source = expandIncludes(readFileSync(join(luaDir, file), "utf8"), file);
     const name = file.replace(/\.lua$/, "");
     const sha1 = createHash("sha1").update(source).digest("hex");
     return `  ${camel(name)}: {\n    name: ${JSON.stringify(name)},\n    sha1: ${JSON.stringify(sha1)},\n    source: ${JSON.stringify(source)},\n  },`;

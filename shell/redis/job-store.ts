@@ -59,19 +59,61 @@ export interface JobStore {
   transition(jobId: string, command: CommandFor, policy: JobRetryPolicy): ResultAsync<Job, TransitionError>;
   /** As `transition`, but first tries against a state the caller already holds (a worker's claimed job). */
   transitionFrom(known: Job, command: CommandFor, policy: JobRetryPolicy): ResultAsync<Job, TransitionError>;
+  /**
+   * A worker finishes its job (`command` decided on the state it holds, committed fenced) and claims its next one
+   * in the same round trip. On a concurrent write it falls back to transitionFrom, then claim.
+   */
+  finishAndClaim(
+    known: Job,
+    command: CommandFor,
+    policy: JobRetryPolicy,
+    next: { readonly machineId: string; readonly leaseToken: string },
+  ): ResultAsync<{ readonly job: Job; readonly next: ClaimOutcome }, TransitionError>;
 }
 
 const MAX_COMMIT_TRIES = 5;
 
+const CommitReply = v.union([
+  v.tuple([v.literal(1)]),
+  v.tuple([v.literal(-1), v.number()]),
+  v.tuple([v.literal(-3)]),
+]);
+
 const Reply = {
   create: v.tuple([v.picklist([1, 2, -2]), v.string()]),
-  commit: v.union([v.tuple([v.literal(1)]), v.tuple([v.literal(-1), v.number()]), v.tuple([v.literal(-3)])]),
+  commit: CommitReply,
+  commitAndClaim: v.tuple([CommitReply, v.array(v.unknown())]),
   claimHead: v.union([
     v.tuple([v.literal(0), v.number()]),
     v.tuple([v.literal(-4)]),
     v.looseTuple([v.literal(1), v.number()]),
   ]),
 };
+
+const commitOutcome = (
+  reply: v.InferOutput<typeof CommitReply>,
+  jobId: string,
+): ResultAsync<"committed" | "conflict", TransitionError> => {
+  if (reply[0] === 1) return okAsync("committed");
+  if (reply[0] === -1) return okAsync("conflict");
+  return errAsync(notFound(jobId));
+};
+
+/** commit-job's ARGV[1..6]: job id, expected version, and the index writes the transition implies. */
+const commitArgs = (before: JobState, after: Job): (string | number)[] => {
+  const { pending, active } = jobIndexChanges(before, after);
+  return [
+    after.jobId,
+    before.status === "none" ? 0 : before.version,
+    pending.op,
+    pending.op === "add" ? pending.score : "",
+    active.op,
+    active.op === "set" ? `${active.machineId}|${active.leaseToken}` : "",
+  ];
+};
+
+const commitFields = (before: JobState, after: Job): string[] =>
+  before.status === "none" ? encodeJob(after) : encodeJobChanges(before, after);
 
 const parseReply = <S extends v.GenericSchema>(
   script: string,
@@ -91,26 +133,35 @@ export const jobStore = (runner: ScriptRunner, keys: RedisKeys): JobStore => {
     runner.run(LUA_SCRIPTS.getJob, [keys.jobStatus(jobId)], []).andThen((reply) => decodeJobRecord(reply));
 
   /** Writes `after` if the stored version is still `before.version`; "conflict" otherwise. */
-  const commit = (before: JobState, after: Job): ResultAsync<"committed" | "conflict", TransitionError> => {
-    const { pending, active } = jobIndexChanges(before, after);
-    const fields = before.status === "none" ? encodeJob(after) : encodeJobChanges(before, after);
-    return runner
+  const commit = (before: JobState, after: Job): ResultAsync<"committed" | "conflict", TransitionError> =>
+    runner
       .run(LUA_SCRIPTS.commitJob, jobKeys(after.jobId), [
-        after.jobId,
-        before.status === "none" ? 0 : before.version,
-        pending.op,
-        pending.op === "add" ? pending.score : "",
-        active.op,
-        active.op === "set" ? `${active.machineId}|${active.leaseToken}` : "",
-        ...fields,
+        ...commitArgs(before, after),
+        ...commitFields(before, after),
       ])
       .andThen((reply) => parseReply("commit-job", Reply.commit, reply))
-      .andThen((r): ResultAsync<"committed" | "conflict", TransitionError> => {
-        if (r[0] === 1) return okAsync("committed");
-        if (r[0] === -1) return okAsync("conflict");
-        return errAsync(notFound(after.jobId));
-      });
-  };
+      .andThen((r) => commitOutcome(r, after.jobId));
+
+  const claimOutcome = (reply: unknown): ResultAsync<ClaimOutcome, JobStoreError> =>
+    parseReply("claim-job", Reply.claimHead, reply).andThen((r): ResultAsync<ClaimOutcome, JobStoreError> => {
+      if (r[0] === -4) return okAsync({ kind: "no-lease" });
+      if (r[0] === 0) return okAsync({ kind: "empty", waitMs: r[1] < 0 ? null : r[1] });
+      const now = r[1];
+      return decodeJobRecord(r.slice(2)).asyncAndThen((record) =>
+        record
+          ? okAsync({ kind: "claimed" as const, job: record.job, meta: record.meta, now })
+          : errAsync({ kind: "unexpected-reply" as const, message: "claim-job: claimed an empty record" }),
+      );
+    });
+
+  const claim = (machineId: string, leaseToken: string): ResultAsync<ClaimOutcome, JobStoreError> =>
+    runner
+      .run(
+        LUA_SCRIPTS.claimJob,
+        [keys.jobsPending, keys.jobsActive, keys.workerLeases],
+        [keys.jobStatusPrefix, machineId, leaseToken],
+      )
+      .andThen(claimOutcome);
 
   const decideAndCommit = (
     state: Job,
@@ -161,32 +212,46 @@ export const jobStore = (runner: ScriptRunner, keys: RedisKeys): JobStore => {
 
     load,
 
-    claim: (machineId, leaseToken) =>
-      runner
-        .run(
-          LUA_SCRIPTS.claimJob,
-          [keys.jobsPending, keys.jobsActive, keys.workerLeases],
-          [keys.jobStatusPrefix, machineId, leaseToken],
-        )
-        .andThen((reply) => parseReply("claim-job", Reply.claimHead, reply))
-        .andThen((r): ResultAsync<ClaimOutcome, JobStoreError> => {
-          if (r[0] === -4) return okAsync({ kind: "no-lease" });
-          if (r[0] === 0) return okAsync({ kind: "empty", waitMs: r[1] < 0 ? null : r[1] });
-          const now = r[1];
-          return decodeJobRecord(r.slice(2)).asyncAndThen((record) =>
-            record
-              ? okAsync({ kind: "claimed" as const, job: record.job, meta: record.meta, now })
-              : errAsync({
-                  kind: "unexpected-reply" as const,
-                  message: "claim-job: claimed an empty record",
-                }),
-          );
-        }),
+    claim,
 
     transition: (jobId, command, policy) =>
       loadExisting(jobId).andThen((state) => decideAndCommit(state, command, policy, MAX_COMMIT_TRIES)),
 
     transitionFrom: (known, command, policy) => decideAndCommit(known, command, policy, MAX_COMMIT_TRIES),
+
+    finishAndClaim: (known, command, policy, next) => {
+      const applied = applyJobCommand(
+        typeof command === "function" ? command(known) : command,
+        known,
+        policy,
+      );
+      if (applied.isErr()) return errAsync({ kind: "rejected", rejection: applied.error });
+      const after = applied.value.state as Job;
+      const fields = commitFields(known, after);
+      return runner
+        .run(
+          LUA_SCRIPTS.commitAndClaim,
+          [...jobKeys(after.jobId), keys.workerLeases],
+          [
+            ...commitArgs(known, after),
+            fields.length,
+            ...fields,
+            keys.jobStatusPrefix,
+            next.machineId,
+            next.leaseToken,
+          ],
+        )
+        .andThen((reply) => parseReply("commit-and-claim", Reply.commitAndClaim, reply))
+        .andThen(([committed, claimed]) =>
+          commitOutcome(committed, after.jobId).andThen((outcome) =>
+            outcome === "committed"
+              ? claimOutcome(claimed).map((claimedNext) => ({ job: after, next: claimedNext }))
+              : decideAndCommit(known, command, policy, MAX_COMMIT_TRIES).andThen((job) =>
+                  claim(next.machineId, next.leaseToken).map((claimedNext) => ({ job, next: claimedNext })),
+                ),
+          ),
+        );
+    },
   };
 };
 

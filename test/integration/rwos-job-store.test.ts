@@ -336,3 +336,96 @@ describe("store and decider agree on random command sequences", () => {
     expect(rejected.size).toBeGreaterThanOrEqual(5);
   });
 });
+
+describe("finish and claim the next job in one round trip", () => {
+  let local: ReturnType<typeof rwosContext>;
+  beforeEach(() => {
+    local = rwosContext("finish-claim");
+  });
+  afterEach(() => local.close());
+
+  const completeWith = (leaseToken: string, at: number): JobCommand => ({
+    type: "complete",
+    leaseToken,
+    outputs: [],
+    costUsd: 0.002,
+    machineSeconds: 3,
+    at,
+  });
+
+  it("completes the held job exactly as the decider does and claims the next", async () => {
+    const [a, b] = [buildJob({ at: 1_000 }), buildJob({ at: 2_000 })];
+    for (const job of [a, b]) await local.store.create({ job, meta: META });
+    await local.redis.zadd(local.keys.workerLeases, (await local.redisNow()) + 60_000, "m1");
+    const first = (await local.store.claim("m1", "tok-a"))._unsafeUnwrap();
+    if (first.kind !== "claimed") throw new Error("expected a claim");
+    expect(first.job.jobId).toBe(a.jobId);
+
+    const command = completeWith("tok-a", first.now + 5);
+    const result = (
+      await local.store.finishAndClaim(first.job, command, POLICY, { machineId: "m1", leaseToken: "tok-b" })
+    )._unsafeUnwrap();
+
+    expect(result.job).toEqual(applyJobCommand(command, first.job, POLICY)._unsafeUnwrap().state);
+    expect((await local.store.load(a.jobId))._unsafeUnwrap()?.job).toEqual(result.job);
+    if (result.next.kind !== "claimed") throw new Error(`expected the next claim, got ${result.next.kind}`);
+    expect(result.next.job).toEqual(
+      applyJobCommand(
+        { type: "claim", machineId: "m1", leaseToken: "tok-b", at: result.next.now },
+        b,
+        POLICY,
+      )._unsafeUnwrap().state,
+    );
+    expect(await local.redis.hgetall(local.keys.jobsActive)).toEqual({ [b.jobId]: "m1|tok-b" });
+
+    const last = (
+      await local.store.finishAndClaim(result.next.job, completeWith("tok-b", result.next.now), POLICY, {
+        machineId: "m1",
+        leaseToken: "tok-c",
+      })
+    )._unsafeUnwrap();
+    expect(last.job.status).toBe("completed");
+    expect(last.next).toEqual({ kind: "empty", waitMs: null });
+  });
+
+  it("falls back to a fresh decision when the held state is out of date", async () => {
+    const [a, b] = [buildJob({ at: 1_000 }), buildJob({ at: 2_000 })];
+    for (const job of [a, b]) await local.store.create({ job, meta: META });
+    await local.redis.zadd(local.keys.workerLeases, (await local.redisNow()) + 60_000, "m1");
+    const first = (await local.store.claim("m1", "tok-a"))._unsafeUnwrap();
+    if (first.kind !== "claimed") throw new Error("expected a claim");
+    // Progress written through another path bumps the version the worker holds.
+    await local.store.transition(
+      a.jobId,
+      { type: "report-progress", leaseToken: "tok-a", percent: 50, at: first.now + 1 },
+      POLICY,
+    );
+
+    const result = (
+      await local.store.finishAndClaim(first.job, completeWith("tok-a", first.now + 2), POLICY, {
+        machineId: "m1",
+        leaseToken: "tok-b",
+      })
+    )._unsafeUnwrap();
+    expect(result.job.status).toBe("completed");
+    expect(result.job.version).toBe(first.job.version + 2);
+    expect(result.next.kind === "claimed" && result.next.job.jobId).toBe(b.jobId);
+  });
+
+  it("claims nothing when the finish is refused (a cancelled job)", async () => {
+    const [a, b] = [buildJob({ at: 1_000 }), buildJob({ at: 2_000 })];
+    for (const job of [a, b]) await local.store.create({ job, meta: META });
+    await local.redis.zadd(local.keys.workerLeases, (await local.redisNow()) + 60_000, "m1");
+    const first = (await local.store.claim("m1", "tok-a"))._unsafeUnwrap();
+    if (first.kind !== "claimed") throw new Error("expected a claim");
+    await local.store.transition(a.jobId, { type: "cancel", at: first.now + 1 }, POLICY);
+
+    const result = await local.store.finishAndClaim(first.job, completeWith("tok-a", first.now + 2), POLICY, {
+      machineId: "m1",
+      leaseToken: "tok-b",
+    });
+    expect(rejectionCode(result._unsafeUnwrapErr())).toBe("already-terminal");
+    expect(await local.redis.zscore(local.keys.jobsPending, b.jobId)).not.toBeNull();
+    expect((await local.store.load(b.jobId))._unsafeUnwrap()?.job.status).toBe("pending");
+  });
+});

@@ -15,18 +15,5 @@
 -- Returns {1} committed
 --         {-1, currentVersion} version conflict: reload, decide again
 --         {-3} the job does not exist
-local current = redis.call('HGET', KEYS[1], 'version')
-if not current then return {-3} end
-if current ~= ARGV[2] then return {-1, tonumber(current)} end
-redis.call('HSET', KEYS[1], unpack(ARGV, 7))
-if ARGV[3] == 'add' then
-  redis.call('ZADD', KEYS[2], ARGV[4], ARGV[1])
-elseif ARGV[3] == 'remove' then
-  redis.call('ZREM', KEYS[2], ARGV[1])
-end
-if ARGV[5] == 'set' then
-  redis.call('HSET', KEYS[3], ARGV[1], ARGV[6])
-elseif ARGV[5] == 'remove' then
-  redis.call('HDEL', KEYS[3], ARGV[1])
-end
-return {1}
+-- @include lib/commit-job.lua
+return commit_job(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], {unpack(ARGV, 7)})

@@ -5,8 +5,7 @@
 -- ARGV[2] lease length in ms, from now
 -- Returns {1, expiresAtMs} extended
 --         {-4} no live lease (expired, released, swept, or never registered): the worker must stop and exit
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+-- @include lib/now-ms.lua
 local lease = redis.call('ZSCORE', KEYS[1], ARGV[1])
 if not lease or tonumber(lease) <= now then return {-4} end
 local expiresAt = now + tonumber(ARGV[2])

@@ -12,8 +12,7 @@
 --         {3, expiresAtMs} registered without a reservation: took a free slot (slots taken + 1)
 --         {-4} the machine's lease expired: it is dead for good and must exit, never register again
 --         {-5, slotsTaken} no reservation and every slot is taken
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+-- @include lib/now-ms.lua
 local expiresAt = now + tonumber(ARGV[2])
 local lease = redis.call('ZSCORE', KEYS[1], ARGV[1])
 if lease then

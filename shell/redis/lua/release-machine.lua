@@ -13,8 +13,7 @@
 -- Returns {1, nowMs, {jobId, leaseToken, ...}} released: slots taken - 1 (never below 0), cost charged
 --         {0, nowMs, {jobId, leaseToken, ...}} the machine held no lease or reservation: nothing changed
 --         {-3, nowMs} Redis time is outside the month in ARGV[1..2]: compute the month from nowMs, call again
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+-- @include lib/now-ms.lua
 if now < tonumber(ARGV[1]) or now >= tonumber(ARGV[2]) then return {-3, now} end
 
 local removed = redis.call('ZREM', KEYS[1], ARGV[3]) + redis.call('ZREM', KEYS[2], ARGV[3])

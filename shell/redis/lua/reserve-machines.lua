@@ -26,8 +26,7 @@
 --         {-1, guard, snapshot} "capacity" | "rate" | "budget" would be exceeded: decide again on the snapshot
 --         {-2} some ids are reserved already, some not: ids must be fresh (a bug)
 --         {-3, nowMs} Redis time is outside the month in ARGV[1..2]: compute the month from nowMs, call again
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+-- @include lib/now-ms.lua
 if now < tonumber(ARGV[1]) or now >= tonumber(ARGV[2]) then return {-3, now} end
 local windowStart = now - tonumber(ARGV[3])
 

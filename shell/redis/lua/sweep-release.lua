@@ -18,8 +18,7 @@
 -- Returns {1, machinesReleased, reservationsDropped, staleEntriesRemoved} something was removed
 --         {0, 0, 0, 0} everything was already gone, live again or fixed: nothing changed
 --         {-3, nowMs} Redis time is outside the month in ARGV[1..2]: compute the month from nowMs, call again
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+-- @include lib/now-ms.lua
 if now < tonumber(ARGV[1]) or now >= tonumber(ARGV[2]) then return {-3, now} end
 
 local function removeExpired(key, from, count)

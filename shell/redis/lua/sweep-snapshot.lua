@@ -8,8 +8,7 @@
 -- Returns {1, nowMs, {machineId, expiresAtMs, ...}, {jobId, "<machineId>|<leaseToken>", status, leaseToken,
 --         attempts, retryBase, ...}, {machineId, bootDeadlineMs, ...}}
 --         job fields are "" when the job hash lacks them; scores are strings
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+-- @include lib/now-ms.lua
 local leases = redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')
 local reservations = redis.call('ZRANGE', KEYS[3], 0, -1, 'WITHSCORES')
 local index = redis.call('HGETALL', KEYS[2])
