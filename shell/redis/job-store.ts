@@ -112,6 +112,8 @@ const commitArgs = (before: JobState, after: Job): (string | number)[] => {
   ];
 };
 
+const sameJob = (a: Job, b: Job): boolean => encodeJob(a).join("\u0000") === encodeJob(b).join("\u0000");
+
 const commitFields = (before: JobState, after: Job): string[] =>
   before.status === "none" ? encodeJob(after) : encodeJobChanges(before, after);
 
@@ -180,8 +182,9 @@ export const jobStore = (runner: ScriptRunner, keys: RedisKeys): JobStore => {
         const message = `job ${state.jobId} kept changing; gave up after ${MAX_COMMIT_TRIES} tries`;
         return errAsync({ kind: "conflict" as const, message });
       }
+      // A transport retry may repeat a commit whose reply was lost: if the stored job is exactly ours, it landed.
       return loadExisting(state.jobId).andThen((fresh) =>
-        decideAndCommit(fresh, command, policy, triesLeft - 1),
+        sameJob(fresh, after) ? okAsync(after) : decideAndCommit(fresh, command, policy, triesLeft - 1),
       );
     });
   };

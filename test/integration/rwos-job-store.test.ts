@@ -4,7 +4,8 @@ import { DEFAULT_JOB_RETRY_POLICY as POLICY } from "../../core/decide-job-retry.
 import { applyJobCommand } from "../../core/job-lifecycle/apply-job-command.ts";
 import type { JobCommand } from "../../core/job-lifecycle/job-commands.ts";
 import type { Job, JobState } from "../../core/job-lifecycle/job-state.ts";
-import type { TransitionError } from "../../shell/redis/job-store.ts";
+import { jobStore, type TransitionError } from "../../shell/redis/job-store.ts";
+import type { ScriptRunner } from "../../shell/redis/script-runner.ts";
 import { buildJob, newJobId, rwosContext } from "../support/rwos-context.ts";
 
 const ctx = rwosContext("job-store");
@@ -47,11 +48,18 @@ describe("create and load", () => {
     expect(await redis.ttl(keys.idempotency(idempotency.key))).toBeGreaterThan(0);
   });
 
-  it("refuses to overwrite an existing job id", async () => {
+  it("refuses to overwrite an existing job id, but answers a repeated create (a lost reply) as created", async () => {
     const job = buildJob({});
     await store.create({ job, meta: META });
-    const again = await store.create({ job: { ...job, preset: "hls" }, meta: META });
-    expect(again._unsafeUnwrapErr().kind).toBe("unexpected-reply");
+    await store.transition(job.jobId, { type: "cancel", at: job.createdAt + 1 }, POLICY);
+    const repeated = await store.create({ job, meta: META });
+    expect(repeated._unsafeUnwrap()).toEqual({ kind: "created", jobId: job.jobId });
+    expect((await store.load(job.jobId))._unsafeUnwrap()?.job.status).toBe("cancelled");
+    const other = await store.create({
+      job: { ...job, preset: "hls", createdAt: job.createdAt + 5 },
+      meta: META,
+    });
+    expect(other._unsafeUnwrapErr().kind).toBe("unexpected-reply");
     expect((await store.load(job.jobId))._unsafeUnwrap()?.job.preset).toBe("web-optimized");
   });
 
@@ -427,5 +435,31 @@ describe("finish and claim the next job in one round trip", () => {
     expect(rejectionCode(result._unsafeUnwrapErr())).toBe("already-terminal");
     expect(await local.redis.zscore(local.keys.jobsPending, b.jobId)).not.toBeNull();
     expect((await local.store.load(b.jobId))._unsafeUnwrap()?.job.status).toBe("pending");
+  });
+});
+
+describe("a commit delivered twice (a transport retry after a lost reply)", () => {
+  it("is recognised as already applied, not reported as a conflict or a rejection", async () => {
+    const local = rwosContext("replayed-commit");
+    try {
+      let replayed = false;
+      const replaying: ScriptRunner = {
+        run: (script, keys, args) => {
+          if (script.name !== "commit-job" || replayed) return local.runner.run(script, keys, args);
+          replayed = true;
+          return local.runner.run(script, keys, args).andThen(() => local.runner.run(script, keys, args));
+        },
+      };
+      const store = jobStore(replaying, local.keys);
+      const job = buildJob({ source: "upload" });
+      await store.create({ job, meta: META });
+      const confirm = { type: "confirm-upload", size: 5, at: job.createdAt + 1 } as const;
+      const queued = (await store.transition(job.jobId, confirm, POLICY))._unsafeUnwrap();
+      expect(replayed).toBe(true);
+      expect(queued.status).toBe("queued");
+      expect((await store.load(job.jobId))._unsafeUnwrap()?.job).toEqual(queued);
+    } finally {
+      await local.close();
+    }
   });
 });
