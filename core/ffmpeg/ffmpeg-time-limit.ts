@@ -1,5 +1,7 @@
 // How long one ffmpeg command may run before the worker kills it: grows with duration, preset and frame size.
 import type { PresetName } from "../preset-names.ts";
+import type { CheckedInput } from "./check-input.ts";
+import type { FfmpegCommand, StepContext } from "./ffmpeg-plan.ts";
 import { PRESETS } from "./presets.ts";
 
 export interface TimeLimitInput {
@@ -43,3 +45,21 @@ export const ffmpegTimeLimitMs = (input: TimeLimitInput): number => {
   }
   return Math.min(input.maxRunMs, Math.ceil(limitMs));
 };
+
+/** The transcode command of a preset plan, with its time limit from the input's duration and size. */
+export const transcodeCommand = (
+  argv: string[],
+  preset: PresetName,
+  input: Pick<CheckedInput, "durationSec" | "sourcePixels">,
+  ctx: Pick<StepContext, "maxRunMs">,
+): FfmpegCommand => ({
+  argv,
+  purpose: "transcode",
+  timeLimitMs: ffmpegTimeLimitMs({
+    preset,
+    purpose: "transcode",
+    durationSec: input.durationSec,
+    sourcePixels: input.sourcePixels,
+    maxRunMs: ctx.maxRunMs,
+  }),
+});

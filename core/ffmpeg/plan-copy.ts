@@ -11,7 +11,7 @@ import {
   type StepContext,
   type TranscodeStep,
 } from "./ffmpeg-plan.ts";
-import { ffmpegTimeLimitMs } from "./ffmpeg-time-limit.ts";
+import { transcodeCommand } from "./ffmpeg-time-limit.ts";
 
 export type CopyContainer = Exclude<OutputContainer, "hls">;
 
@@ -121,17 +121,7 @@ export const planCopy = (
     ];
     return {
       directories: [ctx.outDir],
-      command: {
-        argv,
-        purpose: "transcode",
-        timeLimitMs: ffmpegTimeLimitMs({
-          preset,
-          purpose: "transcode",
-          durationSec: input.durationSec,
-          sourcePixels: input.sourcePixels,
-          maxRunMs: ctx.maxRunMs,
-        }),
-      },
+      command: transcodeCommand(argv, preset, input, ctx),
       outputs: [
         {
           type: "video",

@@ -11,7 +11,7 @@ import {
   type StepContext,
   type TranscodeStep,
 } from "./ffmpeg-plan.ts";
-import { ffmpegTimeLimitMs } from "./ffmpeg-time-limit.ts";
+import { transcodeCommand } from "./ffmpeg-time-limit.ts";
 import type { HlsRecipe, HlsRung } from "./presets.ts";
 
 export const MASTER_PLAYLIST = "master.m3u8";
@@ -111,17 +111,7 @@ export const planHls = (
   if (top === undefined) throw new Error("HLS ladder is empty: the preset table has no rungs");
   return {
     directories: [ctx.outDir, ...rungs.map((r) => joinPath(ctx.outDir, r.name))],
-    command: {
-      argv,
-      purpose: "transcode",
-      timeLimitMs: ffmpegTimeLimitMs({
-        preset,
-        purpose: "transcode",
-        durationSec: input.durationSec,
-        sourcePixels: input.sourcePixels,
-        maxRunMs: ctx.maxRunMs,
-      }),
-    },
+    command: transcodeCommand(argv, preset, input, ctx),
     outputs,
     expected: {
       container: "hls",

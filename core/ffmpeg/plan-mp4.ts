@@ -10,7 +10,7 @@ import {
   type StepContext,
   type TranscodeStep,
 } from "./ffmpeg-plan.ts";
-import { ffmpegTimeLimitMs } from "./ffmpeg-time-limit.ts";
+import { transcodeCommand } from "./ffmpeg-time-limit.ts";
 import type { Mp4Recipe } from "./presets.ts";
 
 export const MP4_FILE = "video.mp4";
@@ -48,17 +48,7 @@ export const planMp4 = (
   const quality = `${shortSideOf(size)}p`;
   return {
     directories: [ctx.outDir],
-    command: {
-      argv,
-      purpose: "transcode",
-      timeLimitMs: ffmpegTimeLimitMs({
-        preset,
-        purpose: "transcode",
-        durationSec: input.durationSec,
-        sourcePixels: input.sourcePixels,
-        maxRunMs: ctx.maxRunMs,
-      }),
-    },
+    command: transcodeCommand(argv, preset, input, ctx),
     outputs: [{ type: "video", path: MP4_FILE, isPattern: false, contentType: CONTENT_TYPES.mp4, quality }],
     expected: {
       container: "mp4",

@@ -1,6 +1,5 @@
 // Admission on a real redis-server: concurrent callers never overshoot the cap, the budget or the spawn window.
 import { randomBytes } from "node:crypto";
-import { Redis as UpstashRedis } from "@upstash/redis";
 import { Redis } from "ioredis";
 import type { Result } from "neverthrow";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -15,9 +14,9 @@ import { ioredisScriptRunner } from "../../shell/redis/ioredis-script-runner.ts"
 import { type RedisKeys, redisKeys } from "../../shell/redis/key-schema.ts";
 import { readAdmissionSnapshot, reserveMachines } from "../../shell/redis/reserve-machines.ts";
 import type { ScriptRunner } from "../../shell/redis/script-runner.ts";
-import { upstashScriptRunner } from "../../shell/redis/upstash-script-runner.ts";
-import { startUpstashBridge, type UpstashBridge } from "../../shell/upstash-bridge/start-upstash-bridge.ts";
 import { uniquePrefix } from "../services/test-namespace.ts";
+import { redisClock } from "../support/redis-clock.ts";
+import { type RestRunner, startRestRunner } from "../support/upstash-rest-runner.ts";
 
 const CONFIG: MachineAdmissionConfig = {
   maxMachines: 5,
@@ -37,10 +36,7 @@ beforeAll(() => {
 afterAll(() => redis.quit());
 
 const newMachineId = (): string => `m-${randomBytes(6).toString("hex")}`;
-const redisNow = async (client: Redis = redis): Promise<number> => {
-  const [s, us] = await client.time();
-  return Number(s) * 1000 + Math.floor(Number(us) / 1000);
-};
+const redisNow = (client: Redis = redis): Promise<number> => redisClock(client).now();
 
 /** A fresh namespace with `pending` jobs waiting (admission only counts the queue, so bare ids suffice). */
 const namespace = async (label: string, pending: number): Promise<RedisKeys> => {
@@ -245,19 +241,11 @@ describe("reserve-machines guards", () => {
 });
 
 describe("admission over the Upstash REST protocol", () => {
-  let bridge: UpstashBridge;
+  let bridge: RestRunner;
   let rest: ScriptRunner;
   beforeAll(async () => {
-    const token = randomBytes(16).toString("hex");
-    bridge = await startUpstashBridge({ redisUrl: inject("redisUrl"), token, port: 0 });
-    const client = new UpstashRedis({
-      url: bridge.url,
-      token,
-      automaticDeserialization: false,
-      retry: false,
-      enableTelemetry: false,
-    });
-    rest = upstashScriptRunner(client);
+    bridge = await startRestRunner(inject("redisUrl"));
+    rest = bridge.runner;
   });
   afterAll(() => bridge?.close());
 

@@ -16,6 +16,7 @@ import { readSweepSnapshot, releaseSwept } from "../../shell/redis/sweep-scripts
 import { pickBackend } from "../services/pick-backend.ts";
 import type { RunningRedis } from "../services/service-backend.ts";
 import { uniquePrefix } from "../services/test-namespace.ts";
+import { redisClock } from "../support/redis-clock.ts";
 import { buildJob } from "../support/rwos-context.ts";
 
 const POLICY = jobRetryPolicy({ maxAttempts: 3, baseDelayMs: 1_000, maxDelayMs: 10_000 });
@@ -38,14 +39,8 @@ beforeAll(() => {
 afterAll(() => redis.quit());
 
 const newMachineId = (): string => `m-${randomBytes(6).toString("hex")}`;
-const redisNow = async (): Promise<number> => {
-  const [s, us] = await redis.time();
-  return Number(s) * 1000 + Math.floor(Number(us) / 1000);
-};
-/** Waits until Redis's own clock is past `ms`: real expiry, no fake clocks. */
-const waitForRedisPast = async (ms: number): Promise<void> => {
-  while ((await redisNow()) <= ms) await new Promise((resolve) => setTimeout(resolve, 25));
-};
+const redisNow = (): Promise<number> => redisClock(redis).now();
+const waitForRedisPast = (ms: number): Promise<void> => redisClock(redis).waitPast(ms);
 const slots = async (keys: RedisKeys): Promise<number> => Number(await redis.get(keys.activeMachines));
 const spend = async (keys: RedisKeys): Promise<string | null> =>
   redis.get(keys.spend(calendarMonth(await redisNow()).key));

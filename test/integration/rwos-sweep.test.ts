@@ -1,7 +1,6 @@
 // The lease sweep on a real redis-server: orphaned jobs requeued or failed through the decider, fenced by lease
 // tokens, dead machines and expired reservations released once, stale index entries cleaned.
 import { randomBytes } from "node:crypto";
-import { Redis as UpstashRedis } from "@upstash/redis";
 import { Redis } from "ioredis";
 import { errAsync } from "neverthrow";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -17,10 +16,10 @@ import { reserveMachines } from "../../shell/redis/reserve-machines.ts";
 import { type LeaseSweepReport, runLeaseSweep } from "../../shell/redis/run-lease-sweep.ts";
 import type { ScriptRunner } from "../../shell/redis/script-runner.ts";
 import { releaseSwept } from "../../shell/redis/sweep-scripts.ts";
-import { upstashScriptRunner } from "../../shell/redis/upstash-script-runner.ts";
-import { startUpstashBridge, type UpstashBridge } from "../../shell/upstash-bridge/start-upstash-bridge.ts";
 import { uniquePrefix } from "../services/test-namespace.ts";
+import { redisClock } from "../support/redis-clock.ts";
 import { buildJob } from "../support/rwos-context.ts";
+import { type RestRunner, startRestRunner } from "../support/upstash-rest-runner.ts";
 
 const POLICY = jobRetryPolicy({ maxAttempts: 3, baseDelayMs: 1_000, maxDelayMs: 10_000 });
 const MACHINE_COST = 0.75;
@@ -52,13 +51,8 @@ beforeAll(() => {
 afterAll(() => redis.quit());
 
 const newMachineId = (): string => `m-${randomBytes(6).toString("hex")}`;
-const redisNow = async (): Promise<number> => {
-  const [s, us] = await redis.time();
-  return Number(s) * 1000 + Math.floor(Number(us) / 1000);
-};
-const waitForRedisPast = async (ms: number): Promise<void> => {
-  while ((await redisNow()) <= ms) await new Promise((resolve) => setTimeout(resolve, 25));
-};
+const redisNow = (): Promise<number> => redisClock(redis).now();
+const waitForRedisPast = (ms: number): Promise<void> => redisClock(redis).waitPast(ms);
 const slots = async (keys: RedisKeys): Promise<number> => Number(await redis.get(keys.activeMachines));
 const spend = async (keys: RedisKeys): Promise<number> =>
   Number(await redis.get(keys.spend(calendarMonth(await redisNow()).key)));
@@ -314,19 +308,11 @@ describe("reservations and the running-job index", () => {
 });
 
 describe("over the Upstash REST protocol", () => {
-  let bridge: UpstashBridge;
+  let bridge: RestRunner;
   let rest: ScriptRunner;
   beforeAll(async () => {
-    const token = randomBytes(16).toString("hex");
-    bridge = await startUpstashBridge({ redisUrl: inject("redisUrl"), token, port: 0 });
-    const client = new UpstashRedis({
-      url: bridge.url,
-      token,
-      automaticDeserialization: false,
-      retry: false,
-      enableTelemetry: false,
-    });
-    rest = upstashScriptRunner(client);
+    bridge = await startRestRunner(inject("redisUrl"));
+    rest = bridge.runner;
   });
   afterAll(() => bridge?.close());
 

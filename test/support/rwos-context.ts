@@ -10,6 +10,7 @@ import { ioredisScriptRunner } from "../../shell/redis/ioredis-script-runner.ts"
 import { jobStore } from "../../shell/redis/job-store.ts";
 import { redisKeys } from "../../shell/redis/key-schema.ts";
 import { uniquePrefix } from "../services/test-namespace.ts";
+import { redisClock } from "./redis-clock.ts";
 
 export const newJobId = (): string => `job_${randomBytes(8).toString("hex")}`;
 
@@ -45,9 +46,6 @@ export const rwosContext = (label: string) => {
   const runner = ioredisScriptRunner(redis);
   const store = jobStore(runner, keys);
   /** Redis's own clock in ms, the clock every lease uses. */
-  const redisNow = async (): Promise<number> => {
-    const [s, us] = await redis.time();
-    return Number(s) * 1000 + Math.floor(Number(us) / 1000);
-  };
+  const redisNow = redisClock(redis).now;
   return { redis, keys, runner, store, redisNow, close: () => redis.quit() };
 };
