@@ -1,4 +1,5 @@
 // Test tiers: unit (pure core, milliseconds), integration (real redis-server, S3 server, FFmpeg), e2e (whole pipeline).
+import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
@@ -18,6 +19,22 @@ export default defineConfig({
           include: ["test/integration/**/*.test.ts"],
           environment: "node",
           globalSetup: ["test/services/global-setup.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        // The control plane's Worker entry inside workerd (Miniflare), against the same kind of real services.
+        plugins: [
+          cloudflareTest(({ inject }) => ({
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: { bindings: inject("workerEnv") },
+          })),
+        ],
+        test: {
+          name: "workers",
+          include: ["test/workers/**/*.test.ts"],
+          globalSetup: ["test/workers/global-setup.ts"],
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },

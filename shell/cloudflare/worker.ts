@@ -1,0 +1,41 @@
+// The Cloudflare Worker entry: the control plane's app (fetch), R2 event intake (queue) and the cron (scheduled),
+// with ports built once per isolate from `env` (vars and secrets).
+import { type App, createApp } from "../control-plane/app.ts";
+import { buildControlPlaneDeps } from "../control-plane/build-control-plane-deps.ts";
+import { parseControlPlaneConfig } from "../control-plane/control-plane-config.ts";
+import type { ControlPlaneDeps } from "../control-plane/control-plane-deps.ts";
+import { processEventBatch } from "../control-plane/process-event-batch.ts";
+import { runCron } from "../control-plane/run-cron.ts";
+
+type Env = Readonly<Record<string, unknown>>;
+
+interface Root {
+  readonly deps: ControlPlaneDeps;
+  readonly app: App;
+}
+
+// workerd hands every invocation of an isolate the same env object; bad config throws on first use.
+const roots = new WeakMap<Env, Root>();
+
+const rootFor = (env: Env): Root => {
+  const existing = roots.get(env);
+  if (existing) return existing;
+  const deps = buildControlPlaneDeps(parseControlPlaneConfig(env));
+  const root = { deps, app: createApp(deps) };
+  roots.set(env, root);
+  return root;
+};
+
+export default {
+  fetch(request, env, ctx) {
+    return rootFor(env).app.fetch(request, env, ctx);
+  },
+
+  async queue(batch, env, _ctx) {
+    await processEventBatch(rootFor(env).deps, batch.messages);
+  },
+
+  async scheduled(_controller, env, _ctx) {
+    await runCron(rootFor(env).deps);
+  },
+} satisfies ExportedHandler<Env, unknown>;

@@ -1,0 +1,73 @@
+// The spawner: admission (core decision, reserved atomically in Redis) → one Fly machine per reserved id, tagged
+// with that id. A create that surely failed gives its slot back at once; an ambiguous one keeps the reservation
+// for the cron, which looks the tag up before creating again.
+import type { ResultAsync } from "neverthrow";
+import type { FlyError } from "../fly/fly-error.ts";
+import type { SpawnedMachine } from "../fly/spawn-machine.ts";
+import type { ControlPlaneDeps } from "./control-plane-deps.ts";
+import { type MachineSpawn, settleFailedSpawn } from "./settle-failed-spawn.ts";
+import { spawnSingleJob } from "./spawn-single-job.ts";
+import { poolMachineEnv } from "./worker-machine-env.ts";
+
+export type { MachineSpawn } from "./settle-failed-spawn.ts";
+
+export type SpawnReport =
+  | { readonly kind: "none-needed" }
+  | { readonly kind: "wait"; readonly reason: string; readonly retryAfterMs: number }
+  | { readonly kind: "reject"; readonly message: string }
+  | { readonly kind: "admitted"; readonly machines: readonly MachineSpawn[] }
+  | { readonly kind: "failed"; readonly message: string };
+
+/** Creates the pool machine for a reserved id. `lookUpFirst` after an earlier ambiguous create for the same tag. */
+export const spawnPoolMachine = (
+  deps: ControlPlaneDeps,
+  machineId: string,
+  lookUpFirst: boolean,
+): ResultAsync<SpawnedMachine, FlyError> =>
+  deps.fly.spawnMachine(
+    {
+      image: deps.config.fly.image,
+      region: deps.config.fly.region,
+      guest: deps.config.worker.guest,
+      env: poolMachineEnv(deps.config, machineId),
+      tag: machineId,
+    },
+    { lookUpFirst },
+  );
+
+const spawnOne = async (deps: ControlPlaneDeps, machineId: string): Promise<MachineSpawn> => {
+  if (deps.config.spawnMode === "single-job") return spawnSingleJob(deps, machineId);
+  const spawned = await spawnPoolMachine(deps, machineId, false);
+  return spawned.isOk()
+    ? { kind: "spawned", machineId, flyId: spawned.value.machine.id }
+    : settleFailedSpawn(deps, machineId, spawned.error);
+};
+
+/** Runs admission and starts what it admits. Never fails: every outcome is reported (and logged). */
+export const admitAndSpawn = async (deps: ControlPlaneDeps): Promise<SpawnReport> => {
+  const admission = await deps.machines.admit(() => deps.newId("m"));
+  if (admission.isErr()) {
+    const message = `${admission.error.kind}: ${"message" in admission.error ? admission.error.message : ""}`;
+    deps.log.warn("spawn.admission-failed", { error: message });
+    return { kind: "failed", message };
+  }
+  const decision = admission.value;
+  switch (decision.kind) {
+    case "none-needed":
+      return { kind: "none-needed" };
+    case "wait":
+      return { kind: "wait", reason: decision.reason, retryAfterMs: decision.retryAfterMs };
+    case "reject":
+      deps.log.warn("spawn.budget-exhausted", { message: decision.message });
+      return { kind: "reject", message: decision.message };
+    case "admit": {
+      const machines = await Promise.all(decision.machineIds.map((id) => spawnOne(deps, id)));
+      for (const machine of machines) deps.log.info(`spawn.${machine.kind}`, { ...machine });
+      return { kind: "admitted", machines };
+    }
+    default: {
+      const unhandled: never = decision;
+      throw new Error(`unhandled admission ${JSON.stringify(unhandled)}`);
+    }
+  }
+};
