@@ -40,9 +40,11 @@ fixtures: deps
 ## RWOS vs BullMQ 6.7 on a dedicated redis-server, under Bun like the Fly worker (see bench/README.md, ~2 min).
 bench: deps
 	npx bun bench/rwos.ts
+	npx bun bench/api.ts
 
 dev: deps
 	@echo "make dev: not built yet — needs the control plane, worker image and local machine launcher" >&2; exit 1
 
-deploy:
-	@echo "make deploy: not built yet — needs the control plane and worker image" >&2; exit 1
+## Deploy the Worker (wrangler) and the worker image (fly, content-tagged). DRY_RUN=1: offline, prints the steps.
+deploy: deps
+	@DRY_RUN=$(DRY_RUN) npx bun scripts/deploy.ts
