@@ -4,7 +4,7 @@ SHELL := /bin/bash
 VITEST := npx vitest run
 REPORT := .tmp/vitest-report.json
 
-.PHONY: help deps test test-unit test-integration test-e2e check fixtures bench dev deploy
+.PHONY: help deps test test-unit test-integration test-e2e check lua fixtures bench dev deploy
 
 help:
 	@echo "make dev | test | test-unit | test-integration | check | fixtures | bench | deploy"
@@ -27,11 +27,16 @@ test-integration: deps
 test-e2e:
 	@echo "make test-e2e: not built yet — the end-to-end tier arrives with the local pipeline (make dev)" >&2; exit 1
 
-## Typecheck (whole repo, and core/ alone with no runtime types) and lint.
+## Typecheck (whole repo, and core/ alone with no runtime types), lint, and the generated Lua module is current.
 check: deps
 	npx tsc -p tsconfig.json --noEmit
 	npx tsc -p core/tsconfig.json --noEmit
 	npx biome check .
+	node scripts/build-lua.mjs --check
+
+## Rebuild shell/redis/generated/lua-scripts.ts from shell/redis/lua/*.lua.
+lua:
+	node scripts/build-lua.mjs
 
 ## Sample videos for tests, generated deterministically with FFmpeg's test sources (cached in fixtures/media/).
 fixtures: deps
