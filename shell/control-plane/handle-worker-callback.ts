@@ -22,6 +22,12 @@ export interface CallbackOutcome {
 const storedKey = (jobId: string, preset: Job["preset"], key: string): string =>
   key.startsWith(`outputs/${jobId}/`) ? key : outputKey(jobId, preset, key).unwrapOr(key);
 
+/** A full key inside the job's prefix, or a relative path that cannot climb out of it. */
+const isJobOutputKey = (jobId: string, key: string): boolean =>
+  key.startsWith(`outputs/${jobId}/`)
+    ? !key.split("/").some((segment) => segment === ".." || segment === ".")
+    : outputKey(jobId, "default", key).isOk();
+
 const commandFor =
   (body: CallbackBody, at: number) =>
   (state: Job): JobCommand => {
@@ -52,7 +58,7 @@ export const handleWorkerCallback = (
   body: CallbackBody,
 ): ResultAsync<CallbackOutcome, ApiError> => {
   if (body.kind === "completed") {
-    const foreign = body.outputs.find((output) => !output.key.startsWith(`outputs/${body.jobId}/`));
+    const foreign = body.outputs.find((output) => !isJobOutputKey(body.jobId, output.key));
     if (foreign) {
       return errAsync({
         kind: "invalid-request",

@@ -227,20 +227,23 @@ describe("single-job mode", () => {
     expect((await harness.api(`/api/jobs/${jobId}`).then((r) => r.json())).status).toBe("running");
     expect((await slots(harness)).leases).toEqual([env.TCODER_MACHINE_ID]);
 
-    const body = JSON.stringify({
-      jobId,
-      leaseToken: env.LEASE_TOKEN,
-      machineId: env.TCODER_MACHINE_ID,
-      sentAt: Date.now(),
-      nonce: nonce(),
-      kind: "completed",
-      outputs: [
-        { type: "video", key: `outputs/${jobId}/mobile/video.mp4`, contentType: "video/mp4", size: 10 },
-      ],
-      costUsd: 0.001,
-      machineSeconds: 4,
-    });
-    expect((await harness.signed("/internal/callbacks", body)).status).toBe(200);
+    // A single-job worker reports keys relative to its output prefix, as worker-image does.
+    const completion = (key: string) =>
+      JSON.stringify({
+        jobId,
+        leaseToken: env.LEASE_TOKEN,
+        machineId: env.TCODER_MACHINE_ID,
+        sentAt: Date.now(),
+        nonce: nonce(),
+        kind: "completed",
+        outputs: [{ type: "video", key, contentType: "video/mp4", size: 10 }],
+        costUsd: 0.001,
+        machineSeconds: 4,
+      });
+    for (const escape of ["../../other/video.mp4", `outputs/${jobId}/../x.mp4`]) {
+      expect((await harness.signed("/internal/callbacks", completion(escape))).status, escape).toBe(400);
+    }
+    expect((await harness.signed("/internal/callbacks", completion("video.mp4"))).status).toBe(200);
     await harness.drain();
     const done = await harness.api(`/api/jobs/${jobId}`).then((r) => r.json());
     expect(done.status).toBe("completed");

@@ -1,6 +1,5 @@
 // FFmpeg smoke test: the core's argv run by the real ffmpeg 5.1 on generated fixtures, results checked with ffprobe
 // and by reading the files (MP4 boxes, HLS playlists, JPEG bytes) the way a player would.
-import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -8,9 +7,18 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { DEFAULT_PLAN_LIMITS } from "../../core/ffmpeg/check-input.ts";
 import { type FfmpegPlan, matchesPlannedOutput } from "../../core/ffmpeg/ffmpeg-plan.ts";
 import { planFfmpeg } from "../../core/ffmpeg/plan-ffmpeg.ts";
-import { type ProbeSummary, parseProbe, probeArgs } from "../../core/ffmpeg/probe-summary.ts";
+import { type ProbeSummary, parseProbe } from "../../core/ffmpeg/probe-summary.ts";
 import type { PresetName } from "../../core/preset-names.ts";
 import { ensureFixtures, type FixtureName } from "../../scripts/make-fixtures.ts";
+import {
+  expectPoster as expectPosterWith,
+  ffprobe as ffprobeWith,
+  isEven,
+  masterEntries,
+  probeSummary as probeSummaryWith,
+  run,
+  topLevelBoxes,
+} from "../support/probe-output.ts";
 
 const { ffmpegPath, ffprobePath } = inject("ffmpeg");
 let media: Record<FixtureName, string>;
@@ -24,34 +32,10 @@ afterAll(async () => {
   if (workDir) await rm(workDir, { recursive: true, force: true });
 });
 
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-const run = (binary: string, args: readonly string[]): Promise<Run> =>
-  new Promise((resolve, reject) => {
-    const child = spawn(binary, args, { stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-
-const ffprobe = async (path: string): Promise<{ run: Run; json: Record<string, unknown> }> => {
-  const result = await run(ffprobePath, probeArgs(path));
-  return { run: result, json: JSON.parse(result.stdout) as Record<string, unknown> };
-};
-
-const probeSummary = async (path: string): Promise<ProbeSummary> =>
-  parseProbe((await ffprobe(path)).json)._unsafeUnwrap();
+const ffprobe = (path: string) => ffprobeWith(ffprobePath, path);
+const probeSummary = (path: string): Promise<ProbeSummary> => probeSummaryWith(ffprobePath, path);
+const expectPoster = (jpegPath: string, displayAspect: number) =>
+  expectPosterWith(ffprobePath, jpegPath, displayAspect);
 
 /** Probe the fixture, plan it, run every command; each must exit 0 with nothing on stderr at -loglevel warning. */
 const transcode = async (preset: PresetName, fixture: FixtureName) => {
@@ -76,36 +60,6 @@ const transcode = async (preset: PresetName, fixture: FixtureName) => {
     expect(result.stdout.trimEnd().endsWith("progress=end")).toBe(true);
   }
   return { source, plan, outDir, file: (relative: string) => join(outDir, relative) };
-};
-
-/** Top-level MP4 box types in file order (size 1 = 64-bit size follows, size 0 = to end of file). */
-const topLevelBoxes = (bytes: Buffer): string[] => {
-  const types: string[] = [];
-  for (let offset = 0; offset + 8 <= bytes.length; ) {
-    const size32 = bytes.readUInt32BE(offset);
-    const size =
-      size32 === 1
-        ? Number(bytes.readBigUInt64BE(offset + 8))
-        : size32 === 0
-          ? bytes.length - offset
-          : size32;
-    types.push(bytes.toString("latin1", offset + 4, offset + 8));
-    if (size < 8) break;
-    offset += size;
-  }
-  return types;
-};
-
-const isEven = (n: number | undefined) => n !== undefined && n % 2 === 0;
-
-const expectPoster = async (jpegPath: string, displayAspect: number) => {
-  const bytes = await readFile(jpegPath);
-  expect([...bytes.subarray(0, 3)]).toEqual([0xff, 0xd8, 0xff]);
-  const poster = (await probeSummary(jpegPath)).video;
-  expect(poster?.codec).toBe("mjpeg");
-  expect(isEven(poster?.width) && isEven(poster?.height)).toBe(true);
-  expect(poster?.width).toBeLessThanOrEqual(1280);
-  expect((poster?.width ?? 0) / (poster?.height ?? 1)).toBeCloseTo(displayAspect, 1);
 };
 
 describe("the MP4 box reader", () => {
@@ -149,21 +103,6 @@ describe.each<{ preset: PresetName; fixture: FixtureName }>([
     await expectPoster(file("poster.jpg"), plan.expected.width / plan.expected.height);
   });
 });
-
-/** `#EXT-X-STREAM-INF` entries of a master playlist: attributes line and URI line. */
-const masterEntries = (text: string) => {
-  const lines = text.split("\n").map((l) => l.trim());
-  return lines.flatMap((line, i) =>
-    line.startsWith("#EXT-X-STREAM-INF:")
-      ? [
-          {
-            resolution: /RESOLUTION=(\d+x\d+)/.exec(line)?.[1],
-            uri: lines.slice(i + 1).find((l) => l !== "") ?? "",
-          },
-        ]
-      : [],
-  );
-};
 
 describe.each<{ fixture: FixtureName; rungs: string[] }>([
   { fixture: "h264-720p-10s.mp4", rungs: ["720p", "480p", "360p", "240p"] },

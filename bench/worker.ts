@@ -1,0 +1,274 @@
+// `make bench` (after the RWOS bench): the Fly worker's memory on a ≥ 1 GB input and its time overhead over bare
+// FFmpeg. Real worker processes in pool mode against a dedicated redis-server, the Upstash REST bridge and s3rver.
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { copyFile, mkdir, mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Redis } from "ioredis";
+import { DEFAULT_JOB_RETRY_POLICY } from "../core/decide-job-retry.ts";
+import { applyJobCommand } from "../core/job-lifecycle/apply-job-command.ts";
+import { initialJobState, type Job } from "../core/job-lifecycle/job-state.ts";
+import type { PresetName } from "../core/preset-names.ts";
+import { ensureFixtures } from "../scripts/make-fixtures.ts";
+import { startLocalS3 } from "../shell/dev/local-services/local-s3.ts";
+import { ioredisScriptRunner } from "../shell/redis/ioredis-script-runner.ts";
+import { jobStore } from "../shell/redis/job-store.ts";
+import { redisKeys } from "../shell/redis/key-schema.ts";
+import { createS3ObjectStore } from "../shell/storage/s3-object-store.ts";
+import { startUpstashBridge } from "../shell/upstash-bridge/start-upstash-bridge.ts";
+import { startBenchRedis } from "./redis-server.ts";
+import { median } from "./render-table.ts";
+import { mergeResults } from "./results-file.ts";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const RESULTS_PATH = join(ROOT, "bench/results.json");
+const BUN = join(ROOT, "node_modules/.bin/bun");
+const WORKER = join(ROOT, "worker-image/main.ts");
+const OVERHEAD_RUNS = 5;
+const BIG_INPUT_BYTES = 1024 ** 3;
+const PART_SIZE = 16 * 1024 * 1024;
+const GOALS = { rssMb: 100, overheadRatio: 1.05 };
+/** `bun bench/worker.ts rss|overhead` runs one part and merges nothing (for working on the worker). */
+const ONLY = process.argv[2] === "rss" || process.argv[2] === "overhead" ? process.argv[2] : "all";
+
+const say = (line: string) => process.stdout.write(`${line}\n`);
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => process.exit(130));
+
+interface Services {
+  readonly env: (machineId: string, workDir: string) => Record<string, string>;
+  readonly createJob: (path: string, preset: PresetName) => Promise<Job>;
+  readonly load: (jobId: string) => Promise<Job>;
+}
+
+const exited = (child: ChildProcess) =>
+  new Promise<number | null>((resolve) => child.once("close", (code) => resolve(code)));
+
+/** Peak resident memory of one process (VmHWM), sampled from /proc until it exits; ffmpeg is its own process. */
+const watchPeakRss = (pid: number) => {
+  let peakKb = 0;
+  const sample = async () => {
+    const status = await readFile(`/proc/${pid}/status`, "utf8").catch(() => "");
+    const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0);
+    peakKb = Math.max(peakKb, kb);
+  };
+  const timer = setInterval(sample, 50);
+  return {
+    stop: async () => {
+      clearInterval(timer);
+      return peakKb / 1024;
+    },
+    sample,
+  };
+};
+
+/** One pool worker process that runs one job and exits; answers its JSON log lines and peak RSS. */
+const runWorker = async (services: Services, workDir: string) => {
+  const machineId = `bench-${randomBytes(4).toString("hex")}`;
+  const child = spawn(BUN, [WORKER], {
+    env: { PATH: process.env.PATH ?? "", ...services.env(machineId, workDir), WORKER_MAX_JOBS: "1" },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  let stdout = "";
+  child.stdout?.on("data", (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  const rss = watchPeakRss(child.pid ?? 0);
+  const code = await exited(child);
+  const peakMb = await rss.stop();
+  if (code !== 0) throw new Error(`the worker exited with ${code}: ${stdout.slice(-2000)}`);
+  const logs = stdout
+    .split("\n")
+    .filter((l) => l.trim() !== "")
+    .map((l) => JSON.parse(l) as { event: string; [k: string]: unknown });
+  return { logs, peakMb };
+};
+
+const runFfmpeg = async (argv: readonly string[]) => {
+  const child = spawn("ffmpeg", argv, { stdio: ["ignore", "ignore", "inherit"] });
+  const code = await exited(child);
+  if (code !== 0) throw new Error(`ffmpeg ${argv.join(" ")} exited with ${code}`);
+};
+
+/** The worker's time for one job: claim (Redis TIME) to the completion it committed; and the argv it ran. */
+const workerRun = async (services: Services, fixture: string, scratch: string) => {
+  const job = await services.createJob(fixture, "web-optimized");
+  const { logs } = await runWorker(services, join(scratch, "overhead"));
+  const done = await services.load(job.jobId);
+  if (done.status !== "completed" || done.startedAt === null || done.finishedAt === null) {
+    throw new Error(`job ${job.jobId} ended ${done.status}: ${JSON.stringify(done.error)}`);
+  }
+  const completed = logs.find((l) => l.event === "job-completed");
+  return {
+    ms: done.finishedAt - done.startedAt,
+    argv: completed?.argv as string[][],
+    phases: JSON.stringify(completed?.phasesMs),
+  };
+};
+
+/** The very argv the worker ran, on the same file at the same paths (the worker removed its copies). */
+const bareRun = async (argv: readonly (readonly string[])[], fixture: string) => {
+  const first = argv[0] ?? [];
+  const inputPath = first[first.indexOf("-i") + 1] as string;
+  await mkdir(dirname(inputPath), { recursive: true });
+  await copyFile(fixture, inputPath);
+  for (const command of argv) await mkdir(dirname(command.at(-1) as string), { recursive: true });
+  const started = performance.now();
+  for (const command of argv) await runFfmpeg(command);
+  const ms = performance.now() - started;
+  await rm(dirname(inputPath), { recursive: true, force: true });
+  return ms;
+};
+
+/** Interleaved, alternating which goes first, so load from elsewhere on the machine hits both alike. */
+const measureOverhead = async (services: Services, fixture: string, scratch: string) => {
+  const workerMs: number[] = [];
+  const bareMs: number[] = [];
+  let argv: string[][] | null = null;
+  for (let run = 1; run <= OVERHEAD_RUNS; run++) {
+    if (argv !== null && run % 2 === 0) bareMs.push(await bareRun(argv, fixture));
+    const worker = await workerRun(services, fixture, scratch);
+    workerMs.push(worker.ms);
+    argv = worker.argv;
+    if (run % 2 === 1) bareMs.push(await bareRun(argv, fixture));
+    say(
+      `  run ${run}/${OVERHEAD_RUNS}: worker ${worker.ms} ms ${worker.phases}, bare ffmpeg ${Math.round(bareMs.at(-1) ?? 0)} ms`,
+    );
+  }
+  return { workerMs: median(workerMs), bareMs: median(bareMs) };
+};
+
+/** A ≥ 1 GiB MP4 made by stream-copying the fixture in a loop (fast: no encode). */
+const makeBigInput = async (fixture: string, path: string) => {
+  const loops = Math.ceil(BIG_INPUT_BYTES / (await stat(fixture)).size) + 2;
+  await runFfmpeg([
+    ...["-hide_banner", "-nostdin", "-y", "-loglevel", "error", "-stream_loop", String(loops)],
+    ...["-i", fixture, "-c", "copy", "-f", "mp4", path],
+  ]);
+  return (await stat(path)).size;
+};
+
+const main = async () => {
+  const media = await ensureFixtures();
+  const fixture = media["h264-720p-10s.mp4"];
+  const scratch = await mkdtemp(join(tmpdir(), "tcoder-bench-worker-"));
+  const redis = await startBenchRedis();
+  const admin = new Redis(redis.url);
+  const token = randomBytes(16).toString("hex");
+  const bridge = await startUpstashBridge({ redisUrl: redis.url, token, port: 0 });
+  const s3 = await startLocalS3({
+    accessKeyId: "BENCHWORKER1",
+    secretAccessKey: randomBytes(24).toString("hex"),
+  });
+  try {
+    await Promise.all([s3.createBucket("bench-in"), s3.createBucket("bench-out")]);
+    const store = (bucket: string) =>
+      createS3ObjectStore({ ...s3, bucket, timeoutMs: 120_000 }, { now: Date.now });
+    const input = store("bench-in");
+    const prefix = "bench:worker:";
+    const jobs = jobStore(ioredisScriptRunner(admin), redisKeys(prefix));
+    const services: Services = {
+      env: (machineId, workDir) => ({
+        TCODER_MACHINE_ID: machineId,
+        UPSTASH_REDIS_REST_URL: bridge.url,
+        UPSTASH_REDIS_REST_TOKEN: token,
+        REDIS_PREFIX: prefix,
+        S3_ENDPOINT: s3.endpoint,
+        S3_ACCESS_KEY_ID: s3.accessKeyId,
+        S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
+        INPUT_BUCKET: "bench-in",
+        OUTPUT_BUCKET: "bench-out",
+        MAX_MACHINES: "100",
+        WORK_DIR: workDir,
+      }),
+      createJob: async (path, preset) => {
+        const jobId = `job_${randomBytes(8).toString("hex")}`;
+        const inputKey = `uploads/${jobId}/input.mp4`;
+        const size = (await stat(path)).size;
+        (
+          await input.putLarge(inputKey, Bun.file(path).stream(), {
+            contentType: "video/mp4",
+            partSizeBytes: PART_SIZE,
+          })
+        )._unsafeUnwrap();
+        const at = Date.now();
+        const policy = DEFAULT_JOB_RETRY_POLICY;
+        const created = applyJobCommand(
+          { type: "create", jobId, preset, inputKey, source: "upload", at },
+          initialJobState,
+          policy,
+        )._unsafeUnwrap().state;
+        const confirmed = applyJobCommand(
+          { type: "confirm-upload", size, at },
+          created,
+          policy,
+        )._unsafeUnwrap().state;
+        const job = applyJobCommand({ type: "enqueue", at }, confirmed, policy)._unsafeUnwrap().state as Job;
+        (await jobs.create({ job, meta: { webhookUrl: null, filename: "input.mp4" } }))._unsafeUnwrap();
+        return job;
+      },
+      load: async (jobId) => {
+        const record = (await jobs.load(jobId))._unsafeUnwrap();
+        if (record === null) throw new Error(`job ${jobId} vanished`);
+        return record.job;
+      },
+    };
+    say(
+      `worker benchmark: Bun ${Bun.version}, ${cpus().length} CPUs, load average ${(loadavg()[0] ?? 0).toFixed(2)} at start`,
+    );
+
+    say(
+      `ffmpeg overhead: web-optimized on the 10 s 720p fixture, worker vs bare ffmpeg, ${OVERHEAD_RUNS} runs each`,
+    );
+    const overhead =
+      ONLY === "rss"
+        ? { workerMs: Number.NaN, bareMs: Number.NaN }
+        : await measureOverhead(services, fixture, scratch);
+    const ratio = overhead.workerMs / overhead.bareMs;
+
+    const bigPath = join(scratch, "big.mp4");
+    let big = { peakMb: Number.NaN };
+    let bigSummary = "skipped";
+    if (ONLY !== "overhead") {
+      const bigBytes = await makeBigInput(fixture, bigPath);
+      say(`peak RSS: default (stream copy) on a ${(bigBytes / 1024 ** 3).toFixed(2)} GiB input`);
+      const bigJob = await services.createJob(bigPath, "default");
+      await rm(bigPath);
+      big = await runWorker(services, join(scratch, "rss"));
+      const bigDone = await services.load(bigJob.jobId);
+      if (bigDone.status !== "completed") throw new Error(`big job ended ${bigDone.status}`);
+      const video = bigDone.outputs.find((o) => o.type === "video");
+      const mib = (bytes: number) => (bytes / 1024 ** 2).toFixed(0);
+      bigSummary = `${mib(bigBytes)} MiB / ${mib(video?.size ?? 0)} MiB in ${bigDone.machineSeconds?.toFixed(1)} s`;
+    }
+
+    say("");
+    say("| figure | value | goal |");
+    say("| --- | --- | --- |");
+    say(
+      `| worker_rss_mb (peak VmHWM of the Bun process, ffmpeg excluded) | ${big.peakMb.toFixed(1)} | ≤ ${GOALS.rssMb} ${big.peakMb <= GOALS.rssMb ? "met" : "MISSED"} |`,
+    );
+    say(
+      `| ffmpeg_overhead_ratio (median worker job ÷ median bare ffmpeg) | ${ratio.toFixed(3)} | ≤ ${GOALS.overheadRatio} ${ratio <= GOALS.overheadRatio ? "met" : "MISSED"} |`,
+    );
+    say(`| worker job, claim to completion (median) | ${Math.round(overhead.workerMs)} ms | |`);
+    say(`| bare ffmpeg, same argv (median) | ${Math.round(overhead.bareMs)} ms | |`);
+    say(`| big input / stored output, job time | ${bigSummary} | |`);
+    const figures = {
+      worker_rss_mb: Number(big.peakMb.toFixed(1)),
+      ffmpeg_overhead_ratio: Number(ratio.toFixed(3)),
+    };
+    if (ONLY !== "all") return;
+    await mergeResults(RESULTS_PATH, figures);
+    say(`\nmerged ${Object.keys(figures).length} figures into ${RESULTS_PATH}`);
+  } finally {
+    await bridge.close();
+    admin.disconnect();
+    await s3.stop();
+    await redis.stop();
+    await rm(scratch, { recursive: true, force: true });
+  }
+};
+
+await main();

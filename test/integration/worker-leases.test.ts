@@ -1,0 +1,184 @@
+// The pool worker when things go wrong, with real processes: killed mid-job (the sweep requeues, another worker
+// finishes), stopped mid-job (hands the job back), its lease taken away, an ffmpeg past its time limit, no slot.
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
+import { jobRetryPolicy } from "../../core/decide-job-retry.ts";
+import type { Job } from "../../core/job-lifecycle/job-state.ts";
+import { outputPrefix } from "../../core/output-keys.ts";
+import { ensureFixtures, type FixtureName } from "../../scripts/make-fixtures.ts";
+import { ioredisScriptRunner } from "../../shell/redis/ioredis-script-runner.ts";
+import { registerMachine } from "../../shell/redis/machine-leases.ts";
+import { startTcoderWorker, type TcoderWorker } from "../support/tcoder-worker.ts";
+import { newMachineId, type PoolHarness, startPoolHarness } from "../support/worker-pool-harness.ts";
+
+const { ffmpegPath, ffprobePath } = inject("ffmpeg");
+/** The sweep's policy: requeue at once, so the second worker need not wait out a backoff. */
+const SWEEP_POLICY = jobRetryPolicy({ maxAttempts: 3, baseDelayMs: 0, maxDelayMs: 0 });
+
+let harness: PoolHarness;
+let media: Record<FixtureName, string>;
+let workDir: string;
+const started: TcoderWorker[] = [];
+
+beforeAll(async () => {
+  media = await ensureFixtures({ ffmpegPath, ffprobePath });
+  harness = await startPoolHarness("worker-leases");
+  workDir = await mkdtemp(join(tmpdir(), "tcoder-worker-leases-"));
+});
+afterEach(() => {
+  for (const worker of started.splice(0)) worker.killGroup();
+});
+afterAll(async () => {
+  await harness?.close();
+  if (workDir) await rm(workDir, { recursive: true, force: true });
+});
+
+const start = (machineId: string, env: Record<string, string> = {}): TcoderWorker => {
+  const worker = startTcoderWorker(
+    harness.env(machineId, { WORK_DIR: join(workDir, machineId), WORKER_DRAIN_MS: "1000", ...env }),
+  );
+  started.push(worker);
+  return worker;
+};
+
+/** Waits until ffmpeg is encoding: the job's progress reached Redis. */
+const encoding = (jobId: string) =>
+  harness.waitForJob(jobId, (j) => j.status === "running" && j.progress > 0);
+
+/** Processes whose command line mentions `text` (an ffmpeg writing into a worker's directory). */
+const processesMentioning = async (text: string): Promise<string[]> => {
+  const found: string[] = [];
+  for (const pid of await readdir("/proc")) {
+    if (!/^\d+$/.test(pid)) continue;
+    const cmdline = await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "");
+    if (cmdline.includes(text)) found.push(cmdline.replaceAll("\0", " ").trim());
+  }
+  return found;
+};
+
+const leaseOf = async (machineId: string) => harness.redis.zscore(harness.keys.workerLeases, machineId);
+
+describe("a worker killed with SIGKILL mid-job", () => {
+  it("leaves a running job the sweep requeues once the lease lapses, and another worker completes it", async () => {
+    const job = await harness.createJob(media["h264-720p-10s.mp4"], "mobile");
+    const first = newMachineId();
+    const dying = start(first, { LEASE_MS: "1500", HEARTBEAT_MS: "300" });
+    await encoding(job.jobId);
+    dying.killGroup();
+    expect(await dying.exited).toEqual({ code: null, signal: "SIGKILL" });
+    expect(await harness.load(job.jobId)).toMatchObject({ status: "running", machineId: first });
+
+    await harness.clock.waitPast(Number(await leaseOf(first)));
+    const swept = (await harness.sweep(SWEEP_POLICY))._unsafeUnwrap();
+    expect(swept).toMatchObject({ requeued: 1, machinesReleased: 1, errors: [] });
+    expect(await harness.load(job.jobId)).toMatchObject({
+      status: "pending",
+      error: { code: "lease-expired" },
+    });
+
+    const second = newMachineId();
+    const rescuer = start(second, { WORKER_MAX_JOBS: "1" });
+    expect(await rescuer.exited).toEqual({ code: 0, signal: null });
+    const done = await harness.load(job.jobId);
+    expect(done).toMatchObject({ status: "completed", attempts: 2, error: null, progress: 100 });
+    const stored = (await harness.output.list(outputPrefix(job.jobId, "mobile")))._unsafeUnwrap().objects;
+    expect(stored.map((o) => o.key).sort()).toEqual(done.outputs.map((o) => o.key).sort());
+    expect(rescuer.logs().find((l) => l.event === "worker-exit")?.reason).toMatch(
+      /job-budget-spent after 1 job/,
+    );
+  });
+});
+
+describe("a worker given SIGTERM mid-job", () => {
+  it("stops ffmpeg, hands the job back to the queue as retryable, releases its slot and exits 0", async () => {
+    const job = await harness.createJob(media["h264-720p-10s.mp4"], "web-optimized");
+    const machineId = newMachineId();
+    const worker = start(machineId);
+    const running = await encoding(job.jobId);
+    worker.signal("SIGTERM");
+    expect(await worker.exited).toEqual({ code: 0, signal: null });
+    expect(worker.stderr()).toBe("");
+
+    const handedBack: Job = await harness.load(job.jobId);
+    expect(handedBack).toMatchObject({
+      status: "pending",
+      attempts: 1,
+      machineId: null,
+      leaseToken: null,
+      error: { code: "worker-stopped", retryable: true },
+    });
+    expect(handedBack.error?.message).toMatch(/SIGTERM/);
+    expect(handedBack.version).toBeGreaterThan(running.version);
+    expect(await harness.redis.hget(harness.keys.jobsActive, job.jobId)).toBeNull();
+    expect(await harness.redis.zscore(harness.keys.jobsPending, job.jobId)).not.toBeNull();
+    expect(await leaseOf(machineId)).toBeNull();
+    expect(await processesMentioning(join(workDir, machineId))).toEqual([]);
+    expect(await readdir(join(workDir, machineId))).toEqual([]);
+    (
+      await harness.store.transition(job.jobId, { type: "cancel", at: Date.now() }, SWEEP_POLICY)
+    )._unsafeUnwrap();
+  });
+});
+
+describe("a worker whose lease is taken away mid-job", () => {
+  it("stops ffmpeg on the next heartbeat, hands the job back, never registers again and exits 1", async () => {
+    const job = await harness.createJob(media["h264-720p-10s.mp4"], "web-optimized");
+    const machineId = newMachineId();
+    const worker = start(machineId, { HEARTBEAT_MS: "200" });
+    await encoding(job.jobId);
+    await harness.redis.zrem(harness.keys.workerLeases, machineId);
+    expect(await worker.exited).toEqual({ code: 1, signal: null });
+    expect(worker.stderr()).toMatch(/^tcoder-worker: lost the machine lease after 1 job\(s\)\n$/);
+    expect(await harness.load(job.jobId)).toMatchObject({
+      status: "pending",
+      error: { code: "lease-lost", retryable: true },
+    });
+    expect(worker.logs().filter((l) => l.event === "worker-registered")).toHaveLength(1);
+    expect(await leaseOf(machineId)).toBeNull();
+    expect(await processesMentioning(join(workDir, machineId))).toEqual([]);
+    (
+      await harness.store.transition(job.jobId, { type: "cancel", at: Date.now() }, SWEEP_POLICY)
+    )._unsafeUnwrap();
+  });
+});
+
+describe("an ffmpeg that runs past its time limit", () => {
+  it("is killed at the limit and the job fails with the reason", async () => {
+    const job = await harness.createJob(media["h264-720p-10s.mp4"], "web-optimized");
+    // FFMPEG_MAX_RUN_MS is the operator's ceiling for any one command; 300 ms is far below this encode's ~4 s.
+    const worker = start(newMachineId(), {
+      FFMPEG_MAX_RUN_MS: "300",
+      MAX_ATTEMPTS: "1",
+      WORKER_MAX_JOBS: "1",
+    });
+    expect(await worker.exited).toEqual({ code: 0, signal: null });
+    const failed = await harness.load(job.jobId);
+    expect(failed).toMatchObject({ status: "failed", error: { code: "ffmpeg-timeout", retryable: true } });
+    expect(failed.error?.message).toMatch(/ran past its 0\.3 s time limit/);
+    expect(
+      (await harness.output.list(outputPrefix(job.jobId, "web-optimized")))._unsafeUnwrap().objects,
+    ).toEqual([]);
+  });
+});
+
+describe("registration", () => {
+  it("refused when every slot is taken: exit 0 with a one-line reason, no job touched", async () => {
+    const own = await startPoolHarness("worker-leases-full");
+    try {
+      const holder = newMachineId();
+      const runner = ioredisScriptRunner(own.redis);
+      (await registerMachine(runner, own.keys, holder, { leaseMs: 60_000, maxMachines: 1 }))._unsafeUnwrap();
+      const job = await own.createJob(media["no-audio-3s.mp4"], "default");
+      const worker = startTcoderWorker(own.env(newMachineId(), { MAX_MACHINES: "1", WORK_DIR: workDir }));
+      started.push(worker);
+      expect(await worker.exited).toEqual({ code: 0, signal: null });
+      const exit = worker.logs().find((l) => l.event === "worker-exit");
+      expect(exit?.reason).toMatch(/^registration refused: no-free-slot/);
+      expect(await own.load(job.jobId)).toMatchObject({ status: "pending", attempts: 0 });
+    } finally {
+      await own.close();
+    }
+  });
+});

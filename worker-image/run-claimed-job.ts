@@ -1,0 +1,179 @@
+// One claimed job in pool mode: download → transcode → upload → complete (or fail), fenced by the claim's lease,
+// then the callback. The work directory is removed whatever happens.
+import { mkdir, rm } from "node:fs/promises";
+import { join } from "node:path";
+import type { JobRetryPolicy } from "../core/decide-job-retry.ts";
+import type { Job } from "../core/job-lifecycle/job-state.ts";
+import type { JobOutput } from "../core/job-output.ts";
+import type { MachineGuest } from "../core/machine-guest.ts";
+import { FLY_PRICES_2026, priceMachineTime } from "../core/price-machine-time.ts";
+import type { CallbackReport, CallbackSender } from "../shell/callbacks/callback-body.ts";
+import type { JobStore } from "../shell/redis/job-store.ts";
+import type { ObjectStore } from "../shell/storage/object-store.ts";
+import { downloadObject, localInputName } from "./download-input.ts";
+import { describeTransitionError, fencedJob, isFencedOut } from "./fenced-job.ts";
+import { type JobFailure, workerFault } from "./job-failure.ts";
+import { listOutputFiles } from "./list-output-files.ts";
+import { type MediaTools, type Transcoded, transcodeMedia } from "./transcode-media.ts";
+import { uploadOutputs } from "./upload-outputs.ts";
+import type { Log } from "./worker-log.ts";
+
+export interface ClaimedJobDeps {
+  readonly machineId: string;
+  readonly jobs: Pick<JobStore, "transitionFrom">;
+  readonly input: ObjectStore;
+  readonly output: ObjectStore;
+  /** Sends a callback in the background (pool mode: Redis is authoritative, a callback never holds up the loop). */
+  readonly notify: (sender: CallbackSender, report: CallbackReport) => void;
+  readonly tools: MediaTools;
+  readonly ffmpegVersion: string;
+  readonly workDir: string;
+  readonly retryPolicy: JobRetryPolicy;
+  readonly guest: MachineGuest;
+  readonly clock: () => number;
+  readonly log: Log;
+}
+
+/** Why the worker may have to stop mid-job, and the failure to record for it. */
+export interface JobStop {
+  readonly signal: AbortSignal;
+  readonly failure: () => JobFailure;
+}
+
+export type ClaimedJobOutcome =
+  | { readonly kind: "completed"; readonly outputs: number }
+  /** `requeued`: the retry policy put the job back in the queue. */
+  | { readonly kind: "failed"; readonly code: string; readonly requeued: boolean }
+  /** Someone else owns the job now; nothing was recorded. */
+  | { readonly kind: "fenced-out"; readonly reason: string }
+  /** The result could not be written (Redis unreachable); the lease sweep will requeue the job. */
+  | { readonly kind: "unrecorded"; readonly reason: string };
+
+/** Where a job's wall time went, in ms: logged with every completion. */
+interface PhaseTimes {
+  download: number;
+  transcode: number;
+  upload: number;
+}
+
+type Produced = {
+  readonly transcoded: Transcoded;
+  readonly outputs: JobOutput[];
+  readonly phases: PhaseTimes;
+};
+
+const produce = async (
+  job: Job,
+  deps: ClaimedJobDeps,
+  hooks: { signal: AbortSignal; stopFailure: () => JobFailure; onPercent: (p: number) => void },
+): Promise<{ ok: true; value: Produced } | { ok: false; error: JobFailure }> => {
+  const jobDir = join(deps.workDir, job.jobId);
+  const inputPath = join(jobDir, localInputName(job.inputKey));
+  const outDir = join(jobDir, "out");
+  try {
+    await mkdir(jobDir, { recursive: true });
+  } catch (error) {
+    return { ok: false, error: workerFault(`cannot create ${jobDir}: ${(error as Error).message}`) };
+  }
+  const phases: PhaseTimes = { download: 0, transcode: 0, upload: 0 };
+  let mark = deps.clock();
+  const lap = (phase: keyof PhaseTimes) => {
+    const now = deps.clock();
+    phases[phase] = now - mark;
+    mark = now;
+  };
+  const downloaded = await downloadObject(deps.input, job.inputKey, inputPath, hooks.signal);
+  lap("download");
+  if (hooks.signal.aborted) return { ok: false, error: hooks.stopFailure() };
+  if (downloaded.isErr()) return { ok: false, error: downloaded.error };
+  const transcoded = await transcodeMedia(deps.tools, { preset: job.preset, inputPath, outDir }, hooks);
+  lap("transcode");
+  if (transcoded.isErr()) return { ok: false, error: transcoded.error };
+  const files = await listOutputFiles(transcoded.value.plan, outDir);
+  if (files.isErr()) return { ok: false, error: files.error };
+  // Once ffmpeg is done the upload runs to its end even if a stop arrives: completing beats handing back.
+  const uploaded = await uploadOutputs(deps.output, job.jobId, job.preset, files.value);
+  lap("upload");
+  if (uploaded.isErr()) return { ok: false, error: uploaded.error };
+  return { ok: true, value: { transcoded: transcoded.value, outputs: uploaded.value, phases } };
+};
+
+export const runClaimedJob = async (
+  claimed: Job,
+  deps: ClaimedJobDeps,
+  stop: JobStop,
+): Promise<ClaimedJobOutcome> => {
+  const startedAt = deps.clock();
+  const { jobId } = claimed;
+  const fencedOut = new AbortController();
+  const job = fencedJob(claimed, {
+    jobs: deps.jobs,
+    policy: deps.retryPolicy,
+    clock: deps.clock,
+    log: deps.log,
+    onFencedOut: (reason) => fencedOut.abort(reason),
+  });
+  const signal = AbortSignal.any([stop.signal, fencedOut.signal]);
+  const notify = (report: CallbackReport) =>
+    deps.notify({ jobId, leaseToken: claimed.leaseToken ?? "", machineId: deps.machineId }, report);
+
+  deps.log("job-started", { jobId, preset: claimed.preset, attempt: claimed.attempts });
+  let produced: Awaited<ReturnType<typeof produce>>;
+  try {
+    produced = await produce(claimed, deps, {
+      signal,
+      stopFailure: stop.failure,
+      onPercent: (percent) => job.progress(percent),
+    });
+  } finally {
+    await rm(join(deps.workDir, jobId), { recursive: true, force: true }).catch(() => undefined);
+  }
+  if (fencedOut.signal.aborted) {
+    const reason = String(fencedOut.signal.reason);
+    deps.log("job-fenced-out", { jobId, reason });
+    return { kind: "fenced-out", reason };
+  }
+
+  const machineSeconds = Math.max(0, (deps.clock() - startedAt) / 1000);
+  const costUsd = priceMachineTime(deps.guest, machineSeconds, FLY_PRICES_2026);
+  const finished = produced.ok
+    ? await job.finish((leaseToken, at) => ({
+        type: "complete",
+        leaseToken,
+        outputs: produced.value.outputs,
+        costUsd,
+        machineSeconds,
+        at,
+      }))
+    : await job.finish((leaseToken, at) => ({ type: "fail", leaseToken, error: produced.error, at }));
+  if (!finished.ok) {
+    const reason = describeTransitionError(finished.error);
+    deps.log("job-not-recorded", { jobId, reason });
+    return isFencedOut(finished.error) ? { kind: "fenced-out", reason } : { kind: "unrecorded", reason };
+  }
+  if (produced.ok) {
+    const { outputs, transcoded, phases } = produced.value;
+    deps.log("job-completed", {
+      jobId,
+      outputs: outputs.length,
+      phasesMs: phases,
+      machineSeconds,
+      costUsd,
+      ffmpegVersion: deps.ffmpegVersion,
+      argv: transcoded.argv,
+    });
+    notify({
+      kind: "completed",
+      outputs,
+      costUsd,
+      machineSeconds,
+      ffmpegVersion: deps.ffmpegVersion,
+      argv: transcoded.argv,
+    });
+    return { kind: "completed", outputs: outputs.length };
+  }
+  const requeued = finished.job.status === "pending";
+  deps.log("job-failed", { jobId, error: produced.error, requeued });
+  notify({ kind: "failed", error: produced.error });
+  return { kind: "failed", code: produced.error.code, requeued };
+};

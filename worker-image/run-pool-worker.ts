@@ -1,0 +1,137 @@
+// Pool mode (RWOS): register the machine's lease → claim and run jobs while the core says so → release → exit.
+// A heartbeat keeps the lease alive throughout; a stop signal or a lost lease hands the running job back.
+import type { ResultAsync } from "neverthrow";
+import { decidePollDelay, type PollDelayConfig } from "../core/decide-poll-delay.ts";
+import { decideWorkerPhase, type WorkerLifecycleConfig } from "../core/decide-worker-phase.ts";
+import { FLY_PRICES_2026, priceMachineTime } from "../core/price-machine-time.ts";
+import type { JobStore } from "../shell/redis/job-store.ts";
+import type { MachineRelease, MachineStoreError, Registration } from "../shell/redis/machine-store.ts";
+import { leaseLost, workerStopped } from "./job-failure.ts";
+import { type ClaimedJobDeps, runClaimedJob } from "./run-claimed-job.ts";
+
+/** The machine's own lease, bound to its id and lease length. */
+export interface MachineLease {
+  register(): ResultAsync<Registration, MachineStoreError>;
+  heartbeat(): ResultAsync<{ readonly expiresAt: number }, MachineStoreError>;
+  release(costUsd: number): ResultAsync<MachineRelease, MachineStoreError>;
+}
+
+export interface PoolWorkerDeps extends Omit<ClaimedJobDeps, "jobs"> {
+  readonly jobs: Pick<JobStore, "claim" | "transitionFrom">;
+  readonly lease: MachineLease;
+  readonly lifecycle: WorkerLifecycleConfig;
+  readonly pollDelay: PollDelayConfig;
+  readonly heartbeatMs: number;
+  /** Aborted (with the signal's name as reason) when the process is told to stop. */
+  readonly stop: AbortSignal;
+  /** A random number in [0, 1), for poll jitter. */
+  readonly random: () => number;
+  /** A fresh fencing token for each claim. */
+  readonly newLeaseToken: () => string;
+  /** Resolves when every background callback has settled (each is bounded). */
+  readonly settleCallbacks: () => Promise<void>;
+}
+
+export interface WorkerExit {
+  readonly code: number;
+  readonly reason: string;
+}
+
+const describe = (error: MachineStoreError): string =>
+  "message" in error ? `${error.kind}: ${error.message}` : error.kind;
+
+/** Resolves after `ms`, or at once when `signal` aborts. */
+const pause = (ms: number, signal: AbortSignal): Promise<void> =>
+  new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+    if (signal.aborted) done();
+  });
+
+const heartbeatLoop = (deps: PoolWorkerDeps, lost: AbortController) => {
+  let inFlight = false;
+  const timer = setInterval(async () => {
+    if (inFlight || lost.signal.aborted) return;
+    inFlight = true;
+    const beat = await deps.lease.heartbeat();
+    inFlight = false;
+    if (beat.isOk()) return;
+    if (beat.error.kind === "lease-lost") lost.abort("lease-lost");
+    // A missed beat is not fatal: the lease outlives a few of them, and the next one may get through.
+    deps.log("heartbeat-failed", { reason: describe(beat.error) });
+  }, deps.heartbeatMs);
+  return () => clearInterval(timer);
+};
+
+export const runPoolWorker = async (deps: PoolWorkerDeps): Promise<WorkerExit> => {
+  const startedAt = deps.clock();
+  const registered = await deps.lease.register();
+  if (registered.isErr()) {
+    const { error } = registered;
+    // Refused (no slot, or a lease that already lapsed): another machine does the work; not an error.
+    const refused = error.kind === "no-free-slot" || error.kind === "lease-lost";
+    return { code: refused ? 0 : 1, reason: `registration refused: ${describe(error)}` };
+  }
+  deps.log("worker-registered", { machineId: deps.machineId, how: registered.value.kind });
+
+  const lost = new AbortController();
+  const stopHeartbeat = heartbeatLoop(deps, lost);
+  const halt = AbortSignal.any([deps.stop, lost.signal]);
+  const stop = {
+    signal: halt,
+    failure: () =>
+      lost.signal.aborted ? leaseLost(deps.machineId) : workerStopped(String(deps.stop.reason)),
+  };
+  let jobsDone = 0;
+  let emptyPolls = 0;
+  let reason = "";
+  for (;;) {
+    const phase = decideWorkerPhase(
+      { startedAt, now: deps.clock(), registered: true, jobsDone, busy: false, stopRequested: halt.aborted },
+      deps.lifecycle,
+    );
+    if (!phase.canClaim) {
+      reason = lost.signal.aborted ? "lease-lost" : phase.reason;
+      break;
+    }
+    const claim = await deps.jobs.claim(deps.machineId, deps.newLeaseToken());
+    if (claim.isOk() && claim.value.kind === "claimed") {
+      const outcome = await runClaimedJob(claim.value.job, deps, stop);
+      deps.log("job-finished", { jobId: claim.value.job.jobId, ...outcome });
+      jobsDone += 1;
+      emptyPolls = 0;
+      continue;
+    }
+    if (claim.isOk() && claim.value.kind === "no-lease") lost.abort("lease-lost");
+    if (claim.isErr()) deps.log("claim-failed", { reason: claim.error.kind });
+    emptyPolls += 1;
+    const waitMs = claim.isOk() && claim.value.kind === "empty" ? claim.value.waitMs : null;
+    const delay = decidePollDelay(
+      {
+        justFinishedJob: false,
+        workHinted: waitMs === 0,
+        consecutiveEmptyPolls: emptyPolls,
+        jitter: deps.random(),
+      },
+      deps.pollDelay,
+    );
+    // A backed-off job becoming claimable sooner than the next poll is worth waking for.
+    await pause(Math.min(delay.delayMs, waitMs ?? Number.POSITIVE_INFINITY), halt);
+  }
+  stopHeartbeat();
+  // Release before waiting on callbacks: the slot is free by the time the control plane hears of the last job
+  // (and looks for room to start another machine), and a stop's grace period is spent on what matters.
+  const lifetimeSeconds = Math.max(0, (deps.clock() - startedAt) / 1000);
+  const released = await deps.lease.release(priceMachineTime(deps.guest, lifetimeSeconds, FLY_PRICES_2026));
+  await deps.settleCallbacks();
+  if (released.isErr()) return { code: 1, reason: `release failed: ${describe(released.error)}` };
+  deps.log("worker-released", { machineId: deps.machineId, jobsDone, reason, lifetimeSeconds });
+  return lost.signal.aborted
+    ? { code: 1, reason: `lost the machine lease after ${jobsDone} job(s)` }
+    : { code: 0, reason: `${reason} after ${jobsDone} job(s)` };
+};
