@@ -240,8 +240,8 @@ describe("single-job mode", () => {
         costUsd: 0.001,
         machineSeconds: 4,
       });
-    for (const escape of ["../../other/video.mp4", `outputs/${jobId}/../x.mp4`]) {
-      expect((await harness.signed("/internal/callbacks", completion(escape))).status, escape).toBe(400);
+    for (const climbing of ["../../other/video.mp4", `outputs/${jobId}/../x.mp4`]) {
+      expect((await harness.signed("/internal/callbacks", completion(climbing))).status, climbing).toBe(400);
     }
     expect((await harness.signed("/internal/callbacks", completion("video.mp4"))).status).toBe(200);
     await harness.drain();
