@@ -24,8 +24,9 @@ test-unit: deps
 test-integration: deps
 	@$(VITEST) --project integration
 
-test-e2e:
-	@echo "make test-e2e: not built yet — the end-to-end tier arrives with the local pipeline (make dev)" >&2; exit 1
+## The whole pipeline as make dev runs it (the Worker in workerd, worker processes as machines), about 2 minutes.
+test-e2e: deps
+	@$(VITEST) --project e2e
 
 ## Typecheck (whole repo, and core/ alone with no runtime types), lint, and the generated Lua module is current.
 check: deps
@@ -45,10 +46,14 @@ fixtures: deps
 ## RWOS vs BullMQ 6.7 on a dedicated redis-server, under Bun like the Fly worker (see bench/README.md, ~2 min).
 bench: deps
 	npx bun bench/rwos.ts
+	npx bun bench/worker.ts
 	npx bun bench/api.ts
+	npx bun bench/e2e.ts
 
+## The pipeline on this machine, in the foreground: API on http://localhost:8787 (PORT), key TCODER_API_KEY (or a
+## printed dev default), data in .tmp/dev. Ctrl-C stops everything. See shell/dev/run-dev.ts.
 dev: deps
-	@echo "make dev: not built yet — needs the control plane, worker image and local machine launcher" >&2; exit 1
+	@node_modules/.bin/bun shell/dev/run-dev.ts
 
 ## Deploy the Worker (wrangler) and the worker image (fly, content-tagged). DRY_RUN=1: offline, prints the steps.
 deploy: deps

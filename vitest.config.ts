@@ -24,6 +24,19 @@ export default defineConfig({
         },
       },
       {
+        // The whole pipeline as `make dev` runs it (test/e2e/e2e-stack.ts starts one stack per file). Files run
+        // one at a time, after the other projects, so FFmpeg and workerd do not fight them for the 2 cores.
+        test: {
+          name: "e2e",
+          include: ["test/e2e/**/*.test.ts"],
+          environment: "node",
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
+        },
+      },
+      {
         // The control plane's Worker entry inside workerd (Miniflare), against the same kind of real services.
         plugins: [
           cloudflareTest(({ inject }) => ({

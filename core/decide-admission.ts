@@ -34,6 +34,13 @@ export interface AdmissionInput {
   readonly liveMachines: number;
   /** Machines admitted but not yet registered (booting). */
   readonly reservedMachines: number;
+  /**
+   * Machines that gave their slot back moments ago and may still be stopping: they hold a place under the cap
+   * (the cap counts machines alive, not workers at work) but not the budget (their cost is charged already).
+   */
+  readonly exitingMachines: number;
+  /** When the first exiting machine's place under the cap frees (ms); ignored when none is exiting. */
+  readonly nextExitAt: number;
   /** Live machines currently running a job. */
   readonly busyMachines: number;
   /** Jobs waiting in the work queue. */
@@ -44,7 +51,12 @@ export interface AdmissionInput {
 
 export type AdmissionDecision =
   | { readonly kind: "admit"; readonly machines: number }
-  | { readonly kind: "wait"; readonly reason: "rate-limited" | "at-capacity"; readonly retryAfterMs: number }
+  | {
+      readonly kind: "wait";
+      /** "machines-stopping": the cap is full only with machines that are stopping, and frees at a known time. */
+      readonly reason: "rate-limited" | "at-capacity" | "machines-stopping";
+      readonly retryAfterMs: number;
+    }
   | { readonly kind: "reject"; readonly reason: "budget-exhausted"; readonly message: string }
   | { readonly kind: "none-needed" };
 
@@ -84,8 +96,18 @@ export const decideAdmission = (input: AdmissionInput, config: AdmissionConfig):
     };
   }
 
-  const capRoom = config.maxMachines - machines;
-  if (capRoom <= 0) return { kind: "wait", reason: "at-capacity", retryAfterMs: config.capacityRetryMs };
+  const capRoom = config.maxMachines - machines - input.exitingMachines;
+  if (capRoom <= 0) {
+    // A working machine's place frees whenever it is done; a stopping machine's at a known time.
+    if (config.maxMachines - machines <= 0) {
+      return { kind: "wait", reason: "at-capacity", retryAfterMs: config.capacityRetryMs };
+    }
+    return {
+      kind: "wait",
+      reason: "machines-stopping",
+      retryAfterMs: Math.max(1, input.nextExitAt - input.now),
+    };
+  }
 
   const waitMs = spawnWindowWaitMs(input.now, input.recentSpawns, config.spawnRate);
   if (waitMs > 0) return { kind: "wait", reason: "rate-limited", retryAfterMs: waitMs };

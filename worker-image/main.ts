@@ -41,11 +41,12 @@ const runPool = (config: PoolConfig, version: string, stop: AbortSignal, log: Lo
   const runner = upstashScriptRunner(redis);
   const keys = redisKeys(config.redis.prefix);
   const jobs = jobStore(runner, keys);
-  const { machineId, leaseMs, maxMachines, retryPolicy } = config;
+  const { machineId, leaseMs, maxMachines, retryPolicy, stopGraceMs } = config;
   const lease: MachineLease = {
     register: () => registerMachine(runner, keys, machineId, { leaseMs, maxMachines }),
     heartbeat: () => heartbeatMachine(runner, keys, machineId, leaseMs),
-    release: (costUsd) => releaseMachine(runner, keys, jobs, retryPolicy, { machineId, costUsd }, clock()),
+    release: (costUsd) =>
+      releaseMachine(runner, keys, jobs, retryPolicy, { machineId, costUsd, stopGraceMs }, clock()),
   };
   const store = (bucket: string) => createS3ObjectStore({ ...config.s3, bucket }, { now: clock });
   const callbacks = callbacksFor(config);

@@ -40,6 +40,8 @@ export interface PoolConfig extends CommonConfig {
   readonly outputBucket: string;
   readonly lifecycle: WorkerLifecycleConfig;
   readonly leaseMs: number;
+  /** How long this machine's slot stays taken after it releases it: the machine is still stopping. */
+  readonly stopGraceMs: number;
   readonly heartbeatMs: number;
   readonly maxMachines: number;
   readonly retryPolicy: JobRetryPolicy;
@@ -119,6 +121,7 @@ const PoolSchema = v.object({
   WORKER_MAX_JOBS: int("WORKER_MAX_JOBS", 1, 3),
   WORKER_DRAIN_MS: int("WORKER_DRAIN_MS", 0, 60_000),
   LEASE_MS: int("LEASE_MS", 1_000, 30_000),
+  MACHINE_STOP_GRACE_MS: int("MACHINE_STOP_GRACE_MS", 0, 5_000),
   HEARTBEAT_MS: int("HEARTBEAT_MS", 100, 10_000),
   MAX_MACHINES: int("MAX_MACHINES", 1, 5),
   MAX_ATTEMPTS: int("MAX_ATTEMPTS", 1, 3),
@@ -203,6 +206,7 @@ const poolConfig = (env: Env, base: CommonConfig): Result<WorkerConfig, string> 
         drainBufferMs: p.WORKER_DRAIN_MS,
       }),
       leaseMs: p.LEASE_MS,
+      stopGraceMs: p.MACHINE_STOP_GRACE_MS,
       heartbeatMs: p.HEARTBEAT_MS,
       maxMachines: p.MAX_MACHINES,
       retryPolicy: jobRetryPolicy({ maxAttempts: p.MAX_ATTEMPTS }),

@@ -3,7 +3,7 @@
 import { type App, createApp } from "../control-plane/app.ts";
 import { buildControlPlaneDeps } from "../control-plane/build-control-plane-deps.ts";
 import { parseControlPlaneConfig } from "../control-plane/control-plane-config.ts";
-import type { ControlPlaneDeps } from "../control-plane/control-plane-deps.ts";
+import type { ControlPlaneDeps, EventQueue } from "../control-plane/control-plane-deps.ts";
 import { processEventBatch } from "../control-plane/process-event-batch.ts";
 import { runCron } from "../control-plane/run-cron.ts";
 
@@ -17,10 +17,22 @@ interface Root {
 // workerd hands every invocation of an isolate the same env object; bad config throws on first use.
 const roots = new WeakMap<Env, Root>();
 
+/** The producer binding of the upload queue (wrangler.toml), when this deployment has one. */
+const eventQueueOf = (env: Env): EventQueue | null => {
+  const binding = env.UPLOAD_EVENTS as Queue | undefined;
+  if (binding === undefined || typeof binding.send !== "function") return null;
+  // JSON, like the R2 notifications the consumer otherwise receives.
+  return {
+    send: async (body) => {
+      await binding.send(body, { contentType: "json" });
+    },
+  };
+};
+
 const rootFor = (env: Env): Root => {
   const existing = roots.get(env);
   if (existing) return existing;
-  const deps = buildControlPlaneDeps(parseControlPlaneConfig(env));
+  const deps = buildControlPlaneDeps(parseControlPlaneConfig(env), { eventQueue: eventQueueOf(env) });
   const root = { deps, app: createApp(deps) };
   roots.set(env, root);
   return root;

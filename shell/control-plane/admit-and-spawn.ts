@@ -43,8 +43,25 @@ const spawnOne = async (deps: ControlPlaneDeps, machineId: string): Promise<Mach
     : settleFailedSpawn(deps, machineId, spawned.error);
 };
 
-/** Runs admission and starts what it admits. Never fails: every outcome is reported (and logged). */
+/** Waits for stopping machines' slots this short are sat out here rather than left to the next trigger. */
+const STOPPING_WAIT_MAX_MS = 10_000;
+const STOPPING_WAITS = 2;
+
+/**
+ * Runs admission and starts what it admits. Never fails: every outcome is reported (and logged). When the cap is
+ * full only with machines that are stopping, it waits for their slots (briefly, a bounded number of times): no
+ * worker callback or upload may come to ask again, and the cron is a minute away.
+ */
 export const admitAndSpawn = async (deps: ControlPlaneDeps): Promise<SpawnReport> => {
+  for (let waits = 0; ; waits++) {
+    const report = await admitOnce(deps);
+    const stopping = report.kind === "wait" && report.reason === "machines-stopping";
+    if (!stopping || waits === STOPPING_WAITS || report.retryAfterMs > STOPPING_WAIT_MAX_MS) return report;
+    await new Promise((resolve) => setTimeout(resolve, report.retryAfterMs + 20));
+  }
+};
+
+const admitOnce = async (deps: ControlPlaneDeps): Promise<SpawnReport> => {
   const admission = await deps.machines.admit(() => deps.newId("m"));
   if (admission.isErr()) {
     const message = `${admission.error.kind}: ${"message" in admission.error ? admission.error.message : ""}`;

@@ -10,6 +10,7 @@ import type { ControlPlaneConfig } from "./control-plane-config.ts";
 import {
   type ControlPlaneDeps,
   consoleLogger,
+  type EventQueue,
   type Logger,
   type OutboundFetch,
 } from "./control-plane-deps.ts";
@@ -20,6 +21,7 @@ export interface RuntimeParts {
   readonly clock?: () => number;
   readonly outbound?: OutboundFetch;
   readonly resolveHost?: ((host: string) => Promise<readonly string[]>) | null;
+  readonly eventQueue?: EventQueue | null;
   readonly log?: Logger;
 }
 
@@ -52,7 +54,12 @@ export const buildControlPlaneDeps = (
     runner,
     keys,
     jobs,
-    { admission: config.admission, leaseMs: config.leaseMs, retryPolicy: config.retryPolicy },
+    {
+      admission: config.admission,
+      leaseMs: config.leaseMs,
+      retryPolicy: config.retryPolicy,
+      stopGraceMs: config.stopGraceMs,
+    },
     clock,
   );
   const store = (bucket: string) =>
@@ -91,6 +98,7 @@ export const buildControlPlaneDeps = (
     newId: randomId,
     outbound: runtime.outbound ?? ((url, init) => fetch(url, init)),
     resolveHost: runtime.resolveHost ?? null,
+    eventQueue: runtime.eventQueue ?? null,
     log: runtime.log ?? consoleLogger({ service: "tcoder-control-plane" }),
   };
 };

@@ -70,6 +70,8 @@ export interface ControlPlaneConfig {
   readonly admission: MachineAdmissionConfig;
   readonly respawnAfterMs: number;
   readonly leaseMs: number;
+  /** How long a released machine's slot stays taken while it stops. */
+  readonly stopGraceMs: number;
   readonly retryPolicy: JobRetryPolicy;
   readonly spawnMode: "pool" | "single-job";
   /** What pool workers are told (contracts: worker environment). */
@@ -218,6 +220,7 @@ const buildConfig = (env: Env): ControlPlaneConfig | string => {
     },
     respawnAfterMs: env.RESPAWN_AFTER_MS,
     leaseMs: env.LEASE_MS,
+    stopGraceMs: env.MACHINE_STOP_GRACE_MS,
     retryPolicy: jobRetryPolicy({ maxAttempts: env.MAX_ATTEMPTS }),
     spawnMode: env.SPAWN_MODE,
     worker: {

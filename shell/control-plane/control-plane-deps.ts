@@ -19,6 +19,11 @@ export interface Logger {
 
 export type OutboundFetch = (url: string, init: RequestInit) => Promise<Response>;
 
+/** The queue R2 notifications arrive on, as a producer (the Worker's binding); its consumer runs the intake. */
+export interface EventQueue {
+  send(body: unknown): Promise<void>;
+}
+
 export interface ControlPlaneDeps {
   readonly config: ControlPlaneConfig;
   readonly jobs: JobStore;
@@ -40,6 +45,11 @@ export interface ControlPlaneDeps {
    * runtime cannot resolve (workerd), whose outbound network cannot reach private addresses anyway.
    */
   readonly resolveHost: ((host: string) => Promise<readonly string[]>) | null;
+  /**
+   * Where POST /internal/events sends relayed storage events: the upload queue on the Worker. Null on the Node/Bun
+   * server, which has no queue: the route then runs the consumer's intake itself.
+   */
+  readonly eventQueue: EventQueue | null;
   readonly log: Logger;
 }
 

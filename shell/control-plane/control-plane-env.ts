@@ -83,6 +83,8 @@ export const EnvSchema = v.object({
   BOOT_DEADLINE_MS: intVar(180_000, 1_000, 3_600_000),
   RESPAWN_AFTER_MS: intVar(60_000, 1_000, 3_600_000),
   LEASE_MS: intVar(30_000, 1_000, 3_600_000),
+  // A released machine's slot stays taken this long: a Fly machine still stops after its worker's last word.
+  MACHINE_STOP_GRACE_MS: intVar(5_000, 0, 600_000),
   HEARTBEAT_MS: intVar(10_000, 100, 3_600_000),
   MAX_ATTEMPTS: intVar(3, 1, 100),
   WORKER_TTL_MS: intVar(300_000, 10_000, 24 * 3_600_000),

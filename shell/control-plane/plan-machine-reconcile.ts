@@ -11,6 +11,8 @@ export interface SlotView {
   readonly now: number;
   readonly leases: readonly { readonly machineId: string; readonly expiresAt: number }[];
   readonly reservations: readonly { readonly reservationId: string; readonly expiresAt: number }[];
+  /** Machines that released their slot and are stopping; past `until` one still running is an orphan. */
+  readonly exiting: readonly { readonly machineId: string; readonly until: number }[];
 }
 
 export interface ReconcileTimings {
@@ -48,7 +50,7 @@ export const planReservationRepair = (
 };
 
 /**
- * Machines no live lease or reservation accounts for: orphans to destroy. `machines` must have been listed before
+ * Machines no live lease, reservation or stop grace accounts for: orphans to destroy. `machines` must have been listed before
  * `slots` was read (a machine is created after its reservation, so a listed machine's slot is in the later read).
  */
 export const findOrphanMachines = (
@@ -58,6 +60,7 @@ export const findOrphanMachines = (
   const owned = new Set([
     ...slots.leases.filter((l) => l.expiresAt > slots.now).map((l) => l.machineId),
     ...slots.reservations.filter((r) => r.expiresAt > slots.now).map((r) => r.reservationId),
+    ...slots.exiting.filter((e) => e.until > slots.now).map((e) => e.machineId),
   ]);
   return machines
     .filter((m) => !GONE.has(m.state) && !owned.has(m.tag))

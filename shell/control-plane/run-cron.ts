@@ -39,7 +39,7 @@ export const runCron = async (deps: ControlPlaneDeps): Promise<CronReport> => {
         respawnAfterMs: deps.config.respawnAfterMs,
       });
       for (const id of repair.free) {
-        const released = await deps.machines.release(id, 0);
+        const released = await deps.machines.release(id, 0, "never-started");
         if (released.isOk()) reservationsFreed.push(id);
         else note(`free ${id}`, released.error);
       }

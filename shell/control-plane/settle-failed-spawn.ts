@@ -19,7 +19,7 @@ export const settleFailedSpawn = async (
 ): Promise<MachineSpawn> => {
   const message = describeFlyError(error);
   if (error.kind === "unavailable") return { kind: "uncertain", machineId, error: message };
-  const released = await deps.machines.release(machineId, 0);
+  const released = await deps.machines.release(machineId, 0, "never-started");
   if (released.isErr()) {
     // The slot stays until the sweep drops the reservation at its boot deadline.
     deps.log.error("spawn.release-failed", { machineId, error: released.error.kind });

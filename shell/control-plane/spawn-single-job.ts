@@ -20,7 +20,7 @@ const singleOutput = (preset: PresetName): { readonly file: string; readonly con
 export const spawnSingleJob = async (deps: ControlPlaneDeps, machineId: string): Promise<MachineSpawn> => {
   const { config } = deps;
   const giveBack = async (): Promise<MachineSpawn> => {
-    await deps.machines.release(machineId, 0);
+    await deps.machines.release(machineId, 0, "never-started");
     return { kind: "idle", machineId };
   };
   const registered = await deps.machines.register(machineId);

@@ -27,6 +27,7 @@ export const poolMachineEnv = (config: ControlPlaneConfig, machineId: string): R
   WORKER_MAX_JOBS: String(config.worker.maxJobs),
   WORKER_DRAIN_MS: String(config.worker.drainMs),
   LEASE_MS: String(config.leaseMs),
+  MACHINE_STOP_GRACE_MS: String(config.stopGraceMs),
   HEARTBEAT_MS: String(config.worker.heartbeatMs),
   MAX_MACHINES: String(config.admission.maxMachines),
   MACHINE_GUEST: guestKey(config.worker.guest),

@@ -16,15 +16,41 @@ export interface AdmissionSnapshot {
   readonly spentUsd: number;
   /** Spawn times inside the rate window. */
   readonly recentSpawns: readonly number[];
+  /** Released machines still in their stop grace (their slots are in slotsTaken). */
+  readonly exitingMachines: number;
+  /** When the first of them frees its slot (Redis ms); 0 when none. */
+  readonly nextExitAt: number;
 }
 
 const count = v.pipe(v.number(), v.integer(), v.minValue(0));
 const decimal = v.pipe(v.string(), v.regex(/^-?\d+(\.\d+)?(e[-+]?\d+)?$/i), v.transform(Number));
 
 export const AdmissionSnapshotSchema = v.pipe(
-  v.tuple([count, count, count, count, count, v.pipe(v.number(), v.integer()), decimal, v.array(decimal)]),
+  v.tuple([
+    count,
+    count,
+    count,
+    count,
+    count,
+    v.pipe(v.number(), v.integer()),
+    decimal,
+    v.array(decimal),
+    count,
+    count,
+  ]),
   v.transform(
-    ([now, pendingJobs, liveLeases, liveReservations, activeJobs, slotsTaken, spentUsd, recentSpawns]) =>
+    ([
+      now,
+      pendingJobs,
+      liveLeases,
+      liveReservations,
+      activeJobs,
+      slotsTaken,
+      spentUsd,
+      recentSpawns,
+      exitingMachines,
+      nextExitAt,
+    ]) =>
       ({
         now,
         pendingJobs,
@@ -34,6 +60,8 @@ export const AdmissionSnapshotSchema = v.pipe(
         slotsTaken,
         spentUsd,
         recentSpawns,
+        exitingMachines,
+        nextExitAt,
       }) satisfies AdmissionSnapshot,
   ),
 );
@@ -42,18 +70,24 @@ export const AdmissionSnapshotSchema = v.pipe(
  * The core's view of a snapshot. Leases and reservations that expired but still hold a slot (the sweep has not
  * removed them yet) cannot take work, yet they occupy the cap and the sweep will charge each its worst-case cost:
  * so they shrink the cap and count as spent, which keeps decideAdmission in step with reserve-machines' guards.
+ * Exiting machines hold their slot too, but they are charged already and their slot frees at a known time.
  */
 export const admissionView = (
   snapshot: AdmissionSnapshot,
   config: AdmissionConfig,
 ): { readonly input: AdmissionInput; readonly config: AdmissionConfig } => {
-  const deadSlots = Math.max(0, snapshot.slotsTaken - snapshot.liveLeases - snapshot.liveReservations);
+  const deadSlots = Math.max(
+    0,
+    snapshot.slotsTaken - snapshot.liveLeases - snapshot.liveReservations - snapshot.exitingMachines,
+  );
   return {
     input: {
       now: snapshot.now,
       recentSpawns: snapshot.recentSpawns,
       liveMachines: snapshot.liveLeases,
       reservedMachines: snapshot.liveReservations,
+      exitingMachines: snapshot.exitingMachines,
+      nextExitAt: snapshot.nextExitAt,
       busyMachines: snapshot.activeJobs,
       pendingJobs: snapshot.pendingJobs,
       spentThisMonthUsd: snapshot.spentUsd + deadSlots * config.machineMaxCostUsd,

@@ -30,6 +30,8 @@ export interface RedisKeys {
   idempotency(key: string): string;
   readonly workerLeases: string;
   readonly workerReservations: string;
+  /** Released machines whose slot is held until their stop grace is over (score: Redis ms). */
+  readonly workerExiting: string;
   readonly activeMachines: string;
   readonly rateLimit: string;
   spend(month: string): string;
@@ -48,6 +50,7 @@ export const redisKeys = (prefix: string): RedisKeys => {
     idempotency: (key) => `${p}jobs:idempotency:${key}`,
     workerLeases: `${p}workers:leases`,
     workerReservations: `${p}workers:reservations`,
+    workerExiting: `${p}workers:exiting`,
     activeMachines: `${p}counters:active_machines`,
     rateLimit: `${p}counters:rate_limit`,
     spend: (month) => `${p}counters:spend:${month}`,

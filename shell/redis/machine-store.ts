@@ -27,14 +27,23 @@ export interface MachineStoreConfig {
   readonly leaseMs: number;
   /** Governs what an expired lease does to its job (requeue or fail). */
   readonly retryPolicy: JobRetryPolicy;
+  /** How long a released machine's slot stays taken while the machine stops (see release-machine.lua). */
+  readonly stopGraceMs: number;
 }
+
+/** A machine that ran may still be stopping when it is released; one whose create failed never started. */
+export type Leaving = "stopping" | "never-started";
 
 export interface MachineStore {
   /** `newMachineId` makes the ids to reserve (and tag the Fly machines with). */
   admit(newMachineId: () => string): ResultAsync<MachineAdmission, AdmitMachinesError>;
   register(machineId: string): ResultAsync<Registration, MachineStoreError>;
   heartbeat(machineId: string): ResultAsync<{ readonly expiresAt: number }, MachineStoreError>;
-  release(machineId: string, costUsd: number): ResultAsync<MachineRelease, MachineStoreError>;
+  release(
+    machineId: string,
+    costUsd: number,
+    leaving: Leaving,
+  ): ResultAsync<MachineRelease, MachineStoreError>;
   sweep(): ResultAsync<LeaseSweepReport, MachineStoreError>;
 }
 
@@ -56,8 +65,15 @@ export const machineStore = (
       maxMachines: config.admission.maxMachines,
     }),
   heartbeat: (machineId) => heartbeatMachine(runner, keys, machineId, config.leaseMs),
-  release: (machineId, costUsd) =>
-    releaseMachine(runner, keys, jobs, config.retryPolicy, { machineId, costUsd }, clock()),
+  release: (machineId, costUsd, leaving) =>
+    releaseMachine(
+      runner,
+      keys,
+      jobs,
+      config.retryPolicy,
+      { machineId, costUsd, stopGraceMs: leaving === "stopping" ? config.stopGraceMs : 0 },
+      clock(),
+    ),
   sweep: () =>
     runLeaseSweep(runner, keys, jobs, config.retryPolicy, {
       machineMaxCostUsd: config.admission.machineMaxCostUsd,

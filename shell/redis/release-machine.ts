@@ -34,28 +34,45 @@ const Reply = v.tuple([
   ),
 ]);
 
+export interface LeavingMachine {
+  readonly machineId: string;
+  readonly costUsd: number;
+  /** How long the slot stays taken: the machine may still be stopping (0 for one that never started). */
+  readonly stopGraceMs: number;
+}
+
 /**
- * Frees the machine's slot (lease or reservation) and charges `costUsd` to the month Redis TIME is in, once:
- * a repeated release changes nothing. `clockGuessMs` only picks the month to try first.
+ * Gives up the machine's lease or reservation and charges `costUsd` to the month Redis TIME is in, once: a
+ * repeated release changes nothing. The slot frees after `stopGraceMs`. `clockGuessMs` only picks the month.
  */
 export const releaseMachine = (
   runner: ScriptRunner,
   keys: RedisKeys,
   jobs: Pick<JobStore, "transition">,
   policy: JobRetryPolicy,
-  machine: { readonly machineId: string; readonly costUsd: number },
+  machine: LeavingMachine,
   clockGuessMs: number,
 ): ResultAsync<MachineRelease, MachineStoreError> => {
   if (!Number.isFinite(machine.costUsd) || machine.costUsd < 0) {
     throw new RangeError(`costUsd must be a finite number >= 0, got ${machine.costUsd}`);
+  }
+  if (!Number.isInteger(machine.stopGraceMs) || machine.stopGraceMs < 0) {
+    throw new RangeError(`stopGraceMs must be an integer >= 0, got ${machine.stopGraceMs}`);
   }
   return inRedisMonth(clockGuessMs, (month) => {
     const { spendKey, bounds } = monthArgs(keys, month);
     return runMachineScript(
       runner,
       LUA_SCRIPTS.releaseMachine,
-      [keys.workerLeases, keys.workerReservations, keys.activeMachines, keys.jobsActive, spendKey],
-      [...bounds, machine.machineId, machine.costUsd],
+      [
+        keys.workerLeases,
+        keys.workerReservations,
+        keys.activeMachines,
+        keys.jobsActive,
+        spendKey,
+        keys.workerExiting,
+      ],
+      [...bounds, machine.machineId, machine.costUsd, machine.stopGraceMs],
       Reply,
     );
   }).andThen(([code, now, held]) =>

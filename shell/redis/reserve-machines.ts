@@ -55,6 +55,7 @@ const run = <S extends v.GenericSchema>(
       keys.activeMachines,
       keys.rateLimit,
       spendKey,
+      keys.workerExiting,
     ],
     [
       ...bounds,

@@ -28,6 +28,8 @@ export interface SweepSnapshot {
   readonly leases: readonly { readonly machineId: string; readonly expiresAt: number }[];
   readonly active: readonly ActiveIndexEntry[];
   readonly reservations: readonly { readonly reservationId: string; readonly expiresAt: number }[];
+  /** Released machines in their stop grace: `until` is when their slot frees. */
+  readonly exiting: readonly { readonly machineId: string; readonly until: number }[];
 }
 
 export interface SweepRelease {
@@ -81,6 +83,7 @@ const Reply = {
     rows(2, 1, (r) => ({ machineId: at(r, 0), expiresAt: Number(at(r, 1)) })),
     rows(6, null, activeEntry),
     rows(2, 1, (r) => ({ reservationId: at(r, 0), expiresAt: Number(at(r, 1)) })),
+    rows(2, 1, (r) => ({ machineId: at(r, 0), until: Number(at(r, 1)) })),
   ]),
   release: v.union([
     v.tuple([v.literal(1), int, int, int]),
@@ -96,10 +99,10 @@ export const readSweepSnapshot = (
   runMachineScript(
     runner,
     LUA_SCRIPTS.sweepSnapshot,
-    [keys.workerLeases, keys.jobsActive, keys.workerReservations],
+    [keys.workerLeases, keys.jobsActive, keys.workerReservations, keys.workerExiting],
     [keys.jobStatusPrefix],
     Reply.snapshot,
-  ).map(([, now, leases, active, reservations]) => ({ now, leases, active, reservations }));
+  ).map(([, now, leases, active, reservations, exiting]) => ({ now, leases, active, reservations, exiting }));
 
 /**
  * Removes the given leases and reservations that are still expired by Redis time, each freeing one slot and
@@ -120,7 +123,14 @@ export const releaseSwept = (
   return runMachineScript(
     runner,
     LUA_SCRIPTS.sweepRelease,
-    [keys.workerLeases, keys.workerReservations, keys.activeMachines, keys.jobsActive, spendKey],
+    [
+      keys.workerLeases,
+      keys.workerReservations,
+      keys.activeMachines,
+      keys.jobsActive,
+      spendKey,
+      keys.workerExiting,
+    ],
     [
       ...bounds,
       deadMachineCostUsd,

@@ -42,19 +42,20 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const slots = async (harness: Harness) => {
   const keys = keysOf(harness);
-  const [counter, leases, reservations] = await Promise.all([
+  const [counter, leases, reservations, exiting] = await Promise.all([
     harness.redis.get(keys.activeMachines),
     harness.redis.zrange(keys.workerLeases, 0, -1),
     harness.redis.zrange(keys.workerReservations, 0, -1),
+    harness.redis.zrange(keys.workerExiting, 0, -1),
   ]);
-  return { counter: Number(counter ?? 0), leases, reservations };
+  return { counter: Number(counter ?? 0), leases, reservations, exiting };
 };
 
 /** No leaked slot (the counter equals what holds slots) and no orphan (every live machine is accounted for). */
 const expectConsistent = async (harness: Harness) => {
   const s = await slots(harness);
-  expect(s.counter).toBe(s.leases.length + s.reservations.length);
-  const owners = new Set([...s.leases, ...s.reservations]);
+  expect(s.counter).toBe(s.leases.length + s.reservations.length + s.exiting.length);
+  const owners = new Set([...s.leases, ...s.reservations, ...s.exiting]);
   const machines = live(harness);
   for (const machine of machines) expect(owners.has(tagOf(machine))).toBe(true);
   const tags = machines.map(tagOf);
@@ -212,7 +213,7 @@ describe("the cron", () => {
 
 describe("single-job mode", () => {
   it("claims a job for the machine and hands it presigned input/output URLs; the final callback frees the slot", async () => {
-    const harness = await start({ SPAWN_MODE: "single-job" });
+    const harness = await start({ SPAWN_MODE: "single-job", MACHINE_STOP_GRACE_MS: "300" });
     const { jobId, bytes } = await pendingJob(harness, "mobile");
     const report = await admitAndSpawn(harness.deps);
     expect(report).toMatchObject({ kind: "admitted", machines: [{ kind: "spawned" }] });
@@ -248,8 +249,17 @@ describe("single-job mode", () => {
     const done = await harness.api(`/api/jobs/${jobId}`).then((r) => r.json());
     expect(done.status).toBe("completed");
     expect(done.outputs[0].url).toContain(`/outputs/${jobId}/mobile/video.mp4`);
-    // The worker process exits after its report; auto_destroy removes the machine.
+    // The final report gives the lease up; the slot stays taken while the machine stops (its stop grace).
+    expect(await expectConsistent(harness)).toMatchObject({
+      counter: 1,
+      leases: [],
+      exiting: [env.TCODER_MACHINE_ID],
+    });
+    // The worker process exits after its report; auto_destroy removes the machine; after the grace the cron's
+    // sweep frees the slot.
     harness.fly.markExited(machine.id, 0);
-    expect(await expectConsistent(harness)).toMatchObject({ counter: 0, leases: [] });
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    await runCron(harness.deps);
+    expect(await expectConsistent(harness)).toMatchObject({ counter: 0, leases: [], exiting: [] });
   });
 });

@@ -126,6 +126,10 @@ describe("the reconcile plan", () => {
       { reservationId: "m_stuck", expiresAt: now + boot - 90_000 }, // reserved 90 s ago, no machine
       { reservationId: "m_lapsed", expiresAt: now - 1 }, // past its boot deadline, no machine
     ],
+    exiting: [
+      { machineId: "m_stopping", until: now + 1_000 }, // released its slot a moment ago, still stopping
+      { machineId: "m_overstayed", until: now - 1 }, // its stop grace is over, yet it runs
+    ],
   };
   const machines = [
     { id: "f1", tag: "m_live", state: "started" },
@@ -133,6 +137,8 @@ describe("the reconcile plan", () => {
     { id: "f3", tag: "m_booting", state: "created" },
     { id: "f4", tag: "m_unknown", state: "started" },
     { id: "f5", tag: "m_gone", state: "destroyed" },
+    { id: "f6", tag: "m_stopping", state: "started" },
+    { id: "f7", tag: "m_overstayed", state: "started" },
   ];
 
   it("frees lapsed machine-less reservations and respawns only those old enough", () => {
@@ -142,8 +148,8 @@ describe("the reconcile plan", () => {
     });
   });
 
-  it("calls orphans the live machines without a live lease or reservation", () => {
-    expect(findOrphanMachines(machines, slots)).toEqual(["f2", "f4"]);
+  it("calls orphans the live machines without a live lease, reservation or stop grace", () => {
+    expect(findOrphanMachines(machines, slots)).toEqual(["f2", "f4", "f7"]);
   });
 });
 

@@ -2,10 +2,10 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
+import { findFreePort, LOOPBACK } from "../../shell/dev/local-services/free-port.ts";
 import type { ObjectStore } from "../../shell/storage/object-store.ts";
 import { createS3ObjectStore } from "../../shell/storage/s3-object-store.ts";
 import type { FetchFn } from "../../shell/storage/s3-transport.ts";
-import { findFreePort, LOOPBACK } from "../services/free-port.ts";
 
 // A hang must fail the test rather than stall the run; no assertion is about time.
 const HANG_GUARD_MS = 15_000;

@@ -50,8 +50,15 @@ const reserveOne = async (keys: RedisKeys): Promise<string> => {
   (await reserveMachines(runner, keys, calendarMonth(await redisNow()), LIMITS, [id]))._unsafeUnwrap();
   return id;
 };
-const release = (keys: RedisKeys, machineId: string, costUsd: number) =>
-  releaseMachine(runner, keys, jobStore(runner, keys), POLICY, { machineId, costUsd }, Date.now());
+const release = (keys: RedisKeys, machineId: string, costUsd: number, stopGraceMs = 0) =>
+  releaseMachine(
+    runner,
+    keys,
+    jobStore(runner, keys),
+    POLICY,
+    { machineId, costUsd, stopGraceMs },
+    Date.now(),
+  );
 
 describe("register", () => {
   it("turns a reservation into a lease without taking another slot, and a replay only renews it", async () => {
@@ -178,6 +185,51 @@ describe("release", () => {
     expect(await redis.get(keys.activeMachines)).toBe("0");
   });
 
+  it("holds a stopping machine's slot through its grace (by Redis time), then the next admission frees it", async () => {
+    const keys = redisKeys(uniquePrefix("release-grace"));
+    const id = await reserveOne(keys);
+    (await registerMachine(runner, keys, id, LEASE))._unsafeUnwrap();
+    const { now } = (await release(keys, id, 0.25, 400))._unsafeUnwrap();
+    expect(Number(await spend(keys))).toBe(0.25);
+    expect(await slots(keys)).toBe(1);
+    const month = calendarMonth(now);
+    const during = (await readAdmissionSnapshot(runner, keys, month, LIMITS))._unsafeUnwrap();
+    expect(during).toMatchObject({ liveLeases: 0, exitingMachines: 1, nextExitAt: now + 400, slotsTaken: 1 });
+    // The cap (3) has room for two more, not three, while the machine stops.
+    const three = () => Array.from({ length: 3 }, newMachineId);
+    const refused = await reserveMachines(runner, keys, month, LIMITS, three());
+    expect(refused._unsafeUnwrapErr()).toMatchObject({ kind: "admission-conflict", guard: "capacity" });
+    // A repeated release neither frees the slot early nor extends the grace.
+    expect((await release(keys, id, 0.25, 60_000))._unsafeUnwrap().released).toBe(false);
+
+    await waitForRedisPast(now + 400);
+    const after = (await readAdmissionSnapshot(runner, keys, month, LIMITS))._unsafeUnwrap();
+    expect(after).toMatchObject({ exitingMachines: 0, nextExitAt: 0, slotsTaken: 0 });
+    (await reserveMachines(runner, keys, month, LIMITS, three()))._unsafeUnwrap();
+    expect(await slots(keys)).toBe(3);
+    expect(await redis.zcard(keys.workerExiting)).toBe(0);
+  });
+
+  it("the sweep frees the slots whose stop grace is over, with no admission to do it", async () => {
+    const keys = redisKeys(uniquePrefix("release-grace-sweep"));
+    const [a, b] = [await reserveOne(keys), await reserveOne(keys)];
+    const { now } = (await release(keys, a, 0, 300))._unsafeUnwrap();
+    (await release(keys, b, 0, 60_000))._unsafeUnwrap();
+    const sweepNothing = () =>
+      releaseSwept(runner, keys, calendarMonth(now), 1, {
+        machineIds: [],
+        reservationIds: [],
+        staleEntries: [],
+      });
+    (await sweepNothing())._unsafeUnwrap();
+    expect(await slots(keys)).toBe(2);
+    await waitForRedisPast(now + 300);
+    (await sweepNothing())._unsafeUnwrap();
+    expect(await slots(keys)).toBe(1);
+    expect(await redis.zrange(keys.workerExiting, 0, -1)).toEqual([b]);
+    expect(await spend(keys)).toBeNull();
+  });
+
   it("expires the job a machine still held, at once, through the job store", async () => {
     const keys = redisKeys(uniquePrefix("release-held"));
     const store = jobStore(runner, keys);
@@ -230,7 +282,7 @@ describe("Redis commands each machine script costs on its happy path (INFO comma
   };
   const total = (calls: Record<string, number>): number => Object.values(calls).reduce((a, b) => a + b, 0);
 
-  it("reserve-machines: 8 to read the snapshot, 9 to reserve any number of machines", async () => {
+  it("reserve-machines: 11 to read the snapshot, 10 to reserve any number of machines", async () => {
     const keys = redisKeys(uniquePrefix("cost-reserve"));
     await client.zadd(keys.jobsPending, 1, "job-1");
     const month = calendarMonth(Date.now());
@@ -238,7 +290,7 @@ describe("Redis commands each machine script costs on its happy path (INFO comma
     const snapshot = await commandsOf(async () =>
       (await readAdmissionSnapshot(own, keys, month, roomy))._unsafeUnwrap(),
     );
-    expect(snapshot).toEqual({ time: 1, zrangebyscore: 1, zcard: 1, zcount: 2, hlen: 1, get: 2 });
+    expect(snapshot).toEqual({ time: 1, zrangebyscore: 2, zcard: 1, zcount: 4, hlen: 1, get: 2 });
     const one = await commandsOf(async () =>
       (await reserveMachines(own, keys, month, roomy, [newMachineId()]))._unsafeUnwrap(),
     );
@@ -247,12 +299,12 @@ describe("Redis commands each machine script costs on its happy path (INFO comma
         await reserveMachines(own, keys, month, roomy, Array.from({ length: 3 }, newMachineId))
       )._unsafeUnwrap(),
     );
-    expect(total(one)).toBe(9);
+    expect(total(one)).toBe(10);
     expect(three).toEqual(one);
-    expect(one).toMatchObject({ zmscore: 1, zremrangebyscore: 1, zcount: 1, incrby: 1, zadd: 2 });
+    expect(one).toMatchObject({ zmscore: 1, zremrangebyscore: 2, zcount: 1, incrby: 1, zadd: 2 });
   });
 
-  it("register 4, heartbeat 3, release 6 (plus the job store's work for any job still held)", async () => {
+  it("register 4, heartbeat 3, release 7 (plus the job store's work for any job still held)", async () => {
     const keys = redisKeys(uniquePrefix("cost-lease"));
     const id = newMachineId();
     (await reserveMachines(own, keys, calendarMonth(Date.now()), LIMITS, [id]))._unsafeUnwrap();
@@ -272,16 +324,16 @@ describe("Redis commands each machine script costs on its happy path (INFO comma
             keys,
             jobStore(own, keys),
             POLICY,
-            { machineId: id, costUsd: 0.1 },
+            { machineId: id, costUsd: 0.1, stopGraceMs: 5_000 },
             Date.now(),
           )
         )._unsafeUnwrap().released,
       ).toBe(true),
     );
-    expect(release).toEqual({ time: 1, zrem: 2, decrby: 1, incrbyfloat: 1, hgetall: 1 });
+    expect(release).toEqual({ time: 1, zremrangebyscore: 1, zrem: 2, zadd: 1, incrbyfloat: 1, hgetall: 1 });
   });
 
-  it("sweep-snapshot 4 + one per running job; sweep-release 3 + 2 per machine or reservation removed", async () => {
+  it("sweep-snapshot 5 + one per running job; sweep-release 4 + 2 per machine or reservation removed", async () => {
     const keys = redisKeys(uniquePrefix("cost-sweep"));
     const store = jobStore(own, keys);
     const job = buildJob({});
@@ -293,7 +345,7 @@ describe("Redis commands each machine script costs on its happy path (INFO comma
     await waitForRedisPast(expiresAt);
 
     const snapshot = await commandsOf(async () => (await readSweepSnapshot(own, keys))._unsafeUnwrap());
-    expect(snapshot).toEqual({ time: 1, zrange: 2, hgetall: 1, hmget: 1 });
+    expect(snapshot).toEqual({ time: 1, zrange: 3, hgetall: 1, hmget: 1 });
     const expire = { type: "expire-lease", leaseToken: "lease-cost", at: expiresAt + 1 } as const;
     expect((await store.transition(job.jobId, expire, POLICY))._unsafeUnwrap().status).toBe("pending");
     const release = await commandsOf(async () =>
@@ -307,6 +359,6 @@ describe("Redis commands each machine script costs on its happy path (INFO comma
         )._unsafeUnwrap().machinesReleased,
       ).toBe(1),
     );
-    expect(release).toEqual({ time: 1, zscore: 1, zrem: 1, decrby: 1, incrbyfloat: 1 });
+    expect(release).toEqual({ time: 1, zremrangebyscore: 1, zscore: 1, zrem: 1, decrby: 1, incrbyfloat: 1 });
   });
 });

@@ -201,7 +201,11 @@ describe("fencing: someone else moved the job on between snapshot and transition
     );
     const total = (field: "requeued" | "failed" | "machinesReleased") =>
       reports.reduce((sum, r: LeaseSweepReport) => sum + r[field], 0);
-    expect(total("requeued")).toBe(1);
+    // Sweeps that read Redis in the same millisecond decide the very same requeue; the losers find it stored and
+    // cannot tell it from their own commit whose reply was lost, so they report it too. One commit is what counts:
+    // the version moved by exactly one.
+    expect(reports.map((r) => r.requeued + r.skipped)).toEqual([1, 1, 1]);
+    expect(total("requeued")).toBeGreaterThanOrEqual(1);
     expect(total("failed")).toBe(0);
     expect(total("machinesReleased")).toBe(1);
     expect((await loadJob(store, job.jobId))?.attempts).toBe(1);
@@ -333,7 +337,14 @@ describe("over the Upstash REST protocol", () => {
     expect((await loadJob(store, held.jobId))?.status).toBe("running");
 
     const released = (
-      await releaseMachine(rest, keys, store, POLICY, { machineId: live.machineId, costUsd: 0.5 }, Date.now())
+      await releaseMachine(
+        rest,
+        keys,
+        store,
+        POLICY,
+        { machineId: live.machineId, costUsd: 0.5, stopGraceMs: 0 },
+        Date.now(),
+      )
     )._unsafeUnwrap();
     expect(released.released).toBe(true);
     expect(released.heldJobs.requeued).toEqual([held.jobId]);

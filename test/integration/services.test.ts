@@ -8,9 +8,9 @@ import { promisify } from "node:util";
 import type { AwsClient } from "aws4fetch";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { startLocalS3 } from "../services/local-s3.ts";
+import { startLocalS3 } from "../../shell/dev/local-services/local-s3.ts";
+import { s3Client, s3Url } from "../../shell/dev/local-services/s3-requests.ts";
 import { pickBackend } from "../services/pick-backend.ts";
-import { s3Client, s3Url } from "../services/s3-requests.ts";
 import type { ObjectCreatedEvent, RunningRedis, RunningS3 } from "../services/service-backend.ts";
 import { createTestBucket, randomS3Credentials, uniquePrefix } from "../services/test-namespace.ts";
 

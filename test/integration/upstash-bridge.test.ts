@@ -4,12 +4,12 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { type RedisConfigNodejs, Redis as UpstashRedis } from "@upstash/redis";
 import { Redis as IORedis } from "ioredis";
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
+import { findFreePort } from "../../shell/dev/local-services/free-port.ts";
 import {
   type BridgeRequestEvent,
   startUpstashBridge,
   type UpstashBridge,
 } from "../../shell/upstash-bridge/start-upstash-bridge.ts";
-import { findFreePort } from "../services/free-port.ts";
 import { pickBackend } from "../services/pick-backend.ts";
 import type { RunningRedis } from "../services/service-backend.ts";
 import { uniquePrefix } from "../services/test-namespace.ts";

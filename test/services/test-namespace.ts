@@ -1,6 +1,6 @@
 // Isolation helpers so integration tests can share one Redis and one S3 server while running in parallel.
 import { randomBytes } from "node:crypto";
-import { createBucket } from "./s3-requests.ts";
+import { createBucket } from "../../shell/dev/local-services/s3-requests.ts";
 import type { S3Connection, S3Credentials } from "./service-backend.ts";
 
 const randomHex = (bytes: number): string => randomBytes(bytes).toString("hex");

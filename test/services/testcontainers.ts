@@ -1,8 +1,8 @@
 // Test services in Docker via testcontainers: redis:7 and MinIO. pick-backend imports this only when Docker answers.
 import { GenericContainer, Wait } from "testcontainers";
-import { findFreePort } from "./free-port.ts";
-import { answersPing } from "./redis-ping.ts";
-import { createBucket } from "./s3-requests.ts";
+import { findFreePort } from "../../shell/dev/local-services/free-port.ts";
+import { answersPing } from "../../shell/dev/local-services/redis-ping.ts";
+import { createBucket } from "../../shell/dev/local-services/s3-requests.ts";
 import type {
   RedisOptions,
   RunningRedis,

@@ -25,6 +25,7 @@ export const chaosMachines = (runner: ScriptRunner, keys: RedisKeys, jobs: JobSt
       },
       leaseMs: CHAOS_LEASE_MS,
       retryPolicy: CHAOS_POLICY,
+      stopGraceMs: 0,
     },
     Date.now,
   );

@@ -53,6 +53,6 @@ while (!leaseLost && Date.now() - idleSince < 1500) {
   idleSince = Date.now();
 }
 clearInterval(heartbeat);
-if (!leaseLost) await machines.release(machineId, 0);
+if (!leaseLost) await machines.release(machineId, 0, "stopping");
 await redis.quit();
 process.exit(leaseLost ? 3 : 0);

@@ -1,5 +1,6 @@
 // Routes for our own processes, signed with the callback secret: worker callbacks (POST /internal/callbacks) and
-// storage events relayed by local development (POST /internal/events), which run the queue consumer's intake.
+// storage events relayed by local development (POST /internal/events): sent to the upload queue where the runtime
+// has one (the Worker), else run through the queue consumer's intake here (the Node/Bun server).
 import { errAsync, ResultAsync } from "neverthrow";
 import { isTerminalStatus } from "../../../core/job-status.ts";
 import { SIGNATURE_HEADER } from "../../../core/signature-header.ts";
@@ -8,7 +9,8 @@ import { admitAndSpawn } from "../admit-and-spawn.ts";
 import type { ApiError } from "../api-error.ts";
 import { notifyJobOutcome } from "../deliver-webhook.ts";
 import { handleWorkerCallback } from "../handle-worker-callback.ts";
-import { intakeUploadEvent } from "../intake-upload-event.ts";
+import { type IntakeOutcome, intakeUploadEvent } from "../intake-upload-event.ts";
+import { type SentUploadEvent, sendUploadEvent } from "../send-upload-event.ts";
 import { type AcceptedSignature, verifySignedRequest } from "../verify-signed-request.ts";
 import { type App, defer, type RouteContext, respond, viewContext } from "./route-kit.ts";
 
@@ -46,7 +48,8 @@ export const registerInternalRoutes = (app: App, ctx: RouteContext): void => {
           await notifyJobOutcome(deps, job.jobId, view);
           // Single-job machines have no Redis of their own: the final report frees their slot.
           if (deps.config.spawnMode === "single-job") {
-            await deps.machines.release(body.machineId, body.kind === "completed" ? body.costUsd : 0);
+            const costUsd = body.kind === "completed" ? body.costUsd : 0;
+            await deps.machines.release(body.machineId, costUsd, "stopping");
           }
           await admitAndSpawn(deps);
         };
@@ -67,16 +70,22 @@ export const registerInternalRoutes = (app: App, ctx: RouteContext): void => {
       } catch {
         return errAsync<never, ApiError>({ kind: "invalid-json", message: "the event is not valid JSON" });
       }
-      return underSignature(accepted, () =>
-        intakeUploadEvent(deps, event).mapErr(
-          (failure): ApiError =>
-            failure.kind === "invalid-event"
-              ? { kind: "invalid-request", message: failure.message }
-              : { kind: "unavailable", message: failure.message, retryAfterMs: 1000 },
-        ),
+      const queue = deps.eventQueue;
+      return underSignature(
+        accepted,
+        (): ResultAsync<IntakeOutcome | SentUploadEvent, ApiError> =>
+          queue !== null
+            ? sendUploadEvent(deps, queue, event)
+            : intakeUploadEvent(deps, event).mapErr(
+                (failure): ApiError =>
+                  failure.kind === "invalid-event"
+                    ? { kind: "invalid-request", message: failure.message }
+                    : { kind: "unavailable", message: failure.message, retryAfterMs: 1000 },
+              ),
       );
     });
     return respond(ctx, result, (outcome) => {
+      if (outcome.kind === "sent-to-queue") return c.json(outcome, 202);
       if (outcome.kind === "enqueued") defer(ctx, c, admitAndSpawn(deps));
       return c.json(outcome);
     });

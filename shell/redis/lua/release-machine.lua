@@ -1,24 +1,35 @@
--- release-machine: a machine leaves (its worker exits, or its create failed): its lease or reservation is removed,
--- its slot freed and its cost charged to the month, once. A repeated release finds nothing and changes nothing.
+-- release-machine: a machine leaves (its worker exits, or its create failed): its lease or reservation is removed
+-- and its cost charged to the month, once. Its slot is held a grace longer (workers:exiting), for the machine may
+-- still be stopping after its worker's last word: the cap counts machines alive. A repeated release changes nothing.
 -- It answers with the jobs the machine still holds, so the caller expires them through the job store at once.
 -- KEYS[1] workers:leases
 -- KEYS[2] workers:reservations
 -- KEYS[3] counters:active_machines
 -- KEYS[4] jobs:active
 -- KEYS[5] counters:spend:{yyyy-mm}   the month the caller computed; ARGV[1..2] are its bounds
+-- KEYS[6] workers:exiting
 -- ARGV[1] month start in ms (inclusive)
 -- ARGV[2] month end in ms (exclusive)
 -- ARGV[3] machine id
 -- ARGV[4] the machine's cost in USD to charge ("0" for a machine that never started)
--- Returns {1, nowMs, {jobId, leaseToken, ...}} released: slots taken - 1 (never below 0), cost charged
+-- ARGV[5] stop grace in ms: how long the slot stays taken after the release (0: freed at once)
+-- Returns {1, nowMs, {jobId, leaseToken, ...}} released: the slot exiting (or freed), cost charged
 --         {0, nowMs, {jobId, leaseToken, ...}} the machine held no lease or reservation: nothing changed
 --         {-3, nowMs} Redis time is outside the month in ARGV[1..2]: compute the month from nowMs, call again
 -- @include lib/now-ms.lua
+-- @include lib/reclaim-exiting.lua
 if now < tonumber(ARGV[1]) or now >= tonumber(ARGV[2]) then return {-3, now} end
+reclaimExiting(KEYS[6], KEYS[3])
 
 local removed = redis.call('ZREM', KEYS[1], ARGV[3]) + redis.call('ZREM', KEYS[2], ARGV[3])
 if removed > 0 then
-  if redis.call('DECRBY', KEYS[3], removed) < 0 then redis.call('SET', KEYS[3], 0) end
+  local grace = tonumber(ARGV[5])
+  local held = 0
+  if grace > 0 then
+    redis.call('ZADD', KEYS[6], now + grace, ARGV[3])
+    held = 1
+  end
+  if removed > held and redis.call('DECRBY', KEYS[3], removed - held) < 0 then redis.call('SET', KEYS[3], 0) end
   if tonumber(ARGV[4]) > 0 then redis.call('INCRBYFLOAT', KEYS[5], ARGV[4]) end
 end
 

@@ -9,6 +9,7 @@
 -- KEYS[5] counters:active_machines
 -- KEYS[6] counters:rate_limit
 -- KEYS[7] counters:spend:{yyyy-mm}   the month the caller computed; ARGV[1..2] are its bounds
+-- KEYS[8] workers:exiting             released machines whose slot is held until their stop grace is over
 -- ARGV[1] month start in ms (inclusive)
 -- ARGV[2] month end in ms (exclusive)
 -- ARGV[3] spawn window in ms
@@ -18,8 +19,10 @@
 -- ARGV[7] worst-case cost of one machine in USD
 -- ARGV[8] boot deadline in ms: how long a reservation holds its slot without registering
 -- ARGV[9..] machine ids to reserve, fresh and unique (none: read the snapshot, write nothing)
--- snapshot = {nowMs, pendingJobs, liveLeases, liveReservations, activeJobs, slotsTaken, spentUsd, {spawnMs, ...}}
---   live = expiry after now; slotsTaken counts expired entries the sweep has not removed yet; spentUsd a string
+-- snapshot = {nowMs, pendingJobs, liveLeases, liveReservations, activeJobs, slotsTaken, spentUsd, {spawnMs, ...},
+--             exitingMachines, nextExitAtMs}
+--   live = expiry after now; slotsTaken counts expired entries the sweep has not removed yet, and exiting machines
+--   still in their grace (not those past it: the next write frees them); spentUsd a string; nextExitAtMs 0 if none
 -- Returns {0, snapshot} no ids: the snapshot
 --         {1, bootDeadlineMs} reserved: slots taken + n, one reservation and one spawn per id
 --         {2, bootDeadlineMs} every id was reserved already (a retried call): nothing written
@@ -27,6 +30,7 @@
 --         {-2} some ids are reserved already, some not: ids must be fresh (a bug)
 --         {-3, nowMs} Redis time is outside the month in ARGV[1..2]: compute the month from nowMs, call again
 -- @include lib/now-ms.lua
+-- @include lib/reclaim-exiting.lua
 if now < tonumber(ARGV[1]) or now >= tonumber(ARGV[2]) then return {-3, now} end
 local windowStart = now - tonumber(ARGV[3])
 
@@ -34,15 +38,19 @@ local function snapshot()
   local spawns = redis.call('ZRANGEBYSCORE', KEYS[6], '(' .. windowStart, now, 'WITHSCORES')
   local times = {}
   for i = 2, #spawns, 2 do times[#times + 1] = spawns[i] end
+  local overdue = redis.call('ZCOUNT', KEYS[8], '-inf', now)
+  local first = redis.call('ZRANGEBYSCORE', KEYS[8], '(' .. now, '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
   return {
     now,
     redis.call('ZCARD', KEYS[1]),
     redis.call('ZCOUNT', KEYS[3], '(' .. now, '+inf'),
     redis.call('ZCOUNT', KEYS[4], '(' .. now, '+inf'),
     redis.call('HLEN', KEYS[2]),
-    tonumber(redis.call('GET', KEYS[5]) or '0'),
+    math.max(0, tonumber(redis.call('GET', KEYS[5]) or '0') - overdue),
     redis.call('GET', KEYS[7]) or '0',
     times,
+    redis.call('ZCOUNT', KEYS[8], '(' .. now, '+inf'),
+    tonumber(first[2] or '0'),
   }
 end
 
@@ -59,6 +67,7 @@ if reserved == n then return {2, tonumber(known[1])} end
 if reserved > 0 then return {-2} end
 
 redis.call('ZREMRANGEBYSCORE', KEYS[6], '-inf', windowStart)
+reclaimExiting(KEYS[8], KEYS[5])
 local slots = tonumber(redis.call('GET', KEYS[5]) or '0')
 local spawned = redis.call('ZCOUNT', KEYS[6], '(' .. windowStart, now)
 local spent = tonumber(redis.call('GET', KEYS[7]) or '0')

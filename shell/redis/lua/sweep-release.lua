@@ -1,12 +1,14 @@
 -- sweep-release: the lease sweep's last step, after the orphaned jobs were requeued or failed through the job
 -- store. Removes the dead machines' leases and the expired reservations it is given, but only those still expired
 -- by Redis TIME (a late registration may have claimed a reservation since the snapshot), freeing one slot and
--- charging one worst-case machine cost per removal. Also drops running-job index entries that are still stale.
+-- charging one worst-case machine cost per removal. Also drops running-job index entries that are still stale, and
+-- frees the slots of released machines whose stop grace is over (so the count is right with no admission coming).
 -- KEYS[1] workers:leases
 -- KEYS[2] workers:reservations
 -- KEYS[3] counters:active_machines
 -- KEYS[4] jobs:active
 -- KEYS[5] counters:spend:{yyyy-mm}   the month the caller computed; ARGV[1..2] are its bounds
+-- KEYS[6] workers:exiting
 -- ARGV[1] month start in ms (inclusive)
 -- ARGV[2] month end in ms (exclusive)
 -- ARGV[3] worst-case cost in USD charged for each machine or reservation removed
@@ -19,7 +21,9 @@
 --         {0, 0, 0, 0} everything was already gone, live again or fixed: nothing changed
 --         {-3, nowMs} Redis time is outside the month in ARGV[1..2]: compute the month from nowMs, call again
 -- @include lib/now-ms.lua
+-- @include lib/reclaim-exiting.lua
 if now < tonumber(ARGV[1]) or now >= tonumber(ARGV[2]) then return {-3, now} end
+reclaimExiting(KEYS[6], KEYS[3])
 
 local function removeExpired(key, from, count)
   local removed = 0

@@ -4,9 +4,10 @@
 -- KEYS[1] workers:leases
 -- KEYS[2] jobs:active
 -- KEYS[3] workers:reservations
+-- KEYS[4] workers:exiting
 -- ARGV[1] prefix of job keys ("<prefix>jobs:status:")
 -- Returns {1, nowMs, {machineId, expiresAtMs, ...}, {jobId, "<machineId>|<leaseToken>", status, leaseToken,
---         attempts, retryBase, ...}, {machineId, bootDeadlineMs, ...}}
+--         attempts, retryBase, ...}, {machineId, bootDeadlineMs, ...}, {machineId, slotFreeAtMs, ...}}
 --         job fields are "" when the job hash lacks them; scores are strings
 -- @include lib/now-ms.lua
 local leases = redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')
@@ -19,4 +20,5 @@ for i = 1, #index, 2 do
   active[#active + 1] = index[i + 1]
   for j = 1, 4 do active[#active + 1] = job[j] or '' end
 end
-return {1, now, leases, active, reservations}
+local exiting = redis.call('ZRANGE', KEYS[4], 0, -1, 'WITHSCORES')
+return {1, now, leases, active, reservations, exiting}

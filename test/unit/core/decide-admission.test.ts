@@ -20,6 +20,8 @@ const idle: AdmissionInput = {
   recentSpawns: [],
   liveMachines: 0,
   reservedMachines: 0,
+  exitingMachines: 0,
+  nextExitAt: 0,
   busyMachines: 0,
   pendingJobs: 0,
   spentThisMonthUsd: 0,
@@ -61,6 +63,27 @@ const cases: {
     name: "reservations count against the cap",
     given: { pendingJobs: 9, liveMachines: 2, busyMachines: 2, reservedMachines: 3 },
     then: { kind: "wait", reason: "at-capacity", retryAfterMs: 5000 },
+  },
+  {
+    name: "stopping machines hold the cap until they have stopped: wait just that long",
+    given: { pendingJobs: 3, liveMachines: 3, busyMachines: 3, exitingMachines: 2, nextExitAt: NOW + 1200 },
+    then: { kind: "wait", reason: "machines-stopping", retryAfterMs: 1200 },
+  },
+  {
+    name: "a cap full of working machines: stopping ones do not shorten the wait",
+    given: { pendingJobs: 1, liveMachines: 5, busyMachines: 5, exitingMachines: 1, nextExitAt: NOW + 100 },
+    then: { kind: "wait", reason: "at-capacity", retryAfterMs: 5000 },
+  },
+  {
+    name: "an exit already due (not yet reclaimed) asks again at once",
+    given: { pendingJobs: 1, liveMachines: 4, busyMachines: 4, exitingMachines: 1, nextExitAt: NOW - 10 },
+    then: { kind: "wait", reason: "machines-stopping", retryAfterMs: 1 },
+  },
+  {
+    name: "exiting machines shrink the room, not the budget",
+    given: { pendingJobs: 5, exitingMachines: 3, nextExitAt: NOW + 500, spentThisMonthUsd: 8.5 },
+    cfg: { spawnRate: { maxSpawns: 10, windowMs: 1000 } },
+    then: { kind: "admit", machines: 2 },
   },
   {
     name: "spawned 400 ms ago: wait out the window",
@@ -124,13 +147,24 @@ describe("decideAdmission", () => {
   it("never admits past the cap, whatever the demand", () => {
     for (let live = 0; live <= 5; live++) {
       for (let reserved = 0; reserved + live <= 5; reserved++) {
-        const d = decideAdmission(
-          { ...idle, pendingJobs: 100, liveMachines: live, busyMachines: live, reservedMachines: reserved },
-          { ...config, spawnRate: { maxSpawns: 100, windowMs: 1000 }, monthlyBudgetUsd: 1e6 },
-        );
-        const admitted = d.kind === "admit" ? d.machines : 0;
-        expect(live + reserved + admitted).toBeLessThanOrEqual(5);
-        if (live + reserved < 5) expect(admitted).toBe(5 - live - reserved);
+        for (let exiting = 0; exiting + reserved + live <= 5; exiting++) {
+          const taken = live + reserved + exiting;
+          const d = decideAdmission(
+            {
+              ...idle,
+              pendingJobs: 100,
+              liveMachines: live,
+              busyMachines: live,
+              reservedMachines: reserved,
+              exitingMachines: exiting,
+              nextExitAt: NOW + 100,
+            },
+            { ...config, spawnRate: { maxSpawns: 100, windowMs: 1000 }, monthlyBudgetUsd: 1e6 },
+          );
+          const admitted = d.kind === "admit" ? d.machines : 0;
+          expect(taken + admitted).toBeLessThanOrEqual(5);
+          if (taken < 5) expect(admitted).toBe(5 - taken);
+        }
       }
     }
   });

@@ -1,25 +1,41 @@
-// Runs a real redis-server child process on a free loopback port with its own temporary data directory.
+// Runs a real redis-server child process on a free loopback port (tests) or a chosen one (dev), with its data in a
+// temporary directory (removed on stop) or a given one (kept).
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { findFreePort, LOOPBACK } from "./free-port.ts";
 import { answersPing } from "./redis-ping.ts";
-import type { RedisOptions, RedisRestartOptions, RunningRedis } from "./service-backend.ts";
+import type { RedisOptions, RedisRestartOptions, RunningRedis } from "./running-services.ts";
+
+export interface LocalRedisOptions extends RedisOptions {
+  /** Keep the data here (created if missing, never removed). Default: a temporary directory removed on stop. */
+  readonly dataDir?: string;
+  /** Receives redis-server's log lines. */
+  readonly onLog?: (line: string) => void;
+  /**
+   * Run in its own process group, so a terminal's Ctrl-C reaches only its parent, which stops it after whatever
+   * still needs it (make dev). The parent must then stop it: an exit handler kills it if the parent exits first.
+   */
+  readonly ownProcessGroup?: boolean;
+}
 
 const PORT_ATTEMPTS = 5;
 const READY_TIMEOUT_MS = 15_000;
 const STOP_TIMEOUT_MS = 5_000;
+const LOG_LINES_KEPT = 20;
 
-// Children still running when the test process exits are killed, so a crashed run leaves no redis-server behind.
+// Children still running when this process exits are killed, so a crashed run leaves no redis-server behind.
 const liveChildren = new Set<ChildProcess>();
 process.once("exit", () => {
   for (const child of liveChildren) child.kill("SIGKILL");
 });
 
-export async function startLocalRedis(opts: RedisOptions = {}): Promise<RunningRedis> {
-  const dataDir = await mkdtemp(join(tmpdir(), "tcoder-redis-"));
+export async function startLocalRedis(opts: LocalRedisOptions = {}): Promise<RunningRedis> {
+  const ownDir = opts.dataDir === undefined;
+  const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), "tcoder-redis-")));
+  await mkdir(dataDir, { recursive: true });
   const binary = process.env.REDIS_SERVER_PATH ?? "redis-server";
   let port = 0;
   let child: ChildProcess | undefined;
@@ -32,7 +48,7 @@ export async function startLocalRedis(opts: RedisOptions = {}): Promise<RunningR
       else throw new Error(`redis-server did not start on port ${port}: ${started.log}`);
     }
   } catch (error) {
-    await rm(dataDir, { recursive: true, force: true });
+    if (ownDir) await rm(dataDir, { recursive: true, force: true });
     throw error;
   }
 
@@ -56,7 +72,7 @@ export async function startLocalRedis(opts: RedisOptions = {}): Promise<RunningR
     },
     async stop() {
       await stopChild(current, "SIGTERM");
-      await rm(dataDir, { recursive: true, force: true });
+      if (ownDir) await rm(dataDir, { recursive: true, force: true });
     },
   };
 }
@@ -70,20 +86,35 @@ async function spawnRedis(
   binary: string,
   port: number,
   dataDir: string,
-  opts: RedisOptions,
+  opts: LocalRedisOptions,
 ): Promise<SpawnOutcome> {
-  const logFile = join(dataDir, "redis.log");
   const persistence = opts.appendonly
     ? ["--appendonly", "yes", "--appendfsync", "everysec"]
     : ["--appendonly", "no"];
+  // `--logfile ""` logs to stdout, read below: the last lines explain a failed start.
   const args = [
     ...["--port", String(port), "--bind", LOOPBACK, "--protected-mode", "no", "--daemonize", "no"],
-    ...["--dir", dataDir, "--logfile", logFile, "--save", "", ...persistence],
+    ...["--dir", dataDir, "--logfile", "", "--save", "", ...persistence],
   ];
-  const child = spawn(binary, args, { stdio: "ignore" });
+  const child = spawn(binary, args, {
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: opts.ownProcessGroup === true,
+  });
   liveChildren.add(child);
+  const recent: string[] = [];
+  const collect = (chunk: Buffer) => {
+    for (const line of chunk.toString().split("\n")) {
+      if (line.trim() === "") continue;
+      recent.push(line);
+      if (recent.length > LOG_LINES_KEPT) recent.shift();
+      opts.onLog?.(line);
+    }
+  };
+  child.stdout?.on("data", collect);
+  child.stderr?.on("data", collect);
   let exited = false;
-  child.once("exit", () => {
+  // "close", not "exit": by then its last log lines (say, "address already in use") have been read.
+  child.once("close", () => {
     exited = true;
     liveChildren.delete(child);
   });
@@ -99,7 +130,7 @@ async function spawnRedis(
     const failure = await Promise.race([spawnError, sleep(50)]);
     if (failure instanceof Error) return { kind: "failed", log: failure.message };
     if (exited) {
-      const log = await readFile(logFile, "utf8").catch(() => "");
+      const log = recent.join("\n");
       return { kind: /address already in use/i.test(log) ? "port-taken" : "failed", log: lastLines(log) };
     }
     // A child that lost the port race exits at once; re-checking after the PONG keeps a stranger from counting.

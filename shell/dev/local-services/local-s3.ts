@@ -1,21 +1,23 @@
-// Runs @20minutes/s3rver in this process on a free port: verifies SigV4, refuses anonymous requests, reports writes.
-import { mkdtemp, rm } from "node:fs/promises";
+// Runs @20minutes/s3rver in this process: verifies SigV4, refuses anonymous requests, reports writes. Tests use a
+// temporary directory and a free port; make dev keeps its data and gives its buckets a CORS policy.
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { LOOPBACK } from "./free-port.ts";
-import { createBucket } from "./s3-requests.ts";
 import type {
   ObjectCreatedEvent,
   ObjectCreatedEventName,
   ObjectCreatedListener,
   RunningS3,
   S3Credentials,
-} from "./service-backend.ts";
+} from "./running-services.ts";
+import { createBucket } from "./s3-requests.ts";
 
 // s3rver ships no types; these are the parts we use (see node_modules/@20minutes/s3rver/lib/s3rver.js).
 interface KoaContext {
   readonly method: string;
+  readonly path: string;
   readonly headers: Record<string, string | string[] | undefined>;
   readonly query: Record<string, unknown>;
   status: number;
@@ -37,6 +39,7 @@ type S3rverConstructor = new (options: {
   readonly directory: string;
   readonly silent: boolean;
   readonly allowMismatchedSignatures: boolean;
+  readonly configureBuckets: readonly { readonly name: string; readonly configs: readonly string[] }[];
 }) => S3rverInstance;
 interface AwsAccount {
   createKeyPair(accessKeyId: string, secretAccessKey: string): void;
@@ -49,24 +52,59 @@ const S3rver = require("@20minutes/s3rver") as S3rverConstructor;
 const { DUMMY_ACCOUNT } = require("@20minutes/s3rver/lib/models/account.js") as { DUMMY_ACCOUNT: AwsAccount };
 const BUILT_IN_KEY = "S3RVER";
 
-export async function startLocalS3(credentials: S3Credentials): Promise<RunningS3> {
-  const directory = await mkdtemp(join(tmpdir(), "tcoder-s3-"));
+export interface LocalS3Options {
+  /** Keep objects here (created if missing, never removed). Default: a temporary directory removed on stop. */
+  readonly directory?: string;
+  /** 0 (the default) picks a free port. */
+  readonly port?: number;
+  /** Buckets created (if missing) before the server answers, each with the CORS policy of `cors` when set. */
+  readonly buckets?: readonly { readonly name: string; readonly cors?: boolean }[];
+  /** One line per request: method, path and status (never the query, which holds presigned signatures). */
+  readonly onRequest?: (line: string) => void;
+}
+
+/** Lets a browser PUT a presigned upload with its content type, GET outputs, and read the ETag of what it sent. */
+export const BROWSER_CORS_POLICY = `<CORSConfiguration>
+  <CORSRule>
+    <AllowedOrigin>*</AllowedOrigin>
+    <AllowedMethod>GET</AllowedMethod>
+    <AllowedMethod>HEAD</AllowedMethod>
+    <AllowedMethod>PUT</AllowedMethod>
+    <AllowedHeader>*</AllowedHeader>
+    <ExposeHeader>ETag</ExposeHeader>
+    <MaxAgeSeconds>600</MaxAgeSeconds>
+  </CORSRule>
+</CORSConfiguration>`;
+
+export async function startLocalS3(
+  credentials: S3Credentials,
+  options: LocalS3Options = {},
+): Promise<RunningS3> {
+  const ownDir = options.directory === undefined;
+  const directory = options.directory ?? (await mkdtemp(join(tmpdir(), "tcoder-s3-")));
+  await mkdir(directory, { recursive: true });
   DUMMY_ACCOUNT.revokeAccessKey(BUILT_IN_KEY);
   DUMMY_ACCOUNT.createKeyPair(credentials.accessKeyId, credentials.secretAccessKey);
   const server = new S3rver({
     address: LOOPBACK,
-    port: 0,
+    port: options.port ?? 0,
     directory,
     silent: true,
     allowMismatchedSignatures: false,
+    configureBuckets: (options.buckets ?? []).map((bucket) => ({
+      name: bucket.name,
+      configs: bucket.cors === true ? [BROWSER_CORS_POLICY] : [],
+    })),
   });
   server.middleware.unshift(refuseAnonymous);
+  const onRequest = options.onRequest;
+  if (onRequest !== undefined) server.middleware.unshift(requestLog(onRequest));
   let port: number;
   try {
     ({ port } = await server.run());
   } catch (error) {
     DUMMY_ACCOUNT.revokeAccessKey(credentials.accessKeyId);
-    await rm(directory, { recursive: true, force: true });
+    if (ownDir) await rm(directory, { recursive: true, force: true });
     throw error;
   }
 
@@ -90,10 +128,23 @@ export async function startLocalS3(credentials: S3Credentials): Promise<RunningS
     async stop() {
       await server.close();
       DUMMY_ACCOUNT.revokeAccessKey(credentials.accessKeyId);
-      await rm(directory, { recursive: true, force: true });
+      if (ownDir) await rm(directory, { recursive: true, force: true });
     },
   };
 }
+
+const requestLog =
+  (write: (line: string) => void): KoaMiddleware =>
+  async (ctx, next) => {
+    try {
+      await next();
+      write(`${ctx.method} ${ctx.path} ${ctx.status}`);
+    } catch (error) {
+      // s3rver's errors (S3Error) carry their HTTP status; its error handler writes the reply afterwards.
+      write(`${ctx.method} ${ctx.path} ${(error as { status?: number }).status ?? 500}`);
+      throw error;
+    }
+  };
 
 /** R2's S3 endpoint never serves anonymous requests; s3rver does unless we stop them first. */
 const refuseAnonymous: KoaMiddleware = (ctx, next) => {

@@ -1,6 +1,6 @@
-// Signed S3 requests the harness itself needs (bucket creation), made the way R2 clients make them.
+// Signed S3 requests the local services need (bucket creation), made the way R2 clients make them.
 import { AwsClient } from "aws4fetch";
-import type { S3Connection } from "./service-backend.ts";
+import type { S3Connection } from "./running-services.ts";
 
 /** An aws4fetch client for the server, signing as R2 expects (`service: "s3", region: "auto"`), no retries. */
 export const s3Client = (s3: S3Connection): AwsClient =>

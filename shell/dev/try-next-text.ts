@@ -1,0 +1,29 @@
+// What make dev prints once everything is up: the README's curl flow with this run's URL and key.
+
+export interface TryNextInput {
+  readonly apiUrl: string;
+  readonly apiKey: string;
+  readonly keyIsDefault: boolean;
+  /** A video to upload (the fixture, built by `make fixtures`). */
+  readonly fixture: string;
+}
+
+export const tryNextText = ({ apiUrl, apiKey, keyIsDefault, fixture }: TryNextInput): string => `
+TCoder is running: API ${apiUrl}   key ${apiKey}${keyIsDefault ? "  (dev default; set TCODER_API_KEY to change it)" : ""}
+Try it (needs curl and jq; make fixtures builds the sample video):
+
+  export TCODER_URL=${apiUrl} TCODER_API_KEY=${apiKey}
+  # 1. ask for an upload URL
+  curl -s -X POST "$TCODER_URL/api/upload" -H "authorization: Bearer $TCODER_API_KEY" \\
+    -H 'content-type: application/json' -d '{"filename":"clip.mp4","preset":"web-optimized"}' > upload.json
+  # 2. upload the file straight to storage (the presigned PUT, with the headers it was signed with)
+  curl -s -X PUT "$(jq -r .uploadUrl upload.json)" $(jq -r '.uploadHeaders | to_entries[] | "-H \\(.key):\\(.value)"' upload.json) \\
+    --data-binary @${fixture}
+  # 3. poll the job until it is completed (a machine starts, claims it and runs FFmpeg)
+  curl -s "$TCODER_URL/api/jobs/$(jq -r .jobId upload.json)" -H "authorization: Bearer $TCODER_API_KEY" | jq '{status, progress}'
+  # 4. download the outputs
+  curl -s "$TCODER_URL/api/jobs/$(jq -r .jobId upload.json)" -H "authorization: Bearer $TCODER_API_KEY" \\
+    | jq -r '.outputs[] | .url' | while read -r url; do curl -s -O "$url"; done
+
+Ctrl-C stops everything.
+`;
