@@ -56,3 +56,13 @@ export const redisKeys = (prefix: string): RedisKeys => {
     spend: (month) => `${p}counters:spend:${month}`,
   };
 };
+
+/** KEYS[1..6] of release-machine.lua and sweep-release.lua, the two scripts that give machine slots back. */
+export const slotReleaseKeys = (keys: RedisKeys, spendKey: string): string[] => [
+  keys.workerLeases,
+  keys.workerReservations,
+  keys.activeMachines,
+  keys.jobsActive,
+  spendKey,
+  keys.workerExiting,
+];

@@ -6,7 +6,7 @@ import { expireOrphanedJobs, type OrphanExpiry } from "./expire-orphaned-jobs.ts
 import { LUA_SCRIPTS } from "./generated/lua-scripts.ts";
 import { inRedisMonth, monthArgs } from "./in-redis-month.ts";
 import type { JobStore } from "./job-store.ts";
-import type { RedisKeys } from "./key-schema.ts";
+import { type RedisKeys, slotReleaseKeys } from "./key-schema.ts";
 import { type MachineStoreError, runMachineScript } from "./machine-script.ts";
 import type { ScriptRunner } from "./script-runner.ts";
 
@@ -64,14 +64,7 @@ export const releaseMachine = (
     return runMachineScript(
       runner,
       LUA_SCRIPTS.releaseMachine,
-      [
-        keys.workerLeases,
-        keys.workerReservations,
-        keys.activeMachines,
-        keys.jobsActive,
-        spendKey,
-        keys.workerExiting,
-      ],
+      slotReleaseKeys(keys, spendKey),
       [...bounds, machine.machineId, machine.costUsd, machine.stopGraceMs],
       Reply,
     );

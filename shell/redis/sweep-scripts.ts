@@ -4,7 +4,7 @@ import * as v from "valibot";
 import type { CalendarMonth } from "../../core/month-key.ts";
 import { LUA_SCRIPTS } from "./generated/lua-scripts.ts";
 import { monthArgs } from "./in-redis-month.ts";
-import type { RedisKeys } from "./key-schema.ts";
+import { type RedisKeys, slotReleaseKeys } from "./key-schema.ts";
 import { type MachineStoreError, runMachineScript } from "./machine-script.ts";
 import type { ScriptRunner } from "./script-runner.ts";
 
@@ -123,14 +123,7 @@ export const releaseSwept = (
   return runMachineScript(
     runner,
     LUA_SCRIPTS.sweepRelease,
-    [
-      keys.workerLeases,
-      keys.workerReservations,
-      keys.activeMachines,
-      keys.jobsActive,
-      spendKey,
-      keys.workerExiting,
-    ],
+    slotReleaseKeys(keys, spendKey),
     [
       ...bounds,
       deadMachineCostUsd,

@@ -4,7 +4,8 @@ import { randomBytes } from "node:crypto";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
-import { expect } from "vitest";
+import { afterAll, beforeAll, expect } from "vitest";
+import { ensureFixtures, type FixtureName } from "../../scripts/make-fixtures.ts";
 import { type DevStack, startDevStack } from "../../shell/dev/start-dev-stack.ts";
 import { redisKeys } from "../../shell/redis/key-schema.ts";
 import { type PipelineClient, pipelineClient } from "./pipeline-client.ts";
@@ -90,6 +91,24 @@ export const startE2eStack = async (options: E2eStackOptions = {}): Promise<E2eS
   };
 };
 
+/** This file's stack and the sample videos, set once its beforeAll has run. */
+export interface FileStack {
+  current: E2eStack;
+  media: Record<FixtureName, string>;
+}
+
+/** Starts one stack (and builds the sample videos) before the calling file's tests; stops it after them. */
+export const stackPerFile = (options: E2eStackOptions): FileStack => {
+  const file = {} as FileStack;
+  beforeAll(async () => {
+    [file.media, file.current] = await Promise.all([ensureFixtures(), startE2eStack(options)]);
+  }, 180_000);
+  afterAll(async () => {
+    await file.current?.close();
+  });
+  return file;
+};
+
 export const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
 /** Polls `check` until it holds; throws with `describe()` after `timeoutMs`. */
@@ -112,10 +131,14 @@ export const eventually = async (
  */
 export const expectNothingLeft = async (e2e: E2eStack, timeoutMs: number): Promise<void> => {
   const { launcher } = e2e.stack;
+  let slots = { counter: -1, held: {} };
   await eventually(
-    async () => launcher.live() === 0 && (await e2e.activeMachines()) === 0,
+    async () => {
+      slots = { counter: await e2e.activeMachines(), held: await e2e.heldSlots() };
+      return launcher.live() === 0 && slots.counter === 0;
+    },
     timeoutMs,
-    () => `still alive: ${launcher.liveIds().join(", ")}`,
+    () => `machines alive: [${launcher.liveIds().join(", ")}], slots in Redis: ${JSON.stringify(slots)}`,
   );
   expect(launcher.records().every((record) => record.exitedAt !== null)).toBe(true);
   expect(launcher.fly.machines().filter((machine) => machine.state !== "destroyed")).toEqual([]);

@@ -1,9 +1,8 @@
 // The Machines API misbehaving: the launcher's fake Fly answers creates and lists with 429s and 5xx (some of the
 // creates took effect anyway). Every job still completes, no slot leaks, no machine is left behind.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ensureFixtures } from "../../scripts/make-fixtures.ts";
+import { describe, expect, it } from "vitest";
 import type { FakeFlyFaults } from "../../shell/fly-fake/start-fake-fly-api.ts";
-import { completionsPerJob, type E2eStack, expectNothingLeft, startE2eStack } from "./e2e-stack.ts";
+import { completionsPerJob, expectNothingLeft, stackPerFile } from "./e2e-stack.ts";
 
 const JOBS = 8;
 const WORKER_TTL_MS = 10_000;
@@ -23,35 +22,23 @@ const FAULTS: FakeFlyFaults = {
   ],
 };
 
-let e2e: E2eStack;
-let input: string;
-
-beforeAll(async () => {
-  const [media, stack] = await Promise.all([
-    ensureFixtures(),
-    startE2eStack({
-      vars: {
-        MAX_MACHINES: "3",
-        SPAWN_RATE_MAX: "100",
-        // One job per machine: every job needs a create, so every scripted fault is met.
-        WORKER_MAX_JOBS: "1",
-        WORKER_TTL_MS: String(WORKER_TTL_MS),
-        WORKER_DRAIN_MS: "3000",
-        FLY_RETRIES: "3",
-        RESPAWN_AFTER_MS: "2000",
-      },
-    }),
-  ]);
-  e2e = stack;
-  input = media["no-audio-3s.mp4"];
-}, 180_000);
-
-afterAll(async () => {
-  await e2e?.close();
+const file = stackPerFile({
+  vars: {
+    MAX_MACHINES: "3",
+    SPAWN_RATE_MAX: "100",
+    // One job per machine: every job needs a create, so every scripted fault is met.
+    WORKER_MAX_JOBS: "1",
+    WORKER_TTL_MS: String(WORKER_TTL_MS),
+    WORKER_DRAIN_MS: "3000",
+    FLY_RETRIES: "3",
+    RESPAWN_AFTER_MS: "2000",
+  },
 });
 
 describe("Fly API faults", () => {
   it("completes every job through 429s and ambiguous 5xx, with no leaked slot and no orphan", async () => {
+    const e2e = file.current;
+    const input = file.media["no-audio-3s.mp4"];
     const { fly } = e2e.stack.launcher;
     fly.setFaults(FAULTS);
     const uploads = await Promise.all(

@@ -1,40 +1,27 @@
 // 20 uploads at once with a cap of 5 machines: all complete, never more than 5 machines alive, and once the queue
 // is empty and the workers' TTL has passed no machine is left (zero idle cost, from the launcher's record).
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ensureFixtures } from "../../scripts/make-fixtures.ts";
-import { completionsPerJob, type E2eStack, expectNothingLeft, startE2eStack } from "./e2e-stack.ts";
+import { describe, expect, it } from "vitest";
+import { completionsPerJob, expectNothingLeft, stackPerFile } from "./e2e-stack.ts";
 
 const JOBS = 20;
 const MAX_MACHINES = 5;
 const WORKER_TTL_MS = 10_000;
 
-let e2e: E2eStack;
-let input: string;
-
-beforeAll(async () => {
-  const [media, stack] = await Promise.all([
-    ensureFixtures(),
-    startE2eStack({
-      vars: {
-        MAX_MACHINES: String(MAX_MACHINES),
-        // The cap, not the spawn rate, is what this test holds the pipeline to.
-        SPAWN_RATE_MAX: "50",
-        WORKER_TTL_MS: String(WORKER_TTL_MS),
-        WORKER_DRAIN_MS: "3000",
-        WORKER_MAX_JOBS: "3",
-      },
-    }),
-  ]);
-  e2e = stack;
-  input = media["no-audio-3s.mp4"];
-}, 180_000);
-
-afterAll(async () => {
-  await e2e?.close();
+const file = stackPerFile({
+  vars: {
+    MAX_MACHINES: String(MAX_MACHINES),
+    // The cap, not the spawn rate, is what this test holds the pipeline to.
+    SPAWN_RATE_MAX: "50",
+    WORKER_TTL_MS: String(WORKER_TTL_MS),
+    WORKER_DRAIN_MS: "3000",
+    WORKER_MAX_JOBS: "3",
+  },
 });
 
 describe("machine cap", () => {
   it(`runs ${JOBS} simultaneous uploads on at most ${MAX_MACHINES} machines, then leaves none running`, async () => {
+    const e2e = file.current;
+    const input = file.media["no-audio-3s.mp4"];
     const uploads = await Promise.all(
       Array.from({ length: JOBS }, (_, i) => e2e.client.upload(input, "default", `clip-${i}.mp4`)),
     );

@@ -28,6 +28,7 @@ const CASES: readonly (readonly [string, FixtureName, PresetName])[] = [
   ["web", "h264-720p-10s.mp4", "web-optimized"],
   ["hls", "odd-641x361.mp4", "hls"],
   ["copy", "vp9-opus.webm", "default"],
+  ["mobile", "rotated-90.mp4", "mobile"],
   ["junk", "not-a-video.mp4", "web-optimized"],
 ];
 
@@ -36,7 +37,7 @@ beforeAll(async () => {
   tools = located;
   e2e = stack;
   dir = await mkdtemp(join(tmpdir(), "tcoder-e2e-flow-"));
-  // All four at once, as independent clients would: each test then follows its own job.
+  // All at once, as independent clients would: each test then follows its own job.
   for (const [name, fixture, preset] of CASES) uploads.set(name, e2e.client.upload(media[fixture], preset));
 }, 180_000);
 
@@ -115,6 +116,27 @@ describe("README flow", () => {
     expect(probe.video?.codec).toBe("vp9");
     expect(probe.audio?.codec).toBe("opus");
     expect(probe.durationSec).toBeCloseTo(2, 0);
+  });
+
+  it("mobile: the phone held upright stays upright, at most 480 on its short side", async () => {
+    const job = await finished("mobile");
+    expect(job).toMatchObject({ status: "completed", preset: "mobile" });
+    const path = join(dir, "mobile.mp4");
+    await e2e.client.download(outputOf(job, "video").url, path);
+    expect(isFaststart(topLevelBoxes(await readFile(path)))).toBe(true);
+    const probe = await probeSummary(tools.ffprobePath, path);
+    const video = probe.video;
+    expect(video?.codec).toBe("h264");
+    // The source is 1280x720 stored with a 270° display rotation: 720 wide, 1280 tall as shown.
+    const [shownWidth, shownHeight] =
+      video?.rotation === 90 || video?.rotation === 270
+        ? [video?.height ?? 0, video?.width ?? 0]
+        : [video?.width ?? 0, video?.height ?? 0];
+    expect(shownHeight).toBeGreaterThan(shownWidth);
+    expect(shownWidth).toBe(480);
+    expect((shownWidth % 2) + (shownHeight % 2)).toBe(0);
+    expect(probe.audio?.codec).toBe("aac");
+    expect(probe.durationSec).toBeCloseTo(3, 0);
   });
 
   it("not a video: the job ends failed with a readable, non-retryable error and no outputs", async () => {

@@ -1,8 +1,7 @@
 // Machines die mid-job: worker processes (with their ffmpeg) SIGKILLed at random during a 30-job batch. Leases
 // lapse, the cron's sweep hands the jobs back, admission starts new machines: every job completes exactly once.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ensureFixtures } from "../../scripts/make-fixtures.ts";
-import { completionsPerJob, type E2eStack, expectNothingLeft, sleep, startE2eStack } from "./e2e-stack.ts";
+import { describe, expect, it } from "vitest";
+import { completionsPerJob, expectNothingLeft, sleep, stackPerFile } from "./e2e-stack.ts";
 
 const JOBS = 30;
 const KILLS = 5;
@@ -10,41 +9,27 @@ const KILLS = 5;
 const MAX_ATTEMPTS = KILLS + 1;
 const WORKER_TTL_MS = 12_000;
 
-let e2e: E2eStack;
-let input: string;
-
-beforeAll(async () => {
-  const [media, stack] = await Promise.all([
-    ensureFixtures(),
-    startE2eStack({
-      // A lease lapses 3 s after its worker's last heartbeat; the cron (every second) then requeues its job.
-      cronIntervalMs: 1_000,
-      vars: {
-        MAX_MACHINES: "5",
-        SPAWN_RATE_MAX: "100",
-        LEASE_MS: "3000",
-        HEARTBEAT_MS: "500",
-        MAX_ATTEMPTS: String(MAX_ATTEMPTS),
-        WORKER_TTL_MS: String(WORKER_TTL_MS),
-        WORKER_DRAIN_MS: "4000",
-        WORKER_MAX_JOBS: "10",
-        // A machine killed before it registered: its reservation is re-created after 2 s.
-        RESPAWN_AFTER_MS: "2000",
-      },
-    }),
-  ]);
-  e2e = stack;
-  input = media["no-audio-3s.mp4"];
-}, 180_000);
-
-afterAll(async () => {
-  await e2e?.close();
+const file = stackPerFile({
+  // A lease lapses 3 s after its worker's last heartbeat; the cron (every second) then requeues its job.
+  cronIntervalMs: 1_000,
+  vars: {
+    MAX_MACHINES: "5",
+    SPAWN_RATE_MAX: "100",
+    LEASE_MS: "3000",
+    HEARTBEAT_MS: "500",
+    MAX_ATTEMPTS: String(MAX_ATTEMPTS),
+    WORKER_TTL_MS: String(WORKER_TTL_MS),
+    WORKER_DRAIN_MS: "4000",
+    WORKER_MAX_JOBS: "10",
+    // A machine killed before it registered: its reservation is re-created after 2 s.
+    RESPAWN_AFTER_MS: "2000",
+  },
 });
 
 /** Machines whose worker has started a job and not finished it (from their logs). */
 const busyMachines = (live: readonly string[]): string[] => {
   const last = new Map<string, string>();
-  for (const event of e2e.workerEvents()) {
+  for (const event of file.current.workerEvents()) {
     if (event.event === "job-started" || event.event === "job-finished") last.set(event.machine, event.event);
   }
   return live.filter((id) => last.get(id) === "job-started");
@@ -52,6 +37,8 @@ const busyMachines = (live: readonly string[]): string[] => {
 
 describe("worker chaos", () => {
   it(`completes all ${JOBS} jobs exactly once while ${KILLS} busy machines are SIGKILLed`, async () => {
+    const e2e = file.current;
+    const input = file.media["no-audio-3s.mp4"];
     const uploads = await Promise.all(
       Array.from({ length: JOBS }, (_, i) => e2e.client.upload(input, "mobile", `chaos-${i}.mp4`)),
     );

@@ -210,6 +210,28 @@ describe("release", () => {
     expect(await redis.zcard(keys.workerExiting)).toBe(0);
   });
 
+  it("two machines under one id (a late duplicate create) released in turn: each slot is freed, none leaks", async () => {
+    const keys = redisKeys(uniquePrefix("release-duplicate"));
+    const id = await reserveOne(keys);
+    (await registerMachine(runner, keys, id, LEASE))._unsafeUnwrap();
+    const first = (await release(keys, id, 0.1, 300))._unsafeUnwrap();
+    // The duplicate boots after the first left: no lease, no reservation, so it takes a free slot of its own.
+    expect((await registerMachine(runner, keys, id, LEASE))._unsafeUnwrap().kind).toBe("free-slot");
+    expect(await slots(keys)).toBe(2);
+    (await release(keys, id, 0.1, 300))._unsafeUnwrap();
+    expect(await slots(keys)).toBe(1);
+    expect(Number(await redis.zscore(keys.workerExiting, id))).toBeGreaterThanOrEqual(first.now + 300);
+    await waitForRedisPast(Number(await redis.zscore(keys.workerExiting, id)));
+    (
+      await releaseSwept(runner, keys, calendarMonth(first.now), 1, {
+        machineIds: [],
+        reservationIds: [],
+        staleEntries: [],
+      })
+    )._unsafeUnwrap();
+    expect(await slots(keys)).toBe(0);
+  });
+
   it("the sweep frees the slots whose stop grace is over, with no admission to do it", async () => {
     const keys = redisKeys(uniquePrefix("release-grace-sweep"));
     const [a, b] = [await reserveOne(keys), await reserveOne(keys)];

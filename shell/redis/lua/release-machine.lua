@@ -25,10 +25,10 @@ local removed = redis.call('ZREM', KEYS[1], ARGV[3]) + redis.call('ZREM', KEYS[2
 if removed > 0 then
   local grace = tonumber(ARGV[5])
   local held = 0
-  if grace > 0 then
-    redis.call('ZADD', KEYS[6], now + grace, ARGV[3])
-    held = 1
-  end
+  -- A second machine under the same id (a duplicate create that surfaced late) may find the id exiting already:
+  -- one entry holds one slot, so that release frees its own slot at once and only extends the grace (ZADD GT
+  -- answers 1 only for a new entry).
+  if grace > 0 then held = redis.call('ZADD', KEYS[6], 'GT', now + grace, ARGV[3]) end
   if removed > held and redis.call('DECRBY', KEYS[3], removed - held) < 0 then redis.call('SET', KEYS[3], 0) end
   if tonumber(ARGV[4]) > 0 then redis.call('INCRBYFLOAT', KEYS[5], ARGV[4]) end
 end
