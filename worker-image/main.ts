@@ -4,7 +4,6 @@ import { randomBytes } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis } from "@upstash/redis";
-import { DEFAULT_POLL_DELAY } from "../core/decide-poll-delay.ts";
 import type { CallbackReport, CallbackSender } from "../shell/callbacks/callback-body.ts";
 import { jobStore } from "../shell/redis/job-store.ts";
 import { redisKeys } from "../shell/redis/key-schema.ts";
@@ -24,6 +23,15 @@ import { jsonLog, type Log } from "./worker-log.ts";
 const REDIS_TIMEOUT_MS = 10_000;
 
 const clock = () => Date.now();
+
+// SIGUSR1 from the control plane (through Fly's signal API) means work waits. Handled from the first moment:
+// the default action would end the process.
+const nudges = new EventTarget();
+process.on("SIGUSR1", () => nudges.dispatchEvent(new Event("nudge")));
+const onNudge = (listener: () => void) => {
+  nudges.addEventListener("nudge", listener);
+  return () => nudges.removeEventListener("nudge", listener);
+};
 const hex = (bytes: number) => randomBytes(bytes).toString("hex");
 
 const callbacksFor = (config: CommonConfig) =>
@@ -77,11 +85,12 @@ const runPool = (config: PoolConfig, version: string, stop: AbortSignal, log: Lo
     retryPolicy,
     guest: config.guest,
     lifecycle: config.lifecycle,
-    pollDelay: DEFAULT_POLL_DELAY,
+    pollDelay: config.pollDelay,
     heartbeatMs: config.heartbeatMs,
     stop,
     random: Math.random,
     newLeaseToken: () => hex(16),
+    onNudge,
     clock,
     log,
   });

@@ -30,6 +30,11 @@ export interface PoolWorkerDeps extends Omit<ClaimedJobDeps, "jobs"> {
   readonly newLeaseToken: () => string;
   /** Resolves when every background callback has settled (each is bounded). */
   readonly settleCallbacks: () => Promise<void>;
+  /**
+   * Subscribes to nudges (SIGUSR1: the control plane saw work waiting while this machine idled); answers the
+   * unsubscribe. A nudge cuts an idle pause short.
+   */
+  readonly onNudge: (listener: () => void) => () => void;
 }
 
 export interface WorkerExit {
@@ -40,17 +45,21 @@ export interface WorkerExit {
 const describe = (error: MachineStoreError): string =>
   "message" in error ? `${error.kind}: ${error.message}` : error.kind;
 
-/** Resolves after `ms`, or at once when `signal` aborts. */
-const pause = (ms: number, signal: AbortSignal): Promise<void> =>
+/** Resolves after `ms`, or at once when `signal` aborts or a nudge comes. */
+const pause = (ms: number, signal: AbortSignal, onNudge: PoolWorkerDeps["onNudge"]): Promise<boolean> =>
   new Promise((resolve) => {
-    const done = () => {
+    let unsubscribe = () => {};
+    const done = (nudged: boolean) => {
       clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
+      signal.removeEventListener("abort", aborted);
+      unsubscribe();
+      resolve(nudged);
     };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-    if (signal.aborted) done();
+    const aborted = () => done(false);
+    const timer = setTimeout(() => done(false), ms);
+    signal.addEventListener("abort", aborted, { once: true });
+    unsubscribe = onNudge(() => done(true));
+    if (signal.aborted) done(false);
   });
 
 const heartbeatLoop = (deps: PoolWorkerDeps, lost: AbortController) => {
@@ -121,7 +130,13 @@ export const runPoolWorker = async (deps: PoolWorkerDeps): Promise<WorkerExit> =
       deps.pollDelay,
     );
     // A backed-off job becoming claimable sooner than the next poll is worth waking for.
-    await pause(Math.min(delay.delayMs, waitMs ?? Number.POSITIVE_INFINITY), halt);
+    const nudged = await pause(
+      Math.min(delay.delayMs, waitMs ?? Number.POSITIVE_INFINITY),
+      halt,
+      deps.onNudge,
+    );
+    // Told that work waits: poll at once, and from the shortest backoff again if someone else took it.
+    if (nudged) emptyPolls = 0;
   }
   stopHeartbeat();
   // Release before waiting on callbacks: the slot is free by the time the control plane hears of the last job

@@ -3,6 +3,7 @@ import { isAbsolute, resolve } from "node:path";
 import { err, ok, Result } from "neverthrow";
 import * as v from "valibot";
 import { type JobRetryPolicy, jobRetryPolicy } from "../core/decide-job-retry.ts";
+import { DEFAULT_POLL_DELAY, type PollDelayConfig, pollDelayConfig } from "../core/decide-poll-delay.ts";
 import { type WorkerLifecycleConfig, workerLifecycleConfig } from "../core/decide-worker-phase.ts";
 import { DEFAULT_PLAN_LIMITS, type PlanLimits } from "../core/ffmpeg/check-input.ts";
 import { type MachineGuest, MachineGuestSchema } from "../core/machine-guest.ts";
@@ -43,6 +44,8 @@ export interface PoolConfig extends CommonConfig {
   /** How long this machine's slot stays taken after it releases it: the machine is still stopping. */
   readonly stopGraceMs: number;
   readonly heartbeatMs: number;
+  /** Idle polling: the first backoff and the longest (a nudge cuts any of them short). */
+  readonly pollDelay: PollDelayConfig;
   readonly maxMachines: number;
   readonly retryPolicy: JobRetryPolicy;
   /** The guest the pool machine runs on: prices its time. */
@@ -123,6 +126,8 @@ const PoolSchema = v.object({
   LEASE_MS: int("LEASE_MS", 1_000, 30_000),
   MACHINE_STOP_GRACE_MS: int("MACHINE_STOP_GRACE_MS", 0, 5_000),
   HEARTBEAT_MS: int("HEARTBEAT_MS", 100, 10_000),
+  WORKER_POLL_MIN_MS: int("WORKER_POLL_MIN_MS", 1, DEFAULT_POLL_DELAY.minMs),
+  WORKER_POLL_MAX_MS: int("WORKER_POLL_MAX_MS", 1, DEFAULT_POLL_DELAY.maxMs),
   MAX_MACHINES: int("MAX_MACHINES", 1, 5),
   MAX_ATTEMPTS: int("MAX_ATTEMPTS", 1, 3),
   MACHINE_GUEST: v.optional(guest("MACHINE_GUEST"), "performance-2x-4096"),
@@ -187,6 +192,8 @@ const poolConfig = (env: Env, base: CommonConfig): Result<WorkerConfig, string> 
     if (p.HEARTBEAT_MS >= p.LEASE_MS) return err("HEARTBEAT_MS must be shorter than LEASE_MS");
     if (p.WORKER_DRAIN_MS >= p.WORKER_TTL_MS)
       return err("WORKER_DRAIN_MS must be shorter than WORKER_TTL_MS");
+    if (p.WORKER_POLL_MAX_MS < p.WORKER_POLL_MIN_MS)
+      return err("WORKER_POLL_MAX_MS must be at least WORKER_POLL_MIN_MS");
     return ok({
       ...base,
       mode: "pool" as const,
@@ -208,6 +215,7 @@ const poolConfig = (env: Env, base: CommonConfig): Result<WorkerConfig, string> 
       leaseMs: p.LEASE_MS,
       stopGraceMs: p.MACHINE_STOP_GRACE_MS,
       heartbeatMs: p.HEARTBEAT_MS,
+      pollDelay: pollDelayConfig({ minMs: p.WORKER_POLL_MIN_MS, maxMs: p.WORKER_POLL_MAX_MS }),
       maxMachines: p.MAX_MACHINES,
       retryPolicy: jobRetryPolicy({ maxAttempts: p.MAX_ATTEMPTS }),
       guest: p.MACHINE_GUEST,

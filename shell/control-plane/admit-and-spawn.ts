@@ -1,10 +1,11 @@
 // The spawner: admission (core decision, reserved atomically in Redis) → one Fly machine per reserved id, tagged
 // with that id. A create that surely failed gives its slot back at once; an ambiguous one keeps the reservation
 // for the cron, which looks the tag up before creating again.
-import type { ResultAsync } from "neverthrow";
+import { ResultAsync } from "neverthrow";
 import type { FlyError } from "../fly/fly-error.ts";
 import type { SpawnedMachine } from "../fly/spawn-machine.ts";
 import type { ControlPlaneDeps } from "./control-plane-deps.ts";
+import { nudgeIdleMachines } from "./nudge-idle-machines.ts";
 import { type MachineSpawn, settleFailedSpawn } from "./settle-failed-spawn.ts";
 import { spawnSingleJob } from "./spawn-single-job.ts";
 import { poolMachineEnv } from "./worker-machine-env.ts";
@@ -18,8 +19,33 @@ export type SpawnReport =
   | { readonly kind: "admitted"; readonly machines: readonly MachineSpawn[] }
   | { readonly kind: "failed"; readonly message: string };
 
-/** Creates the pool machine for a reserved id. `lookUpFirst` after an earlier ambiguous create for the same tag. */
+/** Longest a pool machine can live: it boots, works its TTL, then drains (plus a minute's margin). */
+const poolMachineLifeMs = (deps: ControlPlaneDeps): number =>
+  deps.config.admission.bootDeadlineMs + deps.config.worker.ttlMs + deps.config.worker.drainMs + 60_000;
+
+/**
+ * Creates the pool machine for a reserved id, and remembers its Fly id so an idle worker can be nudged.
+ * `lookUpFirst` after an earlier ambiguous create for the same tag.
+ */
 export const spawnPoolMachine = (
+  deps: ControlPlaneDeps,
+  machineId: string,
+  lookUpFirst: boolean,
+): ResultAsync<SpawnedMachine, FlyError> =>
+  createPoolMachine(deps, machineId, lookUpFirst).andThen((spawned) =>
+    ResultAsync.fromSafePromise(
+      deps.machines.noteFlyMachine(machineId, spawned.machine.id, poolMachineLifeMs(deps)).match(
+        () => spawned,
+        (error) => {
+          // Only nudges depend on it: the worker still finds work by polling.
+          deps.log.warn("spawn.note-fly-id-failed", { machineId, error: error.kind });
+          return spawned;
+        },
+      ),
+    ),
+  );
+
+const createPoolMachine = (
   deps: ControlPlaneDeps,
   machineId: string,
   lookUpFirst: boolean,
@@ -53,6 +79,11 @@ const STOPPING_WAITS = 2;
  * worker callback or upload may come to ask again, and the cron is a minute away.
  */
 export const admitAndSpawn = async (deps: ControlPlaneDeps): Promise<SpawnReport> => {
+  const [report] = await Promise.all([admitWaitingOut(deps), nudgeIdleMachines(deps)]);
+  return report;
+};
+
+const admitWaitingOut = async (deps: ControlPlaneDeps): Promise<SpawnReport> => {
   for (let waits = 0; ; waits++) {
     const report = await admitOnce(deps);
     const stopping = report.kind === "wait" && report.reason === "machines-stopping";

@@ -135,6 +135,8 @@ export async function startLocalMachineLauncher(options: LauncherOptions): Promi
     now: options.now,
     onCreate: launch,
     onDestroy: (machine) => killGroup(processes.get(machine.id)?.pid, "SIGKILL"),
+    // To the worker alone, as Fly's init delivers it to the main process (never to its ffmpeg).
+    onSignal: (machine, signal) => processes.get(machine.id)?.kill(signal as NodeJS.Signals),
   });
   const api = fly;
 

@@ -1,4 +1,4 @@
-// The five Machines operations the fake implements, on already validated input, each returning status + body.
+// The six Machines operations the fake implements, on already validated input, each returning status + body.
 import * as v from "valibot";
 import type { FakeFlyOperation } from "./fake-fly-faults.ts";
 import type { FakeFlyMachine, FakeMachineConfig, FakeMachineStore } from "./fake-machine-store.ts";
@@ -10,6 +10,7 @@ export const FAKE_FLY_OPERATIONS: Readonly<Record<string, FakeFlyOperation>> = {
   Machines_list: "list",
   Machines_delete: "destroy",
   Machines_wait: "wait",
+  Machines_signal: "signal",
 };
 
 export interface FakeReply {
@@ -31,6 +32,8 @@ export interface FakeOperationHost {
   launch(machine: FakeFlyMachine): void;
   /** The API destroyed a machine. */
   destroyed(machine: FakeFlyMachine): void;
+  /** The API sent a signal to a started machine's main process. */
+  signalled(machine: FakeFlyMachine, signal: string): void;
 }
 
 // Spec-valid bodies are narrowed once more for the rules the published document leaves out (config.image).
@@ -130,6 +133,19 @@ export const runFakeFlyOperation = async (
           event_id: event?.id ?? "",
         },
       };
+    }
+    case "signal": {
+      const machine = store.get(id);
+      if (!machine) return notFound("machine");
+      if (machine.state !== "started") {
+        return {
+          status: 400,
+          body: { error: `failed_precondition: machine ${id} is ${machine.state}, not started` },
+        };
+      }
+      const signal = String((input.body as { signal?: unknown } | null)?.signal ?? "");
+      host.signalled(machine, signal);
+      return { status: 200, body: null };
     }
     default: {
       const unreachable: never = input.operation;

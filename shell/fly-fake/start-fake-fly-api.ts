@@ -38,6 +38,8 @@ export interface FakeFlyApiOptions {
   readonly onCreate?: (machine: FakeFlyMachine) => void | Promise<void>;
   /** Called when a machine is destroyed through the API (not by `markExited`'s auto-destroy): stop its process. */
   readonly onDestroy?: (machine: FakeFlyMachine) => void;
+  /** Called when the API signals a started machine: deliver `signal` to its main process. */
+  readonly onSignal?: (machine: FakeFlyMachine, signal: string) => void;
   readonly faults?: FakeFlyFaults;
   /** Clock for timestamps in records; defaults to the wall clock (this is test and dev tooling). */
   readonly now?: () => number;
@@ -100,6 +102,7 @@ export async function startFakeFlyApi(options: FakeFlyApiOptions): Promise<FakeF
       launches.add(launch);
     },
     destroyed: (machine) => options.onDestroy?.(machine),
+    signalled: (machine, signal) => options.onSignal?.(machine, signal),
   };
   const handle = createFakeFlyHandler(ctx);
   const server = createServer((req, res) => {

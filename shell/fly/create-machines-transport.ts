@@ -36,6 +36,13 @@ export const createMachinesTransport = (config: FlyConfig): MachinesApi => {
         query: { force: String(force) },
         machineScoped: true,
       }).map(() => undefined),
+    signalMachine: (id, signal) =>
+      sendFlyRequest(config, {
+        method: "POST",
+        path: `${machinePath(id)}/signal`,
+        body: { signal },
+        machineScoped: true,
+      }).map(() => undefined),
     waitForState: (id, state, timeoutSeconds, version) => {
       if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 1 || timeoutSeconds > 60) {
         throw new RangeError(

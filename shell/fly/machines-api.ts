@@ -39,6 +39,8 @@ export interface MachinesApi {
   listMachines(filter?: MachineListFilter): ResultAsync<FlyMachine[], FlyError>;
   /** `not-found` when the machine is already gone (also after a repeated destroy whose first try took effect). */
   destroyMachine(id: string, options: { readonly force: boolean }): ResultAsync<void, FlyError>;
+  /** Sends a Unix signal to the machine's main process (the worker: SIGUSR1 means "work is waiting"). */
+  signalMachine(id: string, signal: "SIGUSR1"): ResultAsync<void, FlyError>;
   /**
    * Blocks up to `timeoutSeconds` (1..60) until the machine is in `state`; a 408 is `timed-out`, not an error.
    * Waiting for `stopped` needs the machine's version: pass it, or the machine is read first to learn it.

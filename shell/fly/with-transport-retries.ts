@@ -8,6 +8,8 @@ export const withTransportRetries = (api: MachinesApi, retry: FlyRetry): Machine
   getMachine: (id) => retryTransient(retry, () => api.getMachine(id)),
   listMachines: (filter) => retryTransient(retry, () => api.listMachines(filter)),
   destroyMachine: (id, options) => retryTransient(retry, () => api.destroyMachine(id, options)),
+  // A nudge is worth only its speed: a missed one costs a poll interval, so it is never retried.
+  signalMachine: (id, signal) => api.signalMachine(id, signal),
   waitForState: (id, state, timeoutSeconds, version) =>
     retryTransient(retry, () => api.waitForState(id, state, timeoutSeconds, version)),
 });

@@ -32,6 +32,8 @@ export interface RedisKeys {
   readonly workerReservations: string;
   /** Released machines whose slot is held until their stop grace is over (score: Redis ms). */
   readonly workerExiting: string;
+  /** Prefix of `workers:fly:<machineId>` → the Fly machine id (to signal an idle worker); expires on its own. */
+  readonly flyMachinePrefix: string;
   readonly activeMachines: string;
   readonly rateLimit: string;
   spend(month: string): string;
@@ -51,6 +53,7 @@ export const redisKeys = (prefix: string): RedisKeys => {
     workerLeases: `${p}workers:leases`,
     workerReservations: `${p}workers:reservations`,
     workerExiting: `${p}workers:exiting`,
+    flyMachinePrefix: `${p}workers:fly:`,
     activeMachines: `${p}counters:active_machines`,
     rateLimit: `${p}counters:rate_limit`,
     spend: (month) => `${p}counters:spend:${month}`,

@@ -7,6 +7,7 @@ import {
   type MachineAdmission,
   type MachineAdmissionConfig,
 } from "./admit-machines.ts";
+import { type IdleMachines, noteFlyMachine, readIdleMachines } from "./idle-machines.ts";
 import type { JobStore } from "./job-store.ts";
 import type { RedisKeys } from "./key-schema.ts";
 import { heartbeatMachine, type Registration, registerMachine } from "./machine-leases.ts";
@@ -16,6 +17,7 @@ import { type LeaseSweepReport, runLeaseSweep } from "./run-lease-sweep.ts";
 import type { ScriptRunner } from "./script-runner.ts";
 
 export type { AdmitMachinesError, MachineAdmission, MachineAdmissionConfig } from "./admit-machines.ts";
+export type { IdleMachines } from "./idle-machines.ts";
 export type { Registration } from "./machine-leases.ts";
 export type { MachineRefusal, MachineStoreError } from "./machine-script.ts";
 export type { MachineRelease } from "./release-machine.ts";
@@ -45,6 +47,14 @@ export interface MachineStore {
     leaving: Leaving,
   ): ResultAsync<MachineRelease, MachineStoreError>;
   sweep(): ResultAsync<LeaseSweepReport, MachineStoreError>;
+  /** Remembers the Fly machine a machine id runs on, for `ttlMs`. */
+  noteFlyMachine(
+    machineId: string,
+    flyMachineId: string,
+    ttlMs: number,
+  ): ResultAsync<void, MachineStoreError>;
+  /** Idle live machines (with their Fly ids) and the pending jobs claimable now. */
+  idleMachines(): ResultAsync<IdleMachines, MachineStoreError>;
 }
 
 /**
@@ -74,6 +84,9 @@ export const machineStore = (
       { machineId, costUsd, stopGraceMs: leaving === "stopping" ? config.stopGraceMs : 0 },
       clock(),
     ),
+  noteFlyMachine: (machineId, flyMachineId, ttlMs) =>
+    noteFlyMachine(runner, keys, machineId, flyMachineId, ttlMs),
+  idleMachines: () => readIdleMachines(runner, keys),
   sweep: () =>
     runLeaseSweep(runner, keys, jobs, config.retryPolicy, {
       machineMaxCostUsd: config.admission.machineMaxCostUsd,

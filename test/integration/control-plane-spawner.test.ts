@@ -63,6 +63,56 @@ const expectConsistent = async (harness: Harness) => {
   return s;
 };
 
+describe("nudging idle machines", () => {
+  const signals = (harness: Harness) =>
+    harness.fly
+      .requests()
+      .filter((r) => r.operationId === "Machines_signal")
+      .map((r) => ({ url: r.url, body: r.body, status: r.status }));
+
+  it("signals an idle machine's worker (SIGUSR1) when work waits, one machine per claimable job, never a busy one", async () => {
+    const harness = await start({ MAX_MACHINES: "2" });
+    const first = await pendingJob(harness);
+    expect((await admitAndSpawn(harness.deps)).kind).toBe("admitted");
+    const [machine] = live(harness);
+    if (!machine) throw new Error("no machine");
+    // Its worker boots and takes the job: a busy machine is never nudged.
+    (await harness.deps.machines.register(tagOf(machine)))._unsafeUnwrap();
+    const claimed = (await harness.deps.jobs.claim(tagOf(machine), "lease-nudge"))._unsafeUnwrap();
+    expect(claimed.kind === "claimed" && claimed.job.jobId).toBe(first.jobId);
+    expect(signals(harness)).toEqual([]);
+
+    // The job is done; the worker idles in its poll backoff. Two uploads land: one nudge (one idle machine), and
+    // admission starts a second machine for the other job.
+    const done = {
+      type: "complete",
+      leaseToken: "lease-nudge",
+      outputs: [],
+      costUsd: 0,
+      machineSeconds: 1,
+      at: Date.now(),
+    } as const;
+    (await harness.deps.jobs.transition(first.jobId, done, harness.deps.config.retryPolicy))._unsafeUnwrap();
+    await pendingJob(harness);
+    await pendingJob(harness);
+    expect((await admitAndSpawn(harness.deps)).kind).toBe("admitted");
+    expect(signals(harness)).toEqual([
+      {
+        url: `/v1/apps/${harness.deps.config.fly.appName}/machines/${machine.id}/signal`,
+        body: { signal: "SIGUSR1" },
+        status: 200,
+      },
+    ]);
+    // Nothing waits any more once both are claimed: no further nudges.
+    for (const id of live(harness).map(tagOf)) {
+      if (id !== tagOf(machine)) (await harness.deps.machines.register(id))._unsafeUnwrap();
+      (await harness.deps.jobs.claim(id, `lease-${id}`))._unsafeUnwrap();
+    }
+    await admitAndSpawn(harness.deps);
+    expect(signals(harness)).toHaveLength(1);
+  });
+});
+
 describe("spawning", () => {
   it("creates one tagged machine per admitted slot", async () => {
     const harness = await start({ MAX_MACHINES: "2" });

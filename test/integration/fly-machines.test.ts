@@ -448,6 +448,35 @@ describe("launcher hooks", () => {
   });
 });
 
+describe("signal", () => {
+  it("delivers SIGUSR1 to a started machine's process through onSignal; a gone machine is not-found", async () => {
+    const delivered: string[] = [];
+    await startFake({ onSignal: (machine, signal) => delivered.push(`${machine.id} ${signal}`) });
+    const api = fly();
+    const machine = (await api.spawnMachine(REQUEST))._unsafeUnwrap().machine;
+    await api.waitForState(machine.id, "started", 5);
+
+    expect((await api.signalMachine(machine.id, "SIGUSR1")).isOk()).toBe(true);
+    expect(calls("Machines_signal").map((r) => [r.url, r.body])).toEqual([
+      [`/v1/apps/${APP}/machines/${machine.id}/signal`, { signal: "SIGUSR1" }],
+    ]);
+    expect(delivered).toEqual([`${machine.id} SIGUSR1`]);
+
+    await api.destroyMachine(machine.id, { force: true });
+    expect((await api.signalMachine(machine.id, "SIGUSR1"))._unsafeUnwrapErr()).toEqual({ kind: "not-found" });
+    expect(delivered).toHaveLength(1);
+  });
+
+  it("is never retried: a nudge that failed is worth less than the time a retry takes", async () => {
+    const api = fly();
+    const machine = (await api.spawnMachine(REQUEST))._unsafeUnwrap().machine;
+    await api.waitForState(machine.id, "started", 5);
+    fake.setFaults({ signal: [{ kind: "server-error", status: 503, effect: "dropped" }] });
+    expect((await api.signalMachine(machine.id, "SIGUSR1")).isErr()).toBe(true);
+    expect(statuses("Machines_signal")).toEqual([503]);
+  });
+});
+
 describe("the fake's own responses", () => {
   it("answers 500 and fails close() when a response it would send breaks the spec", async () => {
     const broken = structuredClone(spec) as {

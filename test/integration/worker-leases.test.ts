@@ -1,5 +1,6 @@
 // The pool worker when things go wrong, with real processes: killed mid-job (the sweep requeues, another worker
-// finishes), stopped mid-job (hands the job back), its lease taken away, an ffmpeg past its time limit, no slot.
+// finishes), stopped mid-job (hands the job back), its lease taken away, an ffmpeg past its time limit, no slot;
+// and an idle worker nudged (SIGUSR1) out of a long poll backoff.
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -160,6 +161,29 @@ describe("an ffmpeg that runs past its time limit", () => {
     expect(
       (await harness.output.list(outputPrefix(job.jobId, "web-optimized")))._unsafeUnwrap().objects,
     ).toEqual([]);
+  });
+});
+
+describe("an idle worker nudged with SIGUSR1", () => {
+  it("claims at once the job it would otherwise find only at its next poll, ten minutes away", async () => {
+    const machineId = newMachineId();
+    const worker = start(machineId, { WORKER_POLL_MIN_MS: "600000", WORKER_POLL_MAX_MS: "600000" });
+    await worker.waitForLog("worker-registered");
+    // Its first poll comes right after registering and finds nothing; then it sleeps for ten minutes.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const job = await harness.createJob(media["no-audio-3s.mp4"], "default");
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect((await harness.load(job.jobId))?.status).toBe("pending");
+
+    const nudgedAt = Date.now();
+    worker.signal("SIGUSR1");
+    const done = await harness.waitForJob(job.jobId, (j) => j.status === "completed", 30_000);
+    expect(done.startedAt).toBeGreaterThanOrEqual(nudgedAt - 50);
+    expect(worker.logs().some((l) => l.event === "job-started" && l.jobId === job.jobId)).toBe(true);
+    // The signal did not stop the worker: it is still alive and holds its lease.
+    expect(await leaseOf(machineId)).not.toBeNull();
+    worker.signal("SIGTERM");
+    expect((await worker.exited).code).toBe(0);
   });
 });
 

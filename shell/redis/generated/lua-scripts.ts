@@ -32,6 +32,16 @@ export const LUA_SCRIPTS = {
     sha1: "bb398e6275cde4700135ec46ed621f03462ba896",
     source: "-- heartbeat-machine: extends a machine's live lease. An expired or missing lease is never revived: once its lease\n-- has lapsed a machine is dead for good (the sweep may already have requeued its job), which keeps sweeps stable.\n-- KEYS[1] workers:leases\n-- ARGV[1] machine id\n-- ARGV[2] lease length in ms, from now\n-- Returns {1, expiresAtMs} extended\n--         {-4} no live lease (expired, released, swept, or never registered): the worker must stop and exit\n-- now: Redis server time in ms, the one clock every lease, window and month uses.\nlocal t = redis.call('TIME')\nlocal now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)\nlocal lease = redis.call('ZSCORE', KEYS[1], ARGV[1])\nif not lease or tonumber(lease) <= now then return {-4} end\nlocal expiresAt = now + tonumber(ARGV[2])\nredis.call('ZADD', KEYS[1], expiresAt, ARGV[1])\nreturn {1, expiresAt}\n",
   },
+  idleMachines: {
+    name: "idle-machines",
+    sha1: "ceacc998c7367f532b36a36c1b5dd922ab68bfb4",
+    source: "-- idle-machines: the machines that could take waiting work at once: a live lease (Redis TIME), no running job,\n-- and a known Fly machine id; with how many pending jobs are claimable now. Read-only.\n-- KEYS[1] workers:leases\n-- KEYS[2] jobs:active\n-- KEYS[3] jobs:pending\n-- ARGV[1] prefix of the Fly id keys (\"<prefix>workers:fly:\")\n-- Returns {1, nowMs, claimablePending, {machineId, flyMachineId, ...}}\n-- now: Redis server time in ms, the one clock every lease, window and month uses.\nlocal t = redis.call('TIME')\nlocal now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)\nlocal busy = {}\nlocal active = redis.call('HVALS', KEYS[2])\nfor _, entry in ipairs(active) do\n  busy[string.sub(entry, 1, (string.find(entry, '|', 1, true) or (#entry + 1)) - 1)] = true\nend\nlocal idle = {}\nfor _, machineId in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. now, '+inf')) do\n  if not busy[machineId] then\n    local fly = redis.call('GET', ARGV[1] .. machineId)\n    if fly then\n      idle[#idle + 1] = machineId\n      idle[#idle + 1] = fly\n    end\n  end\nend\nreturn {1, now, redis.call('ZCOUNT', KEYS[3], '-inf', now), idle}\n",
+  },
+  noteFlyMachine: {
+    name: "note-fly-machine",
+    sha1: "f08b177bc0d86ad248987819e9fccc144fbfa089",
+    source: "-- note-fly-machine: remembers which Fly machine runs a TCoder machine id, so an idle worker can be signalled when\n-- work arrives. One key, expiring on its own after the machine's longest possible life.\n-- KEYS[1] workers:fly:<machineId>\n-- ARGV[1] Fly machine id\n-- ARGV[2] time to live in ms\n-- Returns {1}\nredis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])\nreturn {1}\n",
+  },
   registerMachine: {
     name: "register-machine",
     sha1: "f34133e18262165999340da2b9e397cba384aeeb",
