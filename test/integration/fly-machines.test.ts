@@ -463,7 +463,9 @@ describe("signal", () => {
     expect(delivered).toEqual([`${machine.id} SIGUSR1`]);
 
     await api.destroyMachine(machine.id, { force: true });
-    expect((await api.signalMachine(machine.id, "SIGUSR1"))._unsafeUnwrapErr()).toEqual({ kind: "not-found" });
+    expect((await api.signalMachine(machine.id, "SIGUSR1"))._unsafeUnwrapErr()).toEqual({
+      kind: "not-found",
+    });
     expect(delivered).toHaveLength(1);
   });
 
