@@ -2,6 +2,7 @@
 // (idle-machines.lua): what the control plane needs to nudge a polling worker instead of waiting for its poll.
 import type { ResultAsync } from "neverthrow";
 import * as v from "valibot";
+import { at, flatRows } from "./flat-rows.ts";
 import { LUA_SCRIPTS } from "./generated/lua-scripts.ts";
 import type { RedisKeys } from "./key-schema.ts";
 import { type MachineStoreError, runMachineScript } from "./machine-script.ts";
@@ -23,16 +24,7 @@ const Reply = {
     v.literal(1),
     count,
     count,
-    v.pipe(
-      v.array(v.string()),
-      v.check((flat) => flat.length % 2 === 0, "pairs"),
-      v.transform((flat) =>
-        Array.from({ length: flat.length / 2 }, (_, i) => ({
-          machineId: flat[2 * i] as string,
-          flyMachineId: flat[2 * i + 1] as string,
-        })),
-      ),
-    ),
+    flatRows(2, null, (row) => ({ machineId: at(row, 0), flyMachineId: at(row, 1) })),
   ]),
 };
 

@@ -3,6 +3,7 @@ import type { ResultAsync } from "neverthrow";
 import * as v from "valibot";
 import type { JobRetryPolicy } from "../../core/decide-job-retry.ts";
 import { expireOrphanedJobs, type OrphanExpiry } from "./expire-orphaned-jobs.ts";
+import { at, flatRows } from "./flat-rows.ts";
 import { LUA_SCRIPTS } from "./generated/lua-scripts.ts";
 import { inRedisMonth, monthArgs } from "./in-redis-month.ts";
 import type { JobStore } from "./job-store.ts";
@@ -22,16 +23,7 @@ export interface MachineRelease {
 const Reply = v.tuple([
   v.picklist([0, 1]),
   v.pipe(v.number(), v.integer()),
-  v.pipe(
-    v.array(v.string()),
-    v.check((flat) => flat.length % 2 === 0, "pairs"),
-    v.transform((flat) =>
-      Array.from({ length: flat.length / 2 }, (_, i) => ({
-        jobId: flat[2 * i] as string,
-        leaseToken: flat[2 * i + 1] as string,
-      })),
-    ),
-  ),
+  flatRows(2, null, (row) => ({ jobId: at(row, 0), leaseToken: at(row, 1) })),
 ]);
 
 export interface LeavingMachine {

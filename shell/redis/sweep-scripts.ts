@@ -2,6 +2,7 @@
 import type { ResultAsync } from "neverthrow";
 import * as v from "valibot";
 import type { CalendarMonth } from "../../core/month-key.ts";
+import { at, flatRows } from "./flat-rows.ts";
 import { LUA_SCRIPTS } from "./generated/lua-scripts.ts";
 import { monthArgs } from "./in-redis-month.ts";
 import { type RedisKeys, slotReleaseKeys } from "./key-schema.ts";
@@ -39,23 +40,6 @@ export interface SweepRelease {
 }
 
 const int = v.pipe(v.number(), v.integer());
-const INTEGER = /^-?\d+$/;
-
-/** A flat string list read as rows of `width`; `scoreColumn` (if any) must hold an integer in every row. */
-const rows = <T>(width: number, scoreColumn: number | null, build: (row: readonly string[]) => T) =>
-  v.pipe(
-    v.array(v.string()),
-    v.check(
-      (items) =>
-        items.length % width === 0 &&
-        items.every((item, i) => i % width !== scoreColumn || INTEGER.test(item)),
-      `a flat list of ${width}-tuples`,
-    ),
-    v.transform((items) =>
-      Array.from({ length: items.length / width }, (_, i) => build(items.slice(i * width, (i + 1) * width))),
-    ),
-  );
-const at = (row: readonly string[], i: number): string => row[i] as string;
 const optionalText = (text: string): string | null => (text === "" ? null : text);
 const optionalCount = (text: string): number | null => (/^\d+$/.test(text) ? Number(text) : null);
 
@@ -80,10 +64,10 @@ const Reply = {
   snapshot: v.tuple([
     v.literal(1),
     int,
-    rows(2, 1, (r) => ({ machineId: at(r, 0), expiresAt: Number(at(r, 1)) })),
-    rows(6, null, activeEntry),
-    rows(2, 1, (r) => ({ reservationId: at(r, 0), expiresAt: Number(at(r, 1)) })),
-    rows(2, 1, (r) => ({ machineId: at(r, 0), until: Number(at(r, 1)) })),
+    flatRows(2, 1, (r) => ({ machineId: at(r, 0), expiresAt: Number(at(r, 1)) })),
+    flatRows(6, null, activeEntry),
+    flatRows(2, 1, (r) => ({ reservationId: at(r, 0), expiresAt: Number(at(r, 1)) })),
+    flatRows(2, 1, (r) => ({ machineId: at(r, 0), until: Number(at(r, 1)) })),
   ]),
   release: v.union([
     v.tuple([v.literal(1), int, int, int]),
