@@ -1,4 +1,4 @@
-// One job's media work on local disk: ffprobe → plan (core) → run the ffmpeg commands → check the result.
+// One job's media work on local disk: ffprobe → plan (core) → run each ffmpeg command → check the result.
 import { mkdir } from "node:fs/promises";
 import { err, ok, type Result } from "neverthrow";
 import type { PlanLimits } from "../core/ffmpeg/check-input.ts";
@@ -82,7 +82,7 @@ const runCommand = async (
   return err(run.exitCode === null ? { ...failure, retryable: true } : failure);
 };
 
-/** Every failure is a value with a readable message. */
+/** Stops at the first failure; every failure is a value with a readable message. */
 export const transcodeMedia = async (
   tools: MediaTools,
   request: TranscodeRequest,
@@ -105,21 +105,10 @@ export const transcodeMedia = async (
   } catch (error) {
     return err(workerFault(`cannot create ${request.outDir}: ${(error as Error).message}`));
   }
-  // The commands are independent (each reads only the input): the poster is cut while the main encode runs, so
-  // its seconds do not add to the job's. The first failure stops the others and is the one reported.
-  const siblings = new AbortController();
-  const signal = AbortSignal.any([hooks.signal, siblings.signal]);
-  let failure: JobFailure | null = null;
-  await Promise.all(
-    plan.commands.map(async (command) => {
-      const ran = await runCommand(tools, command, plan.expected.durationSec, { ...hooks, signal });
-      if (ran.isErr() && failure === null) {
-        failure = ran.error;
-        siblings.abort();
-      }
-    }),
-  );
-  if (failure !== null) return err(failure);
+  for (const command of plan.commands) {
+    const ran = await runCommand(tools, command, plan.expected.durationSec, hooks);
+    if (ran.isErr()) return err(ran.error);
+  }
   const verified = await verifyOutput(tools.ffprobePath, plan, request.outDir, hooks.signal);
   if (hooks.signal.aborted) return err(hooks.stopFailure());
   if (verified.isErr()) return err(verified.error);

@@ -5,8 +5,7 @@ import type { MachineGuest } from "../machine-guest.ts";
 export type CommandPurpose = "transcode" | "poster";
 
 export interface FfmpegCommand {
-  /** Arguments after the binary name. Commands are independent (each reads only the input): the shell may run
-   * them at once, and stops the rest at the first failure. */
+  /** Arguments after the binary name; the shell runs them in order and stops at the first failure. */
   readonly argv: readonly string[];
   readonly timeLimitMs: number;
   readonly purpose: CommandPurpose;
