@@ -26,7 +26,7 @@ const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const RESULTS_PATH = join(ROOT, "bench/results.json");
 const BUN = join(ROOT, "node_modules/.bin/bun");
 const WORKER = join(ROOT, "worker-image/main.ts");
-const OVERHEAD_RUNS = 5;
+const OVERHEAD_RUNS = 11;
 const BIG_INPUT_BYTES = 1024 ** 3;
 const PART_SIZE = 16 * 1024 * 1024;
 const GOALS = { rssMb: 100, overheadRatio: 1.05 };
@@ -121,22 +121,29 @@ const bareRun = async (argv: readonly (readonly string[])[], fixture: string) =>
   return ms;
 };
 
-/** Interleaved, alternating which goes first, so load from elsewhere on the machine hits both alike. */
+/**
+ * Pairs of runs back to back, alternating which goes first, so load from elsewhere on the machine hits both alike;
+ * the figure is the median of the pairs' ratios (a slow minute slows both halves of a pair, not one median).
+ */
 const measureOverhead = async (services: Services, fixture: string, scratch: string) => {
   const workerMs: number[] = [];
   const bareMs: number[] = [];
+  const ratios: number[] = [];
   let argv: string[][] | null = null;
   for (let run = 1; run <= OVERHEAD_RUNS; run++) {
-    if (argv !== null && run % 2 === 0) bareMs.push(await bareRun(argv, fixture));
+    const bareFirst = argv !== null && run % 2 === 0;
+    let bare = bareFirst && argv !== null ? await bareRun(argv, fixture) : 0;
     const worker = await workerRun(services, fixture, scratch);
-    workerMs.push(worker.ms);
     argv = worker.argv;
-    if (run % 2 === 1) bareMs.push(await bareRun(argv, fixture));
+    if (!bareFirst) bare = await bareRun(argv, fixture);
+    workerMs.push(worker.ms);
+    bareMs.push(bare);
+    ratios.push(worker.ms / bare);
     say(
-      `  run ${run}/${OVERHEAD_RUNS}: worker ${worker.ms} ms ${worker.phases}, bare ffmpeg ${Math.round(bareMs.at(-1) ?? 0)} ms`,
+      `  run ${run}/${OVERHEAD_RUNS}: worker ${worker.ms} ms ${worker.phases}, bare ffmpeg ${Math.round(bare)} ms, ratio ${(worker.ms / bare).toFixed(3)}`,
     );
   }
-  return { workerMs: median(workerMs), bareMs: median(bareMs) };
+  return { workerMs: median(workerMs), bareMs: median(bareMs), ratio: median(ratios) };
 };
 
 /** A ≥ 1 GiB MP4 made by stream-copying the fixture in a loop (fast: no encode). */
@@ -219,13 +226,13 @@ const main = async () => {
     );
 
     say(
-      `ffmpeg overhead: web-optimized on the 10 s 720p fixture, worker vs bare ffmpeg, ${OVERHEAD_RUNS} runs each`,
+      `ffmpeg overhead: web-optimized on the 10 s 720p fixture, worker vs bare ffmpeg, ${OVERHEAD_RUNS} pairs`,
     );
     const overhead =
       ONLY === "rss"
-        ? { workerMs: Number.NaN, bareMs: Number.NaN }
+        ? { workerMs: Number.NaN, bareMs: Number.NaN, ratio: Number.NaN }
         : await measureOverhead(services, fixture, scratch);
-    const ratio = overhead.workerMs / overhead.bareMs;
+    const { ratio } = overhead;
 
     const bigPath = join(scratch, "big.mp4");
     let big = { peakMb: Number.NaN };
@@ -250,7 +257,7 @@ const main = async () => {
       `| worker_rss_mb (peak VmHWM of the Bun process, ffmpeg excluded) | ${big.peakMb.toFixed(1)} | ≤ ${GOALS.rssMb} ${big.peakMb <= GOALS.rssMb ? "met" : "MISSED"} |`,
     );
     say(
-      `| ffmpeg_overhead_ratio (median worker job ÷ median bare ffmpeg) | ${ratio.toFixed(3)} | ≤ ${GOALS.overheadRatio} ${ratio <= GOALS.overheadRatio ? "met" : "MISSED"} |`,
+      `| ffmpeg_overhead_ratio (median of paired worker job ÷ bare ffmpeg) | ${ratio.toFixed(3)} | ≤ ${GOALS.overheadRatio} ${ratio <= GOALS.overheadRatio ? "met" : "MISSED"} |`,
     );
     say(`| worker job, claim to completion (median) | ${Math.round(overhead.workerMs)} ms | |`);
     say(`| bare ffmpeg, same argv (median) | ${Math.round(overhead.bareMs)} ms | |`);
