@@ -1,4 +1,6 @@
-// Which queue indexes a job transition touches: the pending queue (by claimable time) and the running-job index.
+// Which indexes a job transition touches: the pending queue (by claimable time), the running-job index, and the
+// outbox of finished jobs whose client webhook is owed.
+import { isTerminalStatus } from "../job-status.ts";
 import type { Job, JobState } from "./job-state.ts";
 
 export type PendingIndexChange =
@@ -13,9 +15,11 @@ export type ActiveIndexChange =
 export interface JobIndexChanges {
   readonly pending: PendingIndexChange;
   readonly active: ActiveIndexChange;
+  /** The job has just reached a terminal status: its webhook (if it has one) is now owed. */
+  readonly finished: boolean;
 }
 
-/** The index writes that keep `jobs:pending` and `jobs:active` in step with a job going from `before` to `after`. */
+/** The index writes that keep `jobs:pending`, `jobs:active` and the webhook outbox in step with `before` → `after`. */
 export const jobIndexChanges = (before: JobState, after: Job): JobIndexChanges => {
   const wasPending = before.status === "pending";
   const wasRunning = before.status === "running";
@@ -36,5 +40,7 @@ export const jobIndexChanges = (before: JobState, after: Job): JobIndexChanges =
       : wasRunning
         ? { op: "remove" }
         : { op: "keep" };
-  return { pending, active };
+  const finished =
+    isTerminalStatus(after.status) && (before.status === "none" || !isTerminalStatus(before.status));
+  return { pending, active, finished };
 };

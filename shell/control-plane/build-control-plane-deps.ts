@@ -5,6 +5,7 @@ import { jobStore } from "../redis/job-store.ts";
 import { redisKeys } from "../redis/key-schema.ts";
 import { machineStore } from "../redis/machine-store.ts";
 import { upstashScriptRunner } from "../redis/upstash-script-runner.ts";
+import { webhookOutbox } from "../redis/webhook-outbox.ts";
 import { createS3ObjectStore } from "../storage/s3-object-store.ts";
 import type { ControlPlaneConfig } from "./control-plane-config.ts";
 import {
@@ -91,6 +92,7 @@ export const buildControlPlaneDeps = (
     machines,
     views: machineViews(runner, keys, config.admission, clock),
     memory: onceMemory(runner, keys),
+    outbox: webhookOutbox(runner, keys),
     inputs: store(config.storage.inputBucket),
     outputs: store(config.storage.outputBucket),
     fly,

@@ -45,6 +45,10 @@ export interface ControlPlaneConfig {
     readonly timeoutMs: number;
     readonly retries: number;
     readonly minBackoffMs: number;
+    /** The cron sends a webhook still owed this long after its job finished (the first sender gave up or died). */
+    readonly outboxAfterMs: number;
+    /** An owed webhook whose job finished this long ago is dropped (logged) instead of tried again. */
+    readonly giveUpAfterMs: number;
   };
   readonly media: {
     readonly secret: string;
@@ -144,6 +148,9 @@ const buildConfig = (env: Env): ControlPlaneConfig | string => {
   if (env.WEBHOOK_SECRET !== null && env.PUBLIC_URL === null) {
     problems.push("PUBLIC_URL is required with WEBHOOK_SECRET (webhooks follow the workers' callbacks)");
   }
+  if (env.WEBHOOK_GIVE_UP_AFTER_MS <= env.WEBHOOK_OUTBOX_AFTER_MS) {
+    problems.push("WEBHOOK_GIVE_UP_AFTER_MS must be above WEBHOOK_OUTBOX_AFTER_MS");
+  }
   if (problems.length > 0 || endpoint === null || typeof guest === "string") return problems.join("; ");
 
   // Admission reserves a machine's worst case against the budget: its whole life (TTL) at the pool guest's price.
@@ -188,6 +195,8 @@ const buildConfig = (env: Env): ControlPlaneConfig | string => {
       timeoutMs: env.WEBHOOK_TIMEOUT_MS,
       retries: env.WEBHOOK_RETRIES,
       minBackoffMs: env.WEBHOOK_MIN_BACKOFF_MS,
+      outboxAfterMs: env.WEBHOOK_OUTBOX_AFTER_MS,
+      giveUpAfterMs: env.WEBHOOK_GIVE_UP_AFTER_MS,
     },
     // Media tokens are signed with their own prefix ("media-v1."), so sharing the callback secret is safe.
     media: {

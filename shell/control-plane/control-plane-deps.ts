@@ -3,6 +3,7 @@
 import type { FlyMachines } from "../fly/create-fly-machines.ts";
 import type { JobStore } from "../redis/job-store.ts";
 import type { MachineStore } from "../redis/machine-store.ts";
+import type { WebhookOutbox } from "../redis/webhook-outbox.ts";
 import type { ObjectStore } from "../storage/object-store.ts";
 import type { ControlPlaneConfig } from "./control-plane-config.ts";
 import type { MachineViews } from "./machine-views.ts";
@@ -31,6 +32,8 @@ export interface ControlPlaneDeps {
   readonly views: MachineViews;
   /** Accepted signatures and sent webhooks, remembered for a while (remember-signature.lua). */
   readonly memory: OnceMemory;
+  /** Finished jobs whose webhook is still owed (webhook-outbox.lua). */
+  readonly outbox: WebhookOutbox;
   readonly inputs: ObjectStore;
   readonly outputs: ObjectStore;
   readonly fly: FlyMachines;

@@ -1,6 +1,8 @@
 // Client webhooks on terminal states: `{id, type, createdAt, data: <job view>}` signed like callbacks
-// (TCoder-Signature over t.body with WEBHOOK_SECRET), sent once per job outcome, retried with backoff on
-// network errors, 408, 429 and 5xx. A failed delivery is logged; it never fails what triggered it.
+// (TCoder-Signature over t.body with WEBHOOK_SECRET), retried with backoff on network errors, 408, 429 and 5xx.
+// At least once: every finished job with a webhook sits in the Redis outbox until a delivery settles it, so one
+// whose sender died (or that finished with no callback at all: the sweep failed it) is sent by the cron. A failed
+// delivery is logged; it never fails what triggered it. Receivers dedupe on the event's `id`.
 import pRetry, { AbortError } from "p-retry";
 import { classifyHttpFailure } from "../../core/classify-http-failure.ts";
 import type { Job } from "../../core/job-lifecycle/job-state.ts";
@@ -21,24 +23,56 @@ export type WebhookOutcome =
       readonly kind: "skipped";
       readonly reason: "no-webhook" | "not-terminal" | "already-sent" | "not-configured";
     }
-  | { readonly kind: "failed"; readonly attempts: number; readonly message: string };
+  /** `final`: the endpoint refused it for good (a 4xx, a forbidden address); else the outbox tries again later. */
+  | { readonly kind: "failed"; readonly attempts: number; readonly message: string; readonly final: boolean };
+
+/**
+ * `now`: as the job finishes (once per outcome across duplicate callbacks, with the configured retries).
+ * `owed`: the cron's send from the outbox (one attempt; the next cron is the retry).
+ */
+export type DeliveryMode = "now" | "owed";
 
 class DeliveryFailure extends Error {}
+
+/** Whether the outbox entry is done with: anything but a transient failure or another sender's turn. */
+const settles = (outcome: WebhookOutcome): boolean =>
+  outcome.kind === "delivered" ||
+  (outcome.kind === "failed" && outcome.final) ||
+  (outcome.kind === "skipped" && outcome.reason !== "already-sent");
 
 export const deliverWebhook = async (
   deps: ControlPlaneDeps,
   job: Job,
   webhookUrl: string | null,
   view: ViewContext,
+  mode: DeliveryMode = "now",
+): Promise<WebhookOutcome> => {
+  const outcome = await send(deps, job, webhookUrl, view, mode);
+  if (settles(outcome) && isTerminalStatus(job.status)) {
+    const settled = await deps.outbox.settle(job.jobId);
+    // Left in the outbox, it is sent once more by the cron: a duplicate the receiver drops, never a loss.
+    if (settled.isErr()) deps.log.warn("webhook.unsettled", { jobId: job.jobId, error: settled.error.kind });
+  }
+  return outcome;
+};
+
+const send = async (
+  deps: ControlPlaneDeps,
+  job: Job,
+  webhookUrl: string | null,
+  view: ViewContext,
+  mode: DeliveryMode,
 ): Promise<WebhookOutcome> => {
   const secret = deps.config.webhook.secret;
   if (webhookUrl === null) return { kind: "skipped", reason: "no-webhook" };
   if (!isTerminalStatus(job.status)) return { kind: "skipped", reason: "not-terminal" };
   if (secret === null) return { kind: "skipped", reason: "not-configured" };
-  const token = webhookToken(job.jobId, job.status, job.finishedAt);
-  const first = await deps.memory.remember(token, SENT_MEMORY_MS);
-  if (first.isOk() && !first.value) return { kind: "skipped", reason: "already-sent" };
-  // When Redis cannot say, sending twice beats not sending: receivers dedupe on `id`.
+  if (mode === "now") {
+    const token = webhookToken(job.jobId, job.status, job.finishedAt);
+    const first = await deps.memory.remember(token, SENT_MEMORY_MS);
+    if (first.isOk() && !first.value) return { kind: "skipped", reason: "already-sent" };
+    // When Redis cannot say, sending twice beats not sending: receivers dedupe on `id`.
+  }
 
   const body = JSON.stringify({
     id: `evt_${job.jobId}_${job.status}_${job.finishedAt ?? 0}`,
@@ -48,6 +82,11 @@ export const deliverWebhook = async (
   });
   const { timeoutMs, retries, minBackoffMs } = deps.config.webhook;
   let attempts = 0;
+  let final = false;
+  const refuse = (message: string) => {
+    final = true;
+    return new AbortError(message);
+  };
   const attempt = async (): Promise<number> => {
     attempts += 1;
     const signature = await signBody(secret, body, deps.clock());
@@ -63,7 +102,7 @@ export const deliverWebhook = async (
     });
     if (sent.isErr()) {
       // SSRF refusals are final; network failures are worth another try.
-      if (sent.error.kind === "url-not-allowed") throw new AbortError(sent.error.message);
+      if (sent.error.kind === "url-not-allowed") throw refuse(sent.error.message);
       throw new DeliveryFailure(sent.error.message);
     }
     const { response } = sent.value;
@@ -74,21 +113,21 @@ export const deliverWebhook = async (
       deps.clock(),
     );
     const message = `the endpoint answered HTTP ${response.status}`;
-    throw failure.kind === "retry" ? new DeliveryFailure(message) : new AbortError(message);
+    throw failure.kind === "retry" ? new DeliveryFailure(message) : refuse(message);
   };
   try {
     const status = await pRetry(attempt, {
-      retries,
+      retries: mode === "now" ? retries : 0,
       minTimeout: minBackoffMs,
       maxTimeout: Math.max(minBackoffMs, 30_000),
       randomize: true,
     });
-    deps.log.info("webhook.delivered", { jobId: job.jobId, status: job.status, attempts });
+    deps.log.info("webhook.delivered", { jobId: job.jobId, status: job.status, attempts, mode });
     return { kind: "delivered", attempts, status };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    deps.log.warn("webhook.failed", { jobId: job.jobId, status: job.status, attempts, message });
-    return { kind: "failed", attempts, message };
+    deps.log.warn("webhook.failed", { jobId: job.jobId, status: job.status, attempts, mode, final, message });
+    return { kind: "failed", attempts, message, final };
   }
 };
 

@@ -1,9 +1,10 @@
-// The every-minute cron: repair reservations, sweep expired leases, destroy orphan machines, then spawn if pending
-// work has no capacity. Each step runs even when an earlier one failed; everything is reported and logged.
+// The every-minute cron: repair reservations, sweep expired leases, destroy orphan machines, spawn if pending work
+// has no capacity, then send owed webhooks. Each step runs even when an earlier one failed; all is reported and logged.
 import type { FlyMachine } from "../fly/fly-machine.ts";
 import type { LeaseSweepReport } from "../redis/machine-store.ts";
 import { admitAndSpawn, type SpawnReport, spawnPoolMachine } from "./admit-and-spawn.ts";
 import type { ControlPlaneDeps } from "./control-plane-deps.ts";
+import { deliverOwedWebhooks, type OwedWebhooksReport } from "./deliver-owed-webhooks.ts";
 import { findOrphanMachines, planReservationRepair, type TaggedMachine } from "./plan-machine-reconcile.ts";
 
 export interface CronReport {
@@ -13,6 +14,7 @@ export interface CronReport {
   readonly orphansDestroyed: readonly string[];
   readonly errors: readonly string[];
   readonly spawn: SpawnReport;
+  readonly webhooks: OwedWebhooksReport | { readonly error: string };
 }
 
 const tagged = (machines: readonly FlyMachine[]): TaggedMachine[] =>
@@ -69,6 +71,9 @@ export const runCron = async (deps: ControlPlaneDeps): Promise<CronReport> => {
   }
 
   const spawn = await admitAndSpawn(deps);
+  // Last: a slow webhook endpoint must not hold up the machines.
+  const webhooks = await deliverOwedWebhooks(deps);
+  if ("error" in webhooks) errors.push(`webhooks: ${webhooks.error}`);
   const report: CronReport = {
     sweep: swept.isOk() ? swept.value : { error: swept.error.kind },
     reservationsFreed,
@@ -76,6 +81,7 @@ export const runCron = async (deps: ControlPlaneDeps): Promise<CronReport> => {
     orphansDestroyed,
     errors,
     spawn,
+    webhooks,
   };
   deps.log.info("cron.done", {
     requeued: swept.isOk() ? swept.value.requeued : null,
@@ -84,6 +90,7 @@ export const runCron = async (deps: ControlPlaneDeps): Promise<CronReport> => {
     respawned: respawned.length,
     orphansDestroyed: orphansDestroyed.length,
     spawn: spawn.kind,
+    webhooks,
     errors,
   });
   return report;

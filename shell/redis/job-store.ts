@@ -99,9 +99,9 @@ const commitOutcome = (
   return errAsync(notFound(jobId));
 };
 
-/** commit-job's ARGV[1..6]: job id, expected version, and the index writes the transition implies. */
+/** commit-job's ARGV[1..7]: job id, expected version, and the index writes the transition implies. */
 const commitArgs = (before: JobState, after: Job): (string | number)[] => {
-  const { pending, active } = jobIndexChanges(before, after);
+  const { pending, active, finished } = jobIndexChanges(before, after);
   return [
     after.jobId,
     before.status === "none" ? 0 : before.version,
@@ -109,6 +109,7 @@ const commitArgs = (before: JobState, after: Job): (string | number)[] => {
     pending.op === "add" ? pending.score : "",
     active.op,
     active.op === "set" ? `${active.machineId}|${active.leaseToken}` : "",
+    finished ? "finished" : "",
   ];
 };
 
@@ -130,6 +131,7 @@ const parseReply = <S extends v.GenericSchema>(
 
 export const jobStore = (runner: ScriptRunner, keys: RedisKeys): JobStore => {
   const jobKeys = (jobId: string) => [keys.jobStatus(jobId), keys.jobsPending, keys.jobsActive];
+  const commitKeys = (jobId: string) => [...jobKeys(jobId), keys.webhookOutbox];
 
   const load = (jobId: string): ResultAsync<JobRecord | null, JobStoreError> =>
     runner.run(LUA_SCRIPTS.getJob, [keys.jobStatus(jobId)], []).andThen((reply) => decodeJobRecord(reply));
@@ -137,7 +139,7 @@ export const jobStore = (runner: ScriptRunner, keys: RedisKeys): JobStore => {
   /** Writes `after` if the stored version is still `before.version`; "conflict" otherwise. */
   const commit = (before: JobState, after: Job): ResultAsync<"committed" | "conflict", TransitionError> =>
     runner
-      .run(LUA_SCRIPTS.commitJob, jobKeys(after.jobId), [
+      .run(LUA_SCRIPTS.commitJob, commitKeys(after.jobId), [
         ...commitArgs(before, after),
         ...commitFields(before, after),
       ])
@@ -234,7 +236,7 @@ export const jobStore = (runner: ScriptRunner, keys: RedisKeys): JobStore => {
       return runner
         .run(
           LUA_SCRIPTS.commitAndClaim,
-          [...jobKeys(after.jobId), keys.workerLeases],
+          [...jobKeys(after.jobId), keys.workerLeases, keys.webhookOutbox],
           [
             ...commitArgs(known, after),
             fields.length,

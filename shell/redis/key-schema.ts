@@ -16,6 +16,9 @@
 // counters:active_machines     STRING  slots taken = leases + reservations; never negative
 // counters:rate_limit          ZSET    machine id → spawn time in ms (Redis TIME); the sliding spawn-rate window
 // counters:spend:{yyyy-mm}     STRING  USD spent in that month (INCRBYFLOAT), for the budget
+// webhooks:outbox              ZSET    job id → when it finished, in ms (Redis TIME), for every finished job whose
+//                                      client webhook is not yet settled (delivered, refused for good, given up)
+// webhooks:{id}:{status}:{at}  STRING  a webhook already being sent (once-memory), so duplicate callbacks send once
 //
 // Scripts receive every key they touch in KEYS, except jobs:status:{id} for ids they discover themselves (claim,
 // sweep), which they build from the prefix passed as a KEY: Upstash and a single redis-server allow that; a Redis
@@ -37,6 +40,7 @@ export interface RedisKeys {
   readonly activeMachines: string;
   readonly rateLimit: string;
   spend(month: string): string;
+  readonly webhookOutbox: string;
 }
 
 export const redisKeys = (prefix: string): RedisKeys => {
@@ -57,6 +61,7 @@ export const redisKeys = (prefix: string): RedisKeys => {
     activeMachines: `${p}counters:active_machines`,
     rateLimit: `${p}counters:rate_limit`,
     spend: (month) => `${p}counters:spend:${month}`,
+    webhookOutbox: `${p}webhooks:outbox`,
   };
 };
 

@@ -1,19 +1,22 @@
--- commit-job: compare-and-set of one job's decided transition, with the queue indexes it implies.
+-- commit-job: compare-and-set of one job's decided transition, with the index writes it implies.
 -- TS loads the job, the core decides and evolves, and this script writes the result only if nobody else wrote
 -- the job since it was loaded (the `version` field counts applied events). Lease fencing holds because the
 -- decider checked the token against the very version being replaced.
 -- KEYS[1] jobs:status:{id}
 -- KEYS[2] jobs:pending
 -- KEYS[3] jobs:active
+-- KEYS[4] webhooks:outbox
 -- ARGV[1] job id
 -- ARGV[2] expected current version
 -- ARGV[3] pending index: "add" | "remove" | "keep"
 -- ARGV[4] pending score in ms (with "add")
 -- ARGV[5] active index: "set" | "remove" | "keep"
 -- ARGV[6] active value "<machineId>|<leaseToken>" (with "set")
--- ARGV[7..] field, value pairs to write (always including the new version)
+-- ARGV[7] "finished" when the job reaches a terminal status (its webhook, if any, goes to the outbox), else ""
+-- ARGV[8..] field, value pairs to write (always including the new version)
 -- Returns {1} committed
 --         {-1, currentVersion} version conflict: reload, decide again
 --         {-3} the job does not exist
 -- @include lib/commit-job.lua
-return commit_job(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], {unpack(ARGV, 7)})
+return commit_job(KEYS[1], KEYS[2], KEYS[3], KEYS[4], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7],
+  {unpack(ARGV, 8)})

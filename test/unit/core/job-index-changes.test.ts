@@ -1,0 +1,116 @@
+// Given / when / then: the index writes each job transition implies (pending queue, running index, webhook outbox).
+import { describe, expect, it } from "vitest";
+import { foldJobEvents } from "../../../core/job-lifecycle/fold-job-events.ts";
+import type { JobEvent } from "../../../core/job-lifecycle/job-events.ts";
+import { type JobIndexChanges, jobIndexChanges } from "../../../core/job-lifecycle/job-index-changes.ts";
+import type { Job, JobError } from "../../../core/job-lifecycle/job-state.ts";
+
+const T0 = 1_700_000_000_000;
+const CRASH: JobError = { code: "ffmpeg-crashed", message: "signal 9", retryable: true };
+const BAD: JobError = { code: "invalid-input", message: "no video stream", retryable: false };
+
+const created: JobEvent = {
+  type: "created",
+  jobId: "job-1",
+  preset: "web-optimized",
+  inputKey: "uploads/job-1/input.mp4",
+  source: "upload",
+  at: T0,
+};
+const confirmed: JobEvent = { type: "upload-confirmed", size: 1024, at: T0 + 1 };
+const enqueued: JobEvent = { type: "enqueued", at: T0 + 2 };
+const claimed = (leaseToken: string, attempts: number): JobEvent => ({
+  type: "claimed",
+  machineId: "m1",
+  leaseToken,
+  attempts,
+  at: T0 + 3,
+});
+const completed: JobEvent = { type: "completed", outputs: [], costUsd: 0, machineSeconds: 1, at: T0 + 9 };
+const failed: JobEvent = { type: "failed", error: BAD, at: T0 + 9 };
+const expired: JobEvent = { type: "lease-expired", error: CRASH, availableAt: T0 + 500, at: T0 + 9 };
+const retried: JobEvent = { type: "retry-requested", retryBase: 1, at: T0 + 20 };
+const cancelled: JobEvent = { type: "cancelled", reason: null, at: T0 + 5 };
+
+const PENDING = [created, confirmed, enqueued];
+const RUNNING = [...PENDING, claimed("lease-1", 1)];
+
+const cases: {
+  name: string;
+  given: readonly JobEvent[];
+  when: JobEvent;
+  then: JobIndexChanges;
+}[] = [
+  {
+    name: "upload confirmed: no index yet",
+    given: [created],
+    when: confirmed,
+    then: { pending: { op: "keep" }, active: { op: "keep" }, finished: false },
+  },
+  {
+    name: "enqueued: into the pending queue at its enqueue time",
+    given: [created, confirmed],
+    when: enqueued,
+    then: { pending: { op: "add", score: T0 + 2 }, active: { op: "keep" }, finished: false },
+  },
+  {
+    name: "claimed: out of pending, into the running index under its lease",
+    given: PENDING,
+    when: claimed("lease-1", 1),
+    then: {
+      pending: { op: "remove" },
+      active: { op: "set", machineId: "m1", leaseToken: "lease-1" },
+      finished: false,
+    },
+  },
+  {
+    name: "completed: out of the running index, and its webhook is owed",
+    given: RUNNING,
+    when: completed,
+    then: { pending: { op: "keep" }, active: { op: "remove" }, finished: true },
+  },
+  {
+    name: "failed for good: out of the running index, webhook owed",
+    given: RUNNING,
+    when: failed,
+    then: { pending: { op: "keep" }, active: { op: "remove" }, finished: true },
+  },
+  {
+    name: "lease expired with attempts left: back to pending at its backoff, nothing owed",
+    given: RUNNING,
+    when: expired,
+    then: { pending: { op: "add", score: T0 + 500 }, active: { op: "remove" }, finished: false },
+  },
+  {
+    name: "cancelled while uploading: finished, webhook owed",
+    given: [created],
+    when: cancelled,
+    then: { pending: { op: "keep" }, active: { op: "keep" }, finished: true },
+  },
+  {
+    name: "cancelled while pending: out of the queue, webhook owed",
+    given: PENDING,
+    when: cancelled,
+    then: { pending: { op: "remove" }, active: { op: "keep" }, finished: true },
+  },
+  {
+    name: "a failed job retried by its client: pending again, nothing owed until it finishes again",
+    given: [...RUNNING, failed],
+    when: retried,
+    then: { pending: { op: "add", score: T0 + 20 }, active: { op: "keep" }, finished: false },
+  },
+];
+
+describe("jobIndexChanges", () => {
+  it.each(cases)("$name", ({ given, when, then }) => {
+    const before = foldJobEvents(given);
+    const after = foldJobEvents([when], before) as Job;
+    expect(after.status).not.toBe("none");
+    expect(jobIndexChanges(before, after)).toEqual(then);
+  });
+
+  it("a job created straight into a finished state owes its webhook too", () => {
+    const after = foldJobEvents([created, cancelled]) as Job;
+    expect(jobIndexChanges({ status: "none" }, after).finished).toBe(true);
+  });
+});
