@@ -3,9 +3,10 @@
 import { errAsync, okAsync, type ResultAsync } from "neverthrow";
 import { LUA_SCRIPTS } from "../redis/generated/lua-scripts.ts";
 import type { RedisKeys } from "../redis/key-schema.ts";
+import type { UnexpectedReply } from "../redis/parse-script-reply.ts";
 import type { RedisFailure, ScriptRunner } from "../redis/script-runner.ts";
 
-export type OnceMemoryError = RedisFailure | { readonly kind: "unexpected-reply"; readonly message: string };
+export type OnceMemoryError = RedisFailure | UnexpectedReply;
 
 export interface OnceMemory {
   /** True the first time `token` is seen within `ttlMs`, false for a repeat. */

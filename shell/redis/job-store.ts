@@ -18,6 +18,7 @@ import {
   type JobRecord,
 } from "./job-record.ts";
 import type { RedisKeys } from "./key-schema.ts";
+import { parseScriptReply, type UnexpectedReply } from "./parse-script-reply.ts";
 import type { RedisFailure, ScriptRunner } from "./script-runner.ts";
 
 export type JobStoreError =
@@ -26,7 +27,7 @@ export type JobStoreError =
   /** Other writers kept changing the job while this one tried to commit. */
   | { readonly kind: "conflict"; readonly message: string }
   /** A script answered in a shape its wrapper does not know: a deployment mismatch or a bug. */
-  | { readonly kind: "unexpected-reply"; readonly message: string };
+  | UnexpectedReply;
 
 export type TransitionError = JobStoreError | { readonly kind: "rejected"; readonly rejection: JobRejection };
 
@@ -118,17 +119,6 @@ const sameJob = (a: Job, b: Job): boolean => encodeJob(a).join("\u0000") === enc
 const commitFields = (before: JobState, after: Job): string[] =>
   before.status === "none" ? encodeJob(after) : encodeJobChanges(before, after);
 
-const parseReply = <S extends v.GenericSchema>(
-  script: string,
-  schema: S,
-  reply: unknown,
-): ResultAsync<v.InferOutput<S>, JobStoreError> => {
-  const parsed = v.safeParse(schema, reply);
-  return parsed.success
-    ? okAsync(parsed.output)
-    : errAsync({ kind: "unexpected-reply", message: `${script}: ${JSON.stringify(reply).slice(0, 200)}` });
-};
-
 export const jobStore = (runner: ScriptRunner, keys: RedisKeys): JobStore => {
   const jobKeys = (jobId: string) => [keys.jobStatus(jobId), keys.jobsPending, keys.jobsActive];
   const commitKeys = (jobId: string) => [...jobKeys(jobId), keys.webhookOutbox];
@@ -143,20 +133,22 @@ export const jobStore = (runner: ScriptRunner, keys: RedisKeys): JobStore => {
         ...commitArgs(before, after),
         ...commitFields(before, after),
       ])
-      .andThen((reply) => parseReply("commit-job", Reply.commit, reply))
+      .andThen((reply) => parseScriptReply("commit-job", Reply.commit, reply))
       .andThen((r) => commitOutcome(r, after.jobId));
 
   const claimOutcome = (reply: unknown): ResultAsync<ClaimOutcome, JobStoreError> =>
-    parseReply("claim-job", Reply.claimHead, reply).andThen((r): ResultAsync<ClaimOutcome, JobStoreError> => {
-      if (r[0] === -4) return okAsync({ kind: "no-lease" });
-      if (r[0] === 0) return okAsync({ kind: "empty", waitMs: r[1] < 0 ? null : r[1] });
-      const now = r[1];
-      return decodeJobRecord(r.slice(2)).asyncAndThen((record) =>
-        record
-          ? okAsync({ kind: "claimed" as const, job: record.job, meta: record.meta, now })
-          : errAsync({ kind: "unexpected-reply" as const, message: "claim-job: claimed an empty record" }),
-      );
-    });
+    parseScriptReply("claim-job", Reply.claimHead, reply).andThen(
+      (r): ResultAsync<ClaimOutcome, JobStoreError> => {
+        if (r[0] === -4) return okAsync({ kind: "no-lease" });
+        if (r[0] === 0) return okAsync({ kind: "empty", waitMs: r[1] < 0 ? null : r[1] });
+        const now = r[1];
+        return decodeJobRecord(r.slice(2)).asyncAndThen((record) =>
+          record
+            ? okAsync({ kind: "claimed" as const, job: record.job, meta: record.meta, now })
+            : errAsync({ kind: "unexpected-reply" as const, message: "claim-job: claimed an empty record" }),
+        );
+      },
+    );
 
   const claim = (machineId: string, leaseToken: string): ResultAsync<ClaimOutcome, JobStoreError> =>
     runner
@@ -207,7 +199,7 @@ export const jobStore = (runner: ScriptRunner, keys: RedisKeys): JobStore => {
           ...encodeJob(job),
           ...encodeMeta(meta),
         ])
-        .andThen((reply) => parseReply("create-job", Reply.create, reply))
+        .andThen((reply) => parseScriptReply("create-job", Reply.create, reply))
         .andThen(([code, jobId]): ResultAsync<CreateOutcome, JobStoreError> => {
           if (code === 1) return okAsync({ kind: "created", jobId });
           if (code === 2) return okAsync({ kind: "replayed", jobId });
@@ -246,7 +238,7 @@ export const jobStore = (runner: ScriptRunner, keys: RedisKeys): JobStore => {
             next.leaseToken,
           ],
         )
-        .andThen((reply) => parseReply("commit-and-claim", Reply.commitAndClaim, reply))
+        .andThen((reply) => parseScriptReply("commit-and-claim", Reply.commitAndClaim, reply))
         .andThen(([committed, claimed]) =>
           commitOutcome(committed, after.jobId).andThen((outcome) =>
             outcome === "committed"

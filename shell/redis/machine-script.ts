@@ -3,6 +3,7 @@ import { errAsync, okAsync, type ResultAsync } from "neverthrow";
 import * as v from "valibot";
 import { type AdmissionSnapshot, AdmissionSnapshotSchema } from "./admission-snapshot.ts";
 import type { LuaScript } from "./lua-script.ts";
+import { type UnexpectedReply, unexpectedReply } from "./parse-script-reply.ts";
 import type { RedisFailure, ScriptArg, ScriptRunner } from "./script-runner.ts";
 
 export type AdmissionGuard = "capacity" | "rate" | "budget";
@@ -27,7 +28,7 @@ export type MachineRefusal =
 export type MachineStoreError =
   | RedisFailure
   /** A script answered in a shape its wrapper does not know: a deployment mismatch or a bug. */
-  | { readonly kind: "unexpected-reply"; readonly message: string }
+  | UnexpectedReply
   | MachineRefusal;
 
 const int = v.pipe(v.number(), v.integer());
@@ -50,7 +51,7 @@ export const runMachineScript = <S extends v.GenericSchema>(
       return errAsync(refusalOf(script.name, head.output[0], reply));
     }
     const parsed = v.safeParse(success, reply);
-    return parsed.success ? okAsync(parsed.output) : errAsync(unexpected(script.name, reply));
+    return parsed.success ? okAsync(parsed.output) : errAsync(unexpectedReply(script.name, reply));
   });
 
 /** The one place negative return codes turn into error values. */
@@ -64,26 +65,21 @@ const refusalOf = (script: string, code: number, reply: unknown): MachineStoreEr
       const r = parse(
         v.tuple([v.literal(-1), v.picklist(["capacity", "rate", "budget"]), AdmissionSnapshotSchema]),
       );
-      return r ? { kind: "admission-conflict", guard: r[1], snapshot: r[2] } : unexpected(script, reply);
+      return r ? { kind: "admission-conflict", guard: r[1], snapshot: r[2] } : unexpectedReply(script, reply);
     }
     case -2:
       return { kind: "machine-id-taken", message: `${script}: some machine ids are already reserved` };
     case -3: {
       const r = parse(v.tuple([v.literal(-3), int]));
-      return r ? { kind: "month-changed", now: r[1] } : unexpected(script, reply);
+      return r ? { kind: "month-changed", now: r[1] } : unexpectedReply(script, reply);
     }
     case -4:
       return { kind: "lease-lost", message: `${script}: the machine holds no live lease` };
     case -5: {
       const r = parse(v.tuple([v.literal(-5), int]));
-      return r ? { kind: "no-free-slot", slotsTaken: r[1] } : unexpected(script, reply);
+      return r ? { kind: "no-free-slot", slotsTaken: r[1] } : unexpectedReply(script, reply);
     }
     default:
-      return unexpected(script, reply);
+      return unexpectedReply(script, reply);
   }
 };
-
-const unexpected = (script: string, reply: unknown): MachineStoreError => ({
-  kind: "unexpected-reply",
-  message: `${script}: ${JSON.stringify(reply)?.slice(0, 200)}`,
-});
