@@ -56,7 +56,16 @@ const jobId = { name: "id", in: "path", required: true, schema: { type: "string"
 
 export const openApiDocument = () => ({
   openapi: "3.1.0",
-  info: { title: "TCoder control plane", version: "1.0.0" },
+  info: {
+    title: "TCoder control plane",
+    version: "1.0.0",
+    description:
+      "Webhooks: when a job given a webhookUrl finishes, TCoder POSTs `{id, type, createdAt, data}` (type " +
+      "`job.completed`, `job.failed` or `job.cancelled`; data as GET /api/jobs/{id}) with a `TCoder-Signature: " +
+      "t=<unix seconds>,v1=<hex HMAC-SHA256 of '<t>.<body>' under the webhook secret>` header. Delivery is at " +
+      "least once: retried on network errors, 408, 429 and 5xx, then by the every-minute cron for up to a day. " +
+      "Deduplicate on `id`; reject stale timestamps.",
+  },
   components: {
     schemas: Object.fromEntries(
       Object.entries(SCHEMAS).map(([name, schema]) => [name, toJsonSchema(schema)]),
