@@ -5,6 +5,8 @@ export interface TaggedMachine {
   readonly id: string;
   readonly tag: string;
   readonly state: string;
+  /** Fly's created_at (ISO 8601), when it gave one. */
+  readonly createdAt?: string | null;
 }
 
 export interface SlotView {
@@ -50,8 +52,10 @@ export const planReservationRepair = (
 };
 
 /**
- * Machines no live lease, reservation or stop grace accounts for: orphans to destroy. `machines` must have been listed before
- * `slots` was read (a machine is created after its reservation, so a listed machine's slot is in the later read).
+ * Machines to destroy: those no live lease, reservation or stop grace accounts for (orphans), and all but the oldest
+ * of the machines sharing one tag (an ambiguous create that landed after every look-up made a twin, which would
+ * run past the cap on the same slot). `machines` must have been listed before `slots` was read (a machine is
+ * created after its reservation, so a listed machine's slot is in the later read).
  */
 export const findOrphanMachines = (
   machines: readonly TaggedMachine[],
@@ -62,8 +66,16 @@ export const findOrphanMachines = (
     ...slots.reservations.filter((r) => r.expiresAt > slots.now).map((r) => r.reservationId),
     ...slots.exiting.filter((e) => e.until > slots.now).map((e) => e.machineId),
   ]);
-  return machines
-    .filter((m) => !GONE.has(m.state) && !owned.has(m.tag))
-    .map((m) => m.id)
-    .sort();
+  const live = machines.filter((m) => !GONE.has(m.state));
+  const orphans = live.filter((m) => !owned.has(m.tag));
+  // ISO 8601 times order as strings; a machine without one sorts last, ids break ties.
+  const age = (m: TaggedMachine) => `${m.createdAt ?? "~"} ${m.id}`;
+  const oldestFirst = live.filter((m) => owned.has(m.tag)).sort((a, b) => (age(a) < age(b) ? -1 : 1));
+  const kept = new Set<string>();
+  const twins = oldestFirst.filter((m) => {
+    if (kept.has(m.tag)) return true;
+    kept.add(m.tag);
+    return false;
+  });
+  return [...orphans, ...twins].map((m) => m.id).sort();
 };

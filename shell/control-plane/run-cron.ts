@@ -18,7 +18,9 @@ export interface CronReport {
 }
 
 const tagged = (machines: readonly FlyMachine[]): TaggedMachine[] =>
-  machines.flatMap((m) => (m.tag === null ? [] : [{ id: m.id, tag: m.tag, state: m.state }]));
+  machines.flatMap((m) =>
+    m.tag === null ? [] : [{ id: m.id, tag: m.tag, state: m.state, createdAt: m.createdAt }],
+  );
 
 export const runCron = async (deps: ControlPlaneDeps): Promise<CronReport> => {
   const errors: string[] = [];

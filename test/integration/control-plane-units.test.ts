@@ -151,6 +151,17 @@ describe("the reconcile plan", () => {
   it("calls orphans the live machines without a live lease, reservation or stop grace", () => {
     expect(findOrphanMachines(machines, slots)).toEqual(["f2", "f4", "f7"]);
   });
+
+  it("destroys all but the oldest of the machines sharing a slot's tag (a late ambiguous create's twin)", () => {
+    const twins = [
+      ...machines,
+      { id: "f8", tag: "m_live", state: "created", createdAt: "2026-11-23T10:00:05Z" },
+      { id: "f9", tag: "m_booting", state: "started", createdAt: "2026-11-23T10:00:01Z" },
+      { id: "f10", tag: "m_booting", state: "destroyed", createdAt: "2026-11-23T10:00:00Z" },
+    ].map((m) => (m.id === "f1" ? { ...m, createdAt: "2026-11-23T10:00:00Z" } : m));
+    // m_live: f1 is older than f8. m_booting: f9 is the oldest live one (f3 has no time; f10 is gone already).
+    expect(findOrphanMachines(twins, slots)).toEqual(["f2", "f3", "f4", "f7", "f8"]);
+  });
 });
 
 describe("job acceptance and multipart sizing", () => {
