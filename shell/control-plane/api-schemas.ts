@@ -104,6 +104,8 @@ export const JobViewSchema = v.object({
   attempts: v.number(),
   outputs: v.array(JobOutputViewSchema),
   error: v.optional(v.object({ code: v.string(), message: v.string(), retryable: v.boolean() })),
+  /** Why a cancelled job was cancelled, when a reason was given (by the client, or by intake: an oversized upload). */
+  cancelReason: v.optional(v.string()),
   cost: v.nullable(v.object({ usd: v.number(), machineSeconds: v.number() })),
   timestamps: v.object({
     createdAt: v.string(),

@@ -3,7 +3,7 @@
 // being the retry; drops those older than WEBHOOK_GIVE_UP_AFTER_MS.
 import type { ControlPlaneDeps } from "./control-plane-deps.ts";
 import { deliverWebhook } from "./deliver-webhook.ts";
-import { mediaTokens } from "./media-token.ts";
+import { backgroundView } from "./render-job-view.ts";
 
 /** Owed webhooks sent per cron run, at once (each bounded by WEBHOOK_TIMEOUT_MS): the rest wait a minute. */
 export const OWED_BATCH = 25;
@@ -23,8 +23,7 @@ export const deliverOwedWebhooks = async (
   const due = await deps.outbox.due(outboxAfterMs, OWED_BATCH);
   if (due.isErr()) return { error: due.error.kind };
   const { now, owed } = due.value;
-  // PUBLIC_URL is required whenever a webhook can be sent (a secret is set); the view never renders without one.
-  const view = { origin: deps.config.publicUrl ?? "", tokens: mediaTokens(deps.config.media.secret) };
+  const view = backgroundView(deps);
 
   const outcomes = await Promise.all(
     owed.map(async ({ jobId, finishedAt }): Promise<keyof OwedWebhooksReport> => {

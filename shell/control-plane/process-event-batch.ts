@@ -1,8 +1,10 @@
-// The queue consumer's work, runtime-free: each message through the intake, acked or retried on its own, then
-// one admission for the batch if anything was enqueued.
+// The queue consumer's work, runtime-free: each message through the intake, acked or retried on its own (a refused
+// upload's webhook sent at once), then one admission for the batch if anything was enqueued.
 import { admitAndSpawn, type SpawnReport } from "./admit-and-spawn.ts";
 import type { ControlPlaneDeps } from "./control-plane-deps.ts";
+import { notifyJobOutcome } from "./deliver-webhook.ts";
 import { intakeUploadEvent } from "./intake-upload-event.ts";
+import { backgroundView } from "./render-job-view.ts";
 
 /** What the runtime's queue hands us per message (Cloudflare's Message has these). */
 export interface EventMessage {
@@ -29,6 +31,8 @@ export const processEventBatch = async (
       if (outcome.isOk()) {
         message.ack();
         deps.log.info(`intake.${outcome.value.kind}`, { messageId: message.id, ...outcome.value });
+        if (outcome.value.kind === "refused")
+          await notifyJobOutcome(deps, outcome.value.jobId, backgroundView(deps));
         return outcome.value.kind === "enqueued" ? "enqueued" : "acked";
       }
       if (outcome.error.kind === "invalid-event") {

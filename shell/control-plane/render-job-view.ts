@@ -5,7 +5,7 @@ import type { JobOutput } from "../../core/job-output.ts";
 import { outputPrefix } from "../../core/output-keys.ts";
 import type { JobView } from "./api-schemas.ts";
 import type { ControlPlaneDeps } from "./control-plane-deps.ts";
-import type { MediaTokens } from "./media-token.ts";
+import { type MediaTokens, mediaTokens } from "./media-token.ts";
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
@@ -19,6 +19,15 @@ export interface ViewContext {
   readonly origin: string;
   readonly tokens: MediaTokens;
 }
+
+/**
+ * The view context outside a client request (the cron, the queue consumer): the configured public URL, which is
+ * required whenever a webhook can be sent (config check), so a view rendered for one always has its origin.
+ */
+export const backgroundView = (deps: ControlPlaneDeps): ViewContext => ({
+  origin: deps.config.publicUrl ?? "",
+  tokens: mediaTokens(deps.config.media.secret),
+});
 
 export const renderJobView = async (deps: ControlPlaneDeps, job: Job, ctx: ViewContext): Promise<JobView> => {
   const { config } = deps;
@@ -59,6 +68,7 @@ export const renderJobView = async (deps: ControlPlaneDeps, job: Job, ctx: ViewC
     attempts: job.attempts,
     outputs,
     ...(job.error === null ? {} : { error: job.error }),
+    ...(job.status === "cancelled" && job.cancelReason !== null ? { cancelReason: job.cancelReason } : {}),
     cost: job.costUsd === null ? null : { usd: job.costUsd, machineSeconds: job.machineSeconds ?? 0 },
     timestamps: {
       createdAt: iso(job.createdAt) as string,

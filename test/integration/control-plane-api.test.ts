@@ -334,7 +334,7 @@ describe("cancel, stats, limits", () => {
       json: { reason: "changed my mind" },
     });
     expect(first.status).toBe(200);
-    expect((await first.json()).status).toBe("cancelled");
+    expect(await first.json()).toMatchObject({ status: "cancelled", cancelReason: "changed my mind" });
     const second = await h.api(`/api/jobs/${body.jobId}/cancel`, { method: "POST" });
     expect(second.status).toBe(409);
     expect(await second.json()).toMatchObject({ code: "already-terminal" });

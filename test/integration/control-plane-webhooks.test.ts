@@ -6,14 +6,14 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { SIGNATURE_HEADER } from "../../core/signature-header.ts";
 import { notifyJobOutcome } from "../../shell/control-plane/deliver-webhook.ts";
 import { intakeUploadEvent } from "../../shell/control-plane/intake-upload-event.ts";
-import { mediaTokens } from "../../shell/control-plane/media-token.ts";
+import { processEventBatch } from "../../shell/control-plane/process-event-batch.ts";
+import { backgroundView } from "../../shell/control-plane/render-job-view.ts";
 import { runCron } from "../../shell/control-plane/run-cron.ts";
 import { verifyBody } from "../../shell/signing/hmac-signature.ts";
 import {
   type Harness,
   keysOf,
   nonce,
-  PUBLIC_URL,
   r2Event,
   startHarness,
   WEBHOOK_SECRET,
@@ -158,7 +158,7 @@ describe("the webhook outbox", () => {
     const path = `/on-time/${nonce()}`;
     const job = await runningJob(h, path);
     await completeInRedis(h, job);
-    const view = { origin: PUBLIC_URL, tokens: mediaTokens(h.deps.config.media.secret) };
+    const view = backgroundView(h.deps);
     expect(await notifyJobOutcome(h.deps, job.jobId, view)).toMatchObject({ kind: "delivered" });
     // A duplicate callback's send is recognised and skipped.
     expect(await notifyJobOutcome(h.deps, job.jobId, view)).toEqual({
@@ -183,7 +183,7 @@ describe("the webhook outbox", () => {
     await completeInRedis(h, refused);
 
     // The send as the jobs finish: one attempt each (WEBHOOK_RETRIES=0), the endpoint down, the other gone.
-    const view = { origin: PUBLIC_URL, tokens: mediaTokens(h.deps.config.media.secret) };
+    const view = backgroundView(h.deps);
     expect(await notifyJobOutcome(h.deps, flaky.jobId, view)).toMatchObject({ kind: "failed", final: false });
     expect(await notifyJobOutcome(h.deps, refused.jobId, view)).toMatchObject({
       kind: "failed",
@@ -220,6 +220,33 @@ describe("the webhook outbox", () => {
     expect(h.logs.some((l) => l.event === "webhook.abandoned" && l.fields.jobId === old.jobId)).toBe(true);
     expect(sentTo(fresh)).toHaveLength(0);
     expect(sentTo(ancient)).toHaveLength(0);
+  });
+
+  it("an upload over the size limit is cancelled at intake, and its client told at once", async () => {
+    const h = await start({ MAX_UPLOAD_BYTES: "100", WEBHOOK_OUTBOX_AFTER_MS: "600000" });
+    const path = `/too-big/${nonce()}`;
+    const upload = await (
+      await h.api("/api/upload", {
+        method: "POST",
+        json: { filename: "in.mp4", preset: "web-optimized", webhookUrl: hookUrl(path) },
+      })
+    ).json();
+    let acked = false;
+    const message = {
+      id: nonce(),
+      body: r2Event(h, upload.inputKey, 256),
+      ack: () => {
+        acked = true;
+      },
+      retry: () => undefined,
+    };
+    expect(await processEventBatch(h.deps, [message])).toMatchObject({ acked: 1, enqueued: 0 });
+    expect(acked).toBe(true);
+    const event = await expectSignedEvent(sentTo(path)[0], "job.cancelled", upload.jobId);
+    expect(event.data.error?.message ?? event.data.cancelReason ?? JSON.stringify(event.data)).toMatch(
+      /limit/,
+    );
+    expect(await owed(h)).toEqual([]);
   });
 
   it("jobs without a webhook, and jobs that have not finished, owe nothing", async () => {

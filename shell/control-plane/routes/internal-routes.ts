@@ -87,6 +87,8 @@ export const registerInternalRoutes = (app: App, ctx: RouteContext): void => {
     return respond(ctx, result, (outcome) => {
       if (outcome.kind === "sent-to-queue") return c.json(outcome, 202);
       if (outcome.kind === "enqueued") defer(ctx, c, admitAndSpawn(deps));
+      if (outcome.kind === "refused")
+        defer(ctx, c, notifyJobOutcome(deps, outcome.jobId, viewContext(ctx, c)));
       return c.json(outcome);
     });
   });
