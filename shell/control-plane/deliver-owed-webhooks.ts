@@ -27,16 +27,15 @@ export const deliverOwedWebhooks = async (
 
   const outcomes = await Promise.all(
     owed.map(async ({ jobId, finishedAt }): Promise<keyof OwedWebhooksReport> => {
+      const drop = async () => ((await deps.outbox.settle(jobId)).isOk() ? "dropped" : "retrying");
       if (now - finishedAt > giveUpAfterMs) {
         deps.log.warn("webhook.abandoned", { jobId, finishedAt, ageMs: now - finishedAt });
-        return (await deps.outbox.settle(jobId)).isOk() ? "dropped" : "retrying";
+        return drop();
       }
       const record = await deps.jobs.load(jobId);
       if (record.isErr()) return "retrying";
-      if (record.value === null) {
-        // The job record expired or was deleted: nothing left to tell.
-        return (await deps.outbox.settle(jobId)).isOk() ? "dropped" : "retrying";
-      }
+      // The job record expired or was deleted: nothing left to tell.
+      if (record.value === null) return drop();
       const { job, meta } = record.value;
       const outcome = await deliverWebhook(deps, job, meta.webhookUrl, view, "owed");
       if (outcome.kind === "delivered") return "delivered";

@@ -1,9 +1,10 @@
 // Remembers one-time tokens in Redis for a while (remember-signature.lua): replayed callback signatures, webhooks
 // already sent. Keys live under the deployment's prefix: signatures:{hex} and webhooks:{jobId}:{status}:{at}.
-import { errAsync, okAsync, type ResultAsync } from "neverthrow";
+import type { ResultAsync } from "neverthrow";
+import * as v from "valibot";
 import { LUA_SCRIPTS } from "../redis/generated/lua-scripts.ts";
 import type { RedisKeys } from "../redis/key-schema.ts";
-import type { UnexpectedReply } from "../redis/parse-script-reply.ts";
+import { parseScriptReply, type UnexpectedReply } from "../redis/parse-script-reply.ts";
 import type { RedisFailure, ScriptRunner } from "../redis/script-runner.ts";
 
 export type OnceMemoryError = RedisFailure | UnexpectedReply;
@@ -21,14 +22,10 @@ export const webhookToken = (jobId: string, status: string, finishedAt: number |
 
 export const onceMemory = (runner: ScriptRunner, keys: RedisKeys): OnceMemory => {
   const run = (token: string, args: readonly (string | number)[]) =>
-    runner.run(LUA_SCRIPTS.rememberSignature, [`${keys.prefix}${token}`], args).andThen((reply) =>
-      reply === 0 || reply === 1
-        ? okAsync(reply === 1)
-        : errAsync<boolean, OnceMemoryError>({
-            kind: "unexpected-reply",
-            message: `remember-signature: ${JSON.stringify(reply)}`,
-          }),
-    );
+    runner
+      .run(LUA_SCRIPTS.rememberSignature, [`${keys.prefix}${token}`], args)
+      .andThen((reply) => parseScriptReply("remember-signature", v.picklist([0, 1]), reply))
+      .map((reply) => reply === 1);
   return {
     remember: (token, ttlMs) => {
       if (!Number.isInteger(ttlMs) || ttlMs < 1) throw new RangeError(`ttlMs must be a positive integer`);

@@ -20,8 +20,8 @@ local function commit_job(jobKey, pendingKey, activeKey, outboxKey, jobId, expec
   if finished == 'finished' then
     local url = redis.call('HGET', jobKey, 'meta:webhookUrl')
     if url and url ~= '' then
-      local t = redis.call('TIME')
-      redis.call('ZADD', outboxKey, 'NX', tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000), jobId)
+-- @include lib/now-ms.lua
+      redis.call('ZADD', outboxKey, 'NX', now, jobId)
     end
   end
   return {1}
