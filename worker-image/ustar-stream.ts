@@ -1,5 +1,6 @@
 // A streaming POSIX ustar writer: files on disk → one archive stream of a size known up front (S3 refuses
-// chunked uploads, so a presigned PUT needs Content-Length before the first byte).
+// chunked uploads, so a presigned PUT needs Content-Length before the first byte). Kept by hand rather than
+// tar-stream: that library streams Node streams and knows no total size up front, which is the one thing we need.
 
 export interface TarEntry {
   /** Name inside the archive, "/"-separated, relative ("720p/seg_000.ts"). */

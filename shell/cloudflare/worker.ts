@@ -1,11 +1,12 @@
 // The Cloudflare Worker entry: the control plane's app (fetch), R2 event intake (queue) and the cron (scheduled),
 // with ports built once per isolate from `env` (vars and secrets).
-import { type App, createApp } from "../control-plane/app.ts";
-import { buildControlPlaneDeps } from "../control-plane/build-control-plane-deps.ts";
-import { parseControlPlaneConfig } from "../control-plane/control-plane-config.ts";
-import type { ControlPlaneDeps, EventQueue } from "../control-plane/control-plane-deps.ts";
-import { processEventBatch } from "../control-plane/process-event-batch.ts";
-import { runCron } from "../control-plane/run-cron.ts";
+
+import { buildControlPlaneDeps } from "../control-plane/config/build-control-plane-deps.ts";
+import { parseControlPlaneConfig } from "../control-plane/config/control-plane-config.ts";
+import type { ControlPlaneDeps, EventQueue } from "../control-plane/config/control-plane-deps.ts";
+import { runCron } from "../control-plane/cron/run-cron.ts";
+import { type App, createApp } from "../control-plane/http/app.ts";
+import { processEventBatch } from "../control-plane/intake/process-event-batch.ts";
 
 type Env = Readonly<Record<string, unknown>>;
 

@@ -2,10 +2,10 @@
 // Cloudflare: the same app, the cron on a timer, storage events through POST /internal/events.
 //   PORT (8787), HOST (127.0.0.1), CRON_INTERVAL_MS (60000; 0 disables), plus the control plane's variables.
 import { lookup } from "node:dns/promises";
-import { createApp } from "../control-plane/app.ts";
-import { buildControlPlaneDeps } from "../control-plane/build-control-plane-deps.ts";
-import { parseControlPlaneConfig } from "../control-plane/control-plane-config.ts";
-import { runCron } from "../control-plane/run-cron.ts";
+import { buildControlPlaneDeps } from "../control-plane/config/build-control-plane-deps.ts";
+import { parseControlPlaneConfig } from "../control-plane/config/control-plane-config.ts";
+import { runCron } from "../control-plane/cron/run-cron.ts";
+import { createApp } from "../control-plane/http/app.ts";
 import { backgroundTasks } from "./background-tasks.ts";
 import { serveWithBun } from "./serve-with-bun.ts";
 import { type RunningServer, serveWithNode } from "./serve-with-node.ts";

@@ -5,9 +5,13 @@ import { basename } from "node:path";
 import * as v from "valibot";
 import { isTerminalStatus } from "../../core/job-status.ts";
 import type { PresetName } from "../../core/preset-names.ts";
-import { type JobView, JobViewSchema, UploadResponseSchema } from "../../shell/control-plane/api-schemas.ts";
+import {
+  type JobView,
+  JobViewSchema,
+  UploadResponseSchema,
+} from "../../shell/control-plane/http/api-schemas.ts";
 
-export type { JobView } from "../../shell/control-plane/api-schemas.ts";
+export type { JobView } from "../../shell/control-plane/http/api-schemas.ts";
 
 export interface UploadedJob {
   readonly jobId: string;

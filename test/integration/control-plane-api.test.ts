@@ -6,6 +6,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PRESET_NAMES } from "../../core/preset-names.ts";
 import { SIGNATURE_HEADER } from "../../core/signature-header.ts";
+import { createApp } from "../../shell/control-plane/http/app.ts";
 import { verifyBody } from "../../shell/signing/hmac-signature.ts";
 import {
   API_KEY,
@@ -389,5 +390,17 @@ describe("cancel, stats, limits", () => {
       ]),
     );
     expect(API_KEY.length).toBeGreaterThan(16);
+  });
+
+  it("describes exactly the public routes the app serves (no route without a description, or the reverse)", async () => {
+    const doc = await (await h.request("/api/openapi.json")).json();
+    const described = Object.entries(doc.paths as Record<string, Record<string, unknown>>)
+      .flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`))
+      .sort();
+    // Hono's path syntax in OpenAPI's: ":id" → "{id}", the media route's trailing "*" → "{path}".
+    const served = createApp(h.deps)
+      .routes.filter((route) => route.method !== "ALL" && !route.path.startsWith("/internal/"))
+      .map(({ method, path }) => `${method} ${path.replace(/:(\w+)/g, "{$1}").replace(/\*$/, "{path}")}`);
+    expect([...new Set(served)].sort()).toEqual(described);
   });
 });

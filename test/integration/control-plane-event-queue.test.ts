@@ -3,8 +3,8 @@
 // failed send is answered 503 with the signature forgotten so the relay's retry gets through.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SIGNATURE_HEADER } from "../../core/signature-header.ts";
-import { createApp } from "../../shell/control-plane/app.ts";
-import type { EventQueue } from "../../shell/control-plane/control-plane-deps.ts";
+import type { EventQueue } from "../../shell/control-plane/config/control-plane-deps.ts";
+import { createApp } from "../../shell/control-plane/http/app.ts";
 import { backgroundTasks } from "../../shell/node-server/background-tasks.ts";
 import { signBody } from "../../shell/signing/hmac-signature.ts";
 import { CALLBACK_SECRET, type Harness, PUBLIC_URL, r2Event, startHarness } from "./control-plane-harness.ts";

@@ -2,7 +2,7 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SIGNATURE_HEADER } from "../../core/signature-header.ts";
-import { intakeUploadEvent } from "../../shell/control-plane/intake-upload-event.ts";
+import { intakeUploadEvent } from "../../shell/control-plane/intake/intake-upload-event.ts";
 import { signBody } from "../../shell/signing/hmac-signature.ts";
 import {
   API_KEY,

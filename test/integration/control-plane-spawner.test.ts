@@ -2,9 +2,9 @@
 // with exactly one machine or is given back, and after a cron run no machine lacks a lease or reservation.
 import { randomBytes } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
-import { admitAndSpawn } from "../../shell/control-plane/admit-and-spawn.ts";
-import { intakeUploadEvent } from "../../shell/control-plane/intake-upload-event.ts";
-import { runCron } from "../../shell/control-plane/run-cron.ts";
+import { runCron } from "../../shell/control-plane/cron/run-cron.ts";
+import { intakeUploadEvent } from "../../shell/control-plane/intake/intake-upload-event.ts";
+import { admitAndSpawn } from "../../shell/control-plane/machines/admit-and-spawn.ts";
 import type { FakeFlyFaults } from "../../shell/fly-fake/start-fake-fly-api.ts";
 import { type Harness, keysOf, nonce, r2Event, startHarness } from "./control-plane-harness.ts";
 

@@ -4,11 +4,11 @@ import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { SIGNATURE_HEADER } from "../../core/signature-header.ts";
-import { notifyJobOutcome } from "../../shell/control-plane/deliver-webhook.ts";
-import { intakeUploadEvent } from "../../shell/control-plane/intake-upload-event.ts";
-import { processEventBatch } from "../../shell/control-plane/process-event-batch.ts";
-import { backgroundView } from "../../shell/control-plane/render-job-view.ts";
-import { runCron } from "../../shell/control-plane/run-cron.ts";
+import { runCron } from "../../shell/control-plane/cron/run-cron.ts";
+import { intakeUploadEvent } from "../../shell/control-plane/intake/intake-upload-event.ts";
+import { processEventBatch } from "../../shell/control-plane/intake/process-event-batch.ts";
+import { backgroundView } from "../../shell/control-plane/views/render-job-view.ts";
+import { notifyJobOutcome } from "../../shell/control-plane/webhooks/deliver-webhook.ts";
 import { verifyBody } from "../../shell/signing/hmac-signature.ts";
 import {
   type Harness,

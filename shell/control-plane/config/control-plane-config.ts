@@ -1,0 +1,246 @@
+// The control plane's settings, read once from the environment (Worker vars and secrets, or process.env) with
+// valibot. Bad configuration throws with every problem listed, naming secrets but never echoing their values.
+import * as v from "valibot";
+import { type JobRetryPolicy, jobRetryPolicy } from "../../../core/decide-job-retry.ts";
+import { type MachineGuest, MachineGuestSchema } from "../../../core/machine-guest.ts";
+import { FLY_PRICES_2026, priceMachineTime } from "../../../core/price-machine-time.ts";
+import type { MachineAdmissionConfig } from "../../redis/admit-machines.ts";
+import { type Env, EnvSchema, SECRET_VARS } from "./control-plane-env.ts";
+
+export { SECRET_VARS } from "./control-plane-env.ts";
+
+export interface ControlPlaneConfig {
+  /** Client API keys (raw; compared as SHA-256 digests). */
+  readonly apiKeys: readonly string[];
+  readonly redis: {
+    readonly url: string;
+    readonly token: string;
+    readonly prefix: string;
+    readonly timeoutMs: number;
+  };
+  readonly storage: {
+    readonly endpoint: string;
+    readonly accessKeyId: string;
+    readonly secretAccessKey: string;
+    readonly inputBucket: string;
+    readonly outputBucket: string;
+    readonly timeoutMs: number;
+  };
+  readonly fly: {
+    readonly baseUrl: string | null;
+    readonly appName: string;
+    readonly token: string;
+    readonly region: string;
+    readonly image: string;
+    readonly requestTimeoutMs: number;
+    readonly retries: number;
+    readonly minBackoffMs: number;
+  };
+  /** The control plane's own public base URL: callback URL for workers, base of media URLs in webhooks. */
+  readonly publicUrl: string | null;
+  /** Current secret first; a retiring one during rotation. */
+  readonly callbackSecrets: readonly string[];
+  readonly webhook: {
+    readonly secret: string | null;
+    readonly timeoutMs: number;
+    readonly retries: number;
+    readonly minBackoffMs: number;
+    /** The cron sends a webhook still owed this long after its job finished (the first sender gave up or died). */
+    readonly outboxAfterMs: number;
+    /** An owed webhook whose job finished this long ago is dropped (logged) instead of tried again. */
+    readonly giveUpAfterMs: number;
+  };
+  readonly media: {
+    readonly secret: string;
+    readonly ttlSeconds: number;
+    readonly publicBaseUrl: string | null;
+  };
+  readonly downloadUrlTtlSeconds: number;
+  readonly uploads: {
+    readonly urlTtlSeconds: number;
+    readonly maxBytes: number;
+    readonly multipartThresholdBytes: number;
+    readonly partBytes: number;
+    readonly idempotencyTtlSeconds: number;
+  };
+  readonly ingest: { readonly maxBytes: number; readonly timeoutMs: number };
+  /** Let URL ingest and webhooks reach loopback and private addresses (local development only). */
+  readonly allowPrivateUrls: boolean;
+  readonly limits: {
+    readonly maxBodyBytes: number;
+    readonly maxCallbackBytes: number;
+    readonly maxPendingJobs: number;
+  };
+  readonly admission: MachineAdmissionConfig;
+  readonly respawnAfterMs: number;
+  readonly leaseMs: number;
+  /** How long a released machine's slot stays taken while it stops. */
+  readonly stopGraceMs: number;
+  readonly retryPolicy: JobRetryPolicy;
+  readonly spawnMode: "pool" | "single-job";
+  /** What pool workers are told (contracts: worker environment). */
+  readonly worker: {
+    readonly ttlMs: number;
+    readonly maxJobs: number;
+    readonly drainMs: number;
+    readonly heartbeatMs: number;
+    readonly guest: MachineGuest;
+    readonly redisUrl: string;
+    readonly redisToken: string;
+    readonly s3Endpoint: string;
+  };
+}
+
+const GUEST = /^(shared|performance)-(\d+)x-(\d+)$/;
+
+const parseGuest = (text: string): MachineGuest | string => {
+  const match = GUEST.exec(text);
+  if (!match) return `POOL_GUEST: must look like performance-2x-4096, got ${JSON.stringify(text)}`;
+  const parsed = v.safeParse(MachineGuestSchema, {
+    cpuKind: match[1],
+    cpus: Number(match[2]),
+    memoryMb: Number(match[3]),
+  });
+  return parsed.success ? parsed.output : `POOL_GUEST: ${v.summarize(parsed.issues)}`;
+};
+
+const r2Endpoint = (accountId: string): string | null =>
+  /^[0-9a-f]{32}$/i.test(accountId) ? `https://${accountId.toLowerCase()}.r2.cloudflarestorage.com` : null;
+
+const issueText = (issue: v.BaseIssue<unknown>): string => {
+  const path = v.getDotPath(issue) ?? "env";
+  // valibot quotes the received value in its messages: never for a secret.
+  return (SECRET_VARS as readonly string[]).includes(path) ? `${path}: invalid` : `${path}: ${issue.message}`;
+};
+
+/** Reads the configuration; throws one Error listing every problem. `env` may hold non-string bindings too. */
+export const parseControlPlaneConfig = (env: Readonly<Record<string, unknown>>): ControlPlaneConfig => {
+  const strings = Object.fromEntries(Object.entries(env).filter(([, value]) => typeof value === "string"));
+  const parsed = v.safeParse(EnvSchema, strings);
+  if (!parsed.success) {
+    throw new Error(`invalid control-plane config: ${parsed.issues.map(issueText).join("; ")}`);
+  }
+  const built = buildConfig(parsed.output);
+  if (typeof built === "string") throw new Error(`invalid control-plane config: ${built}`);
+  return built;
+};
+
+const buildConfig = (env: Env): ControlPlaneConfig | string => {
+  const problems: string[] = [];
+  const apiKeys = [...env.TCODER_API_KEYS, ...(env.TCODER_API_KEY ? [env.TCODER_API_KEY] : [])];
+  if (apiKeys.length === 0)
+    problems.push("TCODER_API_KEYS (or TCODER_API_KEY): at least one key is required");
+  if (apiKeys.some((key) => key.length < 16))
+    problems.push("TCODER_API_KEYS: every key needs 16+ characters");
+  const endpoint = env.S3_ENDPOINT ?? (env.R2_ACCOUNT_ID ? r2Endpoint(env.R2_ACCOUNT_ID) : null);
+  if (endpoint === null) problems.push("S3_ENDPOINT (or a 32-hex R2_ACCOUNT_ID) is required");
+  const accessKeyId = env.S3_ACCESS_KEY_ID ?? env.R2_ACCESS_KEY_ID;
+  const secretAccessKey = env.S3_SECRET_ACCESS_KEY ?? env.R2_SECRET_ACCESS_KEY;
+  if (!accessKeyId) problems.push("S3_ACCESS_KEY_ID (or R2_ACCESS_KEY_ID) is required");
+  if (!secretAccessKey) problems.push("S3_SECRET_ACCESS_KEY (or R2_SECRET_ACCESS_KEY) is required");
+  const guest = parseGuest(env.POOL_GUEST);
+  if (typeof guest === "string") problems.push(guest);
+  if (env.WORKER_DRAIN_MS >= env.WORKER_TTL_MS) problems.push("WORKER_DRAIN_MS must be below WORKER_TTL_MS");
+  if (env.HEARTBEAT_MS >= env.LEASE_MS) problems.push("HEARTBEAT_MS must be below LEASE_MS");
+  if (env.SPAWN_MODE === "single-job" && env.PUBLIC_URL === null) {
+    problems.push("PUBLIC_URL is required in single-job mode (workers report through callbacks)");
+  }
+  if (env.WEBHOOK_SECRET !== null && env.PUBLIC_URL === null) {
+    problems.push("PUBLIC_URL is required with WEBHOOK_SECRET (webhooks follow the workers' callbacks)");
+  }
+  if (env.WEBHOOK_GIVE_UP_AFTER_MS <= env.WEBHOOK_OUTBOX_AFTER_MS) {
+    problems.push("WEBHOOK_GIVE_UP_AFTER_MS must be above WEBHOOK_OUTBOX_AFTER_MS");
+  }
+  if (problems.length > 0 || endpoint === null || typeof guest === "string") return problems.join("; ");
+
+  // Admission reserves a machine's worst case against the budget: its whole life (TTL) at the pool guest's price.
+  const machineMaxCostUsd = Math.max(
+    1e-6,
+    priceMachineTime(guest, env.WORKER_TTL_MS / 1000, FLY_PRICES_2026),
+  );
+  const callbackSecrets = [
+    env.CALLBACK_SECRET,
+    ...(env.CALLBACK_SECRET_PREVIOUS ? [env.CALLBACK_SECRET_PREVIOUS] : []),
+  ];
+  return {
+    apiKeys,
+    redis: {
+      url: env.UPSTASH_REDIS_REST_URL,
+      token: env.UPSTASH_REDIS_REST_TOKEN,
+      prefix: env.REDIS_PREFIX,
+      timeoutMs: env.REDIS_TIMEOUT_MS,
+    },
+    storage: {
+      endpoint,
+      accessKeyId: accessKeyId as string,
+      secretAccessKey: secretAccessKey as string,
+      inputBucket: env.INPUT_BUCKET,
+      outputBucket: env.OUTPUT_BUCKET,
+      timeoutMs: env.S3_TIMEOUT_MS,
+    },
+    fly: {
+      baseUrl: env.FLY_API_BASE_URL,
+      appName: env.FLY_APP,
+      token: env.FLY_API_TOKEN,
+      region: env.FLY_REGION,
+      image: env.WORKER_IMAGE,
+      requestTimeoutMs: env.FLY_REQUEST_TIMEOUT_MS,
+      retries: env.FLY_RETRIES,
+      minBackoffMs: env.FLY_MIN_BACKOFF_MS,
+    },
+    publicUrl: env.PUBLIC_URL,
+    callbackSecrets,
+    webhook: {
+      secret: env.WEBHOOK_SECRET,
+      timeoutMs: env.WEBHOOK_TIMEOUT_MS,
+      retries: env.WEBHOOK_RETRIES,
+      minBackoffMs: env.WEBHOOK_MIN_BACKOFF_MS,
+      outboxAfterMs: env.WEBHOOK_OUTBOX_AFTER_MS,
+      giveUpAfterMs: env.WEBHOOK_GIVE_UP_AFTER_MS,
+    },
+    // Media tokens are signed with their own prefix ("media-v1."), so sharing the callback secret is safe.
+    media: {
+      secret: env.MEDIA_SECRET ?? env.CALLBACK_SECRET,
+      ttlSeconds: env.MEDIA_URL_TTL_SECONDS,
+      publicBaseUrl: env.PUBLIC_MEDIA_BASE_URL,
+    },
+    downloadUrlTtlSeconds: env.DOWNLOAD_URL_TTL_SECONDS,
+    uploads: {
+      urlTtlSeconds: env.UPLOAD_URL_TTL_SECONDS,
+      maxBytes: env.MAX_UPLOAD_BYTES,
+      multipartThresholdBytes: env.MULTIPART_THRESHOLD_BYTES,
+      partBytes: env.MULTIPART_PART_BYTES,
+      idempotencyTtlSeconds: env.IDEMPOTENCY_TTL_SECONDS,
+    },
+    ingest: { maxBytes: env.INGEST_MAX_BYTES, timeoutMs: env.INGEST_TIMEOUT_MS },
+    allowPrivateUrls: env.ALLOW_PRIVATE_URLS,
+    limits: {
+      maxBodyBytes: env.MAX_BODY_BYTES,
+      maxCallbackBytes: env.MAX_CALLBACK_BYTES,
+      maxPendingJobs: env.MAX_PENDING_JOBS,
+    },
+    admission: {
+      maxMachines: env.MAX_MACHINES,
+      spawnRate: { maxSpawns: env.SPAWN_RATE_MAX, windowMs: env.SPAWN_RATE_WINDOW_MS },
+      monthlyBudgetUsd: env.MONTHLY_BUDGET_USD,
+      machineMaxCostUsd,
+      capacityRetryMs: env.CAPACITY_RETRY_MS,
+      bootDeadlineMs: env.BOOT_DEADLINE_MS,
+    },
+    respawnAfterMs: env.RESPAWN_AFTER_MS,
+    leaseMs: env.LEASE_MS,
+    stopGraceMs: env.MACHINE_STOP_GRACE_MS,
+    retryPolicy: jobRetryPolicy({ maxAttempts: env.MAX_ATTEMPTS }),
+    spawnMode: env.SPAWN_MODE,
+    worker: {
+      ttlMs: env.WORKER_TTL_MS,
+      maxJobs: env.WORKER_MAX_JOBS,
+      drainMs: env.WORKER_DRAIN_MS,
+      heartbeatMs: env.HEARTBEAT_MS,
+      guest,
+      redisUrl: env.WORKER_REDIS_REST_URL ?? env.UPSTASH_REDIS_REST_URL,
+      redisToken: env.WORKER_REDIS_REST_TOKEN ?? env.UPSTASH_REDIS_REST_TOKEN,
+      s3Endpoint: env.WORKER_S3_ENDPOINT ?? endpoint,
+    },
+  };
+};

@@ -1,0 +1,129 @@
+// The API's bodies as valibot schemas: requests are parsed with them, responses typed by them, and the OpenAPI
+// document is generated from the same objects.
+import * as v from "valibot";
+import { OUTPUT_TYPES } from "../../../core/job-output.ts";
+import { JOB_STATUSES } from "../../../core/job-status.ts";
+import { PRESET_NAMES, PresetNameSchema } from "../../../core/preset-names.ts";
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point.
+const NO_CONTROL = /^[^\u0000-\u001f\u007f]*$/;
+
+const HttpUrl = v.pipe(
+  v.string(),
+  v.maxLength(2048),
+  v.url("must be a URL"),
+  v.regex(/^https?:\/\//i, "must be an http(s) URL"),
+);
+
+export const UploadRequestSchema = v.strictObject({
+  filename: v.pipe(
+    v.string(),
+    v.minLength(1, "filename must not be empty"),
+    v.maxLength(255),
+    v.regex(NO_CONTROL, "filename must not contain control characters"),
+  ),
+  preset: PresetNameSchema,
+  contentType: v.optional(
+    v.pipe(
+      v.string(),
+      v.maxLength(127),
+      v.regex(/^[a-z0-9.+-]+\/[a-z0-9.+-]+$/i, "contentType must be type/subtype"),
+    ),
+  ),
+  /** Bytes the client will upload: signed into a single PUT, or used to size the parts of a multipart upload. */
+  size: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
+  /** Ask for a multipart upload (needs `size`); chosen by itself above the multipart threshold. */
+  multipart: v.optional(v.boolean()),
+  webhookUrl: v.optional(HttpUrl),
+});
+export type UploadRequest = v.InferOutput<typeof UploadRequestSchema>;
+
+export const UploadResponseSchema = v.object({
+  jobId: v.string(),
+  inputKey: v.string(),
+  /** ISO 8601: when the upload URL(s) stop working. */
+  expiresAt: v.string(),
+  method: v.literal("PUT"),
+  /** Single PUT: send these headers exactly (they are signed). */
+  uploadUrl: v.optional(v.string()),
+  uploadHeaders: v.optional(v.record(v.string(), v.string())),
+  /** Multipart: PUT each part to its URL, then POST the ETags to completeUrl. */
+  multipart: v.optional(
+    v.object({
+      uploadId: v.string(),
+      partSize: v.number(),
+      parts: v.array(v.object({ partNumber: v.number(), url: v.string() })),
+      completeUrl: v.string(),
+    }),
+  ),
+});
+export type UploadResponse = v.InferOutput<typeof UploadResponseSchema>;
+
+export const CompleteUploadRequestSchema = v.strictObject({
+  uploadId: v.pipe(v.string(), v.minLength(1), v.maxLength(1024), v.regex(NO_CONTROL)),
+  parts: v.pipe(
+    v.array(
+      v.strictObject({
+        partNumber: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(10_000)),
+        eTag: v.pipe(v.string(), v.minLength(1), v.maxLength(128), v.regex(NO_CONTROL)),
+      }),
+    ),
+    v.minLength(1, "parts must not be empty"),
+    v.maxLength(10_000),
+  ),
+});
+export type CompleteUploadRequest = v.InferOutput<typeof CompleteUploadRequestSchema>;
+
+export const IngestRequestSchema = v.strictObject({
+  inputUrl: HttpUrl,
+  preset: PresetNameSchema,
+  webhookUrl: v.optional(HttpUrl),
+});
+export type IngestRequest = v.InferOutput<typeof IngestRequestSchema>;
+
+export const CancelRequestSchema = v.strictObject({
+  reason: v.optional(v.pipe(v.string(), v.maxLength(500), v.regex(NO_CONTROL))),
+});
+
+export const JobOutputViewSchema = v.object({
+  type: v.picklist(OUTPUT_TYPES),
+  quality: v.optional(v.string()),
+  contentType: v.string(),
+  size: v.number(),
+  /** Directly fetchable: a presigned GET, or a stable media URL for HLS playlists and segments. */
+  url: v.string(),
+});
+
+export const JobViewSchema = v.object({
+  jobId: v.string(),
+  status: v.picklist(JOB_STATUSES),
+  preset: v.picklist(PRESET_NAMES),
+  source: v.picklist(["upload", "url"]),
+  /** 0..100 within the current attempt. */
+  progress: v.number(),
+  attempts: v.number(),
+  outputs: v.array(JobOutputViewSchema),
+  error: v.optional(v.object({ code: v.string(), message: v.string(), retryable: v.boolean() })),
+  /** Why a cancelled job was cancelled, when a reason was given (by the client, or by intake: an oversized upload). */
+  cancelReason: v.optional(v.string()),
+  cost: v.nullable(v.object({ usd: v.number(), machineSeconds: v.number() })),
+  timestamps: v.object({
+    createdAt: v.string(),
+    queuedAt: v.nullable(v.string()),
+    startedAt: v.nullable(v.string()),
+    finishedAt: v.nullable(v.string()),
+    updatedAt: v.string(),
+  }),
+});
+export type JobView = v.InferOutput<typeof JobViewSchema>;
+
+export const StatsSchema = v.object({
+  machines: v.object({ active: v.number(), reserved: v.number(), max: v.number() }),
+  jobs: v.object({ pending: v.number(), active: v.number() }),
+  spend: v.object({ monthUsd: v.number(), budgetUsd: v.number() }),
+});
+export type Stats = v.InferOutput<typeof StatsSchema>;
+
+export const ErrorBodySchema = v.object({ code: v.string(), message: v.string() });
+
+export const HealthSchema = v.object({ status: v.literal("ok") });

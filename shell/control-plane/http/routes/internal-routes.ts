@@ -1,0 +1,95 @@
+// Routes for our own processes, signed with the callback secret: worker callbacks (POST /internal/callbacks) and
+// storage events relayed by local development (POST /internal/events): sent to the upload queue where the runtime
+// has one (the Worker), else run through the queue consumer's intake here (the Node/Bun server).
+import { errAsync, ResultAsync } from "neverthrow";
+import { isTerminalStatus } from "../../../../core/job-status.ts";
+import { SIGNATURE_HEADER } from "../../../../core/signature-header.ts";
+import { parseCallbackBody } from "../../../callbacks/callback-body.ts";
+import { handleWorkerCallback } from "../../callbacks/handle-worker-callback.ts";
+import { type AcceptedSignature, verifySignedRequest } from "../../callbacks/verify-signed-request.ts";
+import { type IntakeOutcome, intakeUploadEvent } from "../../intake/intake-upload-event.ts";
+import { type SentUploadEvent, sendUploadEvent } from "../../intake/send-upload-event.ts";
+import { admitAndSpawn } from "../../machines/admit-and-spawn.ts";
+import { notifyJobOutcome } from "../../webhooks/deliver-webhook.ts";
+import type { ApiError } from "../api-error.ts";
+import { type App, defer, type RouteContext, respond, viewContext } from "../route-kit.ts";
+
+/** Runs `work` under an accepted signature; a transient failure forgets it so the sender's retry gets through. */
+const underSignature = <T>(
+  accepted: AcceptedSignature,
+  work: () => ResultAsync<T, ApiError>,
+): ResultAsync<T, ApiError> =>
+  work().orElse((error) =>
+    error.kind === "unavailable"
+      ? ResultAsync.fromSafePromise(accepted.forget()).andThen(() => errAsync<T, ApiError>(error))
+      : errAsync(error),
+  );
+
+export const registerInternalRoutes = (app: App, ctx: RouteContext): void => {
+  const { deps } = ctx;
+
+  app.post("/internal/callbacks", async (c) => {
+    const text = await c.req.text();
+    const view = viewContext(ctx, c);
+    const result = verifySignedRequest(deps, c.req.header(SIGNATURE_HEADER), text).andThen((accepted) =>
+      parseCallbackBody(text)
+        .mapErr((rejection): ApiError => ({ kind: "invalid-request", message: rejection.message }))
+        .asyncAndThen((body) =>
+          underSignature(accepted, () => handleWorkerCallback(deps, body)).map((outcome) => ({
+            body,
+            outcome,
+          })),
+        ),
+    );
+    return respond(ctx, result, ({ body, outcome }) => {
+      const { job, applied } = outcome;
+      if (isTerminalStatus(job.status)) {
+        const afterwards = async () => {
+          await notifyJobOutcome(deps, job.jobId, view);
+          // Single-job machines have no Redis of their own: the final report frees their slot.
+          if (deps.config.spawnMode === "single-job") {
+            const costUsd = body.kind === "completed" ? body.costUsd : 0;
+            await deps.machines.release(body.machineId, costUsd, "stopping");
+          }
+          await admitAndSpawn(deps);
+        };
+        defer(ctx, c, afterwards());
+      } else if (deps.config.spawnMode === "single-job" && body.kind === "progress") {
+        defer(ctx, c, Promise.resolve(deps.machines.heartbeat(body.machineId)));
+      }
+      return c.json({ jobId: job.jobId, status: job.status, progress: job.progress, applied });
+    });
+  });
+
+  app.post("/internal/events", async (c) => {
+    const text = await c.req.text();
+    const result = verifySignedRequest(deps, c.req.header(SIGNATURE_HEADER), text).andThen((accepted) => {
+      let event: unknown;
+      try {
+        event = JSON.parse(text);
+      } catch {
+        return errAsync<never, ApiError>({ kind: "invalid-json", message: "the event is not valid JSON" });
+      }
+      const queue = deps.eventQueue;
+      return underSignature(
+        accepted,
+        (): ResultAsync<IntakeOutcome | SentUploadEvent, ApiError> =>
+          queue !== null
+            ? sendUploadEvent(deps, queue, event)
+            : intakeUploadEvent(deps, event).mapErr(
+                (failure): ApiError =>
+                  failure.kind === "invalid-event"
+                    ? { kind: "invalid-request", message: failure.message }
+                    : { kind: "unavailable", message: failure.message, retryAfterMs: 1000 },
+              ),
+      );
+    });
+    return respond(ctx, result, (outcome) => {
+      if (outcome.kind === "sent-to-queue") return c.json(outcome, 202);
+      if (outcome.kind === "enqueued") defer(ctx, c, admitAndSpawn(deps));
+      if (outcome.kind === "refused")
+        defer(ctx, c, notifyJobOutcome(deps, outcome.jobId, viewContext(ctx, c)));
+      return c.json(outcome);
+    });
+  });
+};

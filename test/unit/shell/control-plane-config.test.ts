@@ -1,0 +1,80 @@
+// The control plane's configuration from its environment, and the SSRF checks on client URLs (pure shell pieces).
+import { describe, expect, it } from "vitest";
+import { parseControlPlaneConfig } from "../../../shell/control-plane/config/control-plane-config.ts";
+import { checkOutboundUrl } from "../../../shell/control-plane/outbound/check-outbound-url.ts";
+
+const VALID_ENV = {
+  TCODER_API_KEY: "tk_0123456789abcdef",
+  UPSTASH_REDIS_REST_URL: "https://example.upstash.io",
+  UPSTASH_REDIS_REST_TOKEN: "token-value-xyz",
+  R2_ACCOUNT_ID: "0123456789abcdef0123456789abcdef",
+  R2_ACCESS_KEY_ID: "access",
+  R2_SECRET_ACCESS_KEY: "secret-access-key-value",
+  INPUT_BUCKET: "tcoder-inputs",
+  OUTPUT_BUCKET: "tcoder-outputs",
+  FLY_API_TOKEN: "fly-token-value",
+  FLY_APP: "tcoder-worker",
+  WORKER_IMAGE: "registry.fly.io/tcoder-worker:abc123",
+  CALLBACK_SECRET: "callback-secret-0123456789",
+};
+
+describe("parseControlPlaneConfig", () => {
+  it("reads a minimal Cloudflare env with defaults", () => {
+    const config = parseControlPlaneConfig({ ...VALID_ENV, SOME_BINDING: { not: "a string" } });
+    expect(config.storage.endpoint).toBe("https://0123456789abcdef0123456789abcdef.r2.cloudflarestorage.com");
+    expect(config.admission).toMatchObject({ maxMachines: 5, monthlyBudgetUsd: 50 });
+    expect(config.admission.machineMaxCostUsd).toBeGreaterThan(0);
+    expect(config.uploads.urlTtlSeconds).toBe(900);
+    expect(config.worker.guest).toEqual({ cpuKind: "performance", cpus: 2, memoryMb: 4096 });
+    expect(config.apiKeys).toEqual([VALID_ENV.TCODER_API_KEY]);
+  });
+
+  it.each([
+    { given: { UPSTASH_REDIS_REST_URL: undefined }, says: "UPSTASH_REDIS_REST_URL" },
+    { given: { TCODER_API_KEY: undefined }, says: "TCODER_API_KEYS" },
+    { given: { UPLOAD_URL_TTL_SECONDS: "3600" }, says: "UPLOAD_URL_TTL_SECONDS: must be at most 900" },
+    { given: { MAX_MACHINES: "five" }, says: "MAX_MACHINES: must be a whole number" },
+    { given: { POOL_GUEST: "huge" }, says: "POOL_GUEST" },
+    { given: { HEARTBEAT_MS: "40000" }, says: "HEARTBEAT_MS must be below LEASE_MS" },
+    { given: { SPAWN_MODE: "single-job" }, says: "PUBLIC_URL is required in single-job mode" },
+    {
+      given: { WEBHOOK_SECRET: "webhook-secret-0123456789" },
+      says: "PUBLIC_URL is required with WEBHOOK_SECRET",
+    },
+    { given: { R2_ACCOUNT_ID: undefined }, says: "S3_ENDPOINT" },
+  ])("refuses $says", ({ given, says }) => {
+    const env = Object.fromEntries(
+      Object.entries({ ...VALID_ENV, ...given }).filter(([, v]) => v !== undefined),
+    );
+    expect(() => parseControlPlaneConfig(env)).toThrow(says);
+  });
+
+  it.each([
+    { name: "CALLBACK_SECRET", value: "hunter2-short", says: "CALLBACK_SECRET: invalid" },
+    { name: "TCODER_API_KEY", value: "qqqzzz", says: "TCODER_API_KEYS: every key needs 16+ characters" },
+  ])("names a bad $name without echoing its value", ({ name, value, says }) => {
+    let message = "";
+    try {
+      parseControlPlaneConfig({ ...VALID_ENV, [name]: value });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain(says);
+    expect(message).not.toContain(value);
+  });
+});
+
+describe("SSRF rules for client URLs", () => {
+  it.each([
+    ["https://videos.example.com/a.mp4", false, true],
+    ["http://localhost:8787/", false, false],
+    ["http://cache.internal/a", false, false],
+    ["http://intranet/a", false, false],
+    ["http://0x7f000001/a", false, false],
+    ["gopher://example.com/", false, false],
+    ["http://127.0.0.1:9000/a.mp4", true, true],
+    ["file:///etc/passwd", true, false],
+  ])("%s (private allowed: %s) accepted: %s", (url, allowPrivate, accepted) => {
+    expect(checkOutboundUrl(url, allowPrivate).isOk()).toBe(accepted);
+  });
+});
