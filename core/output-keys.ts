@@ -1,4 +1,5 @@
-// Where a job's outputs go in the output bucket: outputs/<jobId>/<preset>/<relative path from the FFmpeg plan>.
+// Where a job's outputs go in the output bucket: outputs/<jobId>/<preset>/<relative path from the FFmpeg plan>, and
+// its record at outputs/<jobId>/record.json.
 import { err, ok, type Result } from "neverthrow";
 import type { PresetName } from "./preset-names.ts";
 
@@ -28,3 +29,6 @@ export const outputKey = (
   }
   return ok(`${outputPrefix(jobId, preset)}${relativePath}`);
 };
+
+/** The job's reproducible record (core/job-record.ts), beside its outputs. */
+export const recordKey = (jobId: string): string => `${OUTPUT_PREFIX}${jobId}/record.json`;

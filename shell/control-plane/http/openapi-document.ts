@@ -1,5 +1,6 @@
 // The OpenAPI 3.1 document of the API, generated from the same valibot schemas the routes parse with.
 import { toJsonSchemaDefs } from "@valibot/to-json-schema";
+import { JobRecordSchema } from "../../../core/job-record.ts";
 import {
   CancelRequestSchema,
   CompleteUploadRequestSchema,
@@ -22,6 +23,7 @@ const SCHEMAS = {
   Stats: StatsSchema,
   Error: ErrorBodySchema,
   Health: HealthSchema,
+  JobRecord: JobRecordSchema,
 };
 
 /**
@@ -32,6 +34,8 @@ const componentSchemas = () => {
   const defs = toJsonSchemaDefs(SCHEMAS, {
     target: "draft-2020-12",
     errorMode: "throw",
+    // JSON has no NaN or Infinity: every JSON number is finite already.
+    ignoreActions: ["finite"],
     overrideAction: ({ valibotAction, jsonSchema }) => {
       const requirement: unknown = "requirement" in valibotAction ? valibotAction.requirement : null;
       if (valibotAction.type !== "regex" || !(requirement instanceof RegExp) || requirement.flags !== "i")
@@ -132,6 +136,18 @@ export const openApiDocument = () => ({
         summary: "A job's status, progress, cost and outputs",
         parameters: [jobId],
         responses: { "200": reply("the job", "Job"), ...errors(401, 404, 503) },
+      },
+    },
+    "/api/jobs/{id}/record": {
+      get: {
+        summary:
+          "A finished job's reproducible record: every ffprobe/ffmpeg argv, the FFmpeg version, the input's probe " +
+          "summary, the plan's decisions, each output's SHA-256 and an SSIM score per video output",
+        parameters: [jobId],
+        responses: {
+          "200": reply("the record", "JobRecord"),
+          ...errors(401, 404, 409, 503),
+        },
       },
     },
     "/api/jobs/{id}/cancel": {

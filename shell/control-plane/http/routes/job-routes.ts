@@ -1,14 +1,24 @@
-// POST /api/jobs (URL ingest), GET /api/jobs/:id, POST /api/jobs/:id/cancel, GET /api/stats.
-import { errAsync, okAsync } from "neverthrow";
+// POST /api/jobs (URL ingest), GET /api/jobs/:id, GET /api/jobs/:id/record, POST /api/jobs/:id/cancel, GET /api/stats.
+import { errAsync, okAsync, type ResultAsync } from "neverthrow";
+import type { Job } from "../../../../core/job-lifecycle/job-state.ts";
 import { ingestFromUrl } from "../../intake/ingest-from-url.ts";
 import { checkIdempotencyKey } from "../../intake/persist-new-job.ts";
 import { admitAndSpawn } from "../../machines/admit-and-spawn.ts";
+import { readJobRecord } from "../../views/read-job-record.ts";
 import { renderJobView } from "../../views/render-job-view.ts";
 import { notifyJobOutcome } from "../../webhooks/deliver-webhook.ts";
 import type { ApiError } from "../api-error.ts";
 import { CancelRequestSchema, IngestRequestSchema, type Stats } from "../api-schemas.ts";
 import { parseJsonBody } from "../parse-json-body.ts";
-import { type App, defer, jobIdParam, type RouteContext, respond, viewContext } from "../route-kit.ts";
+import {
+  type App,
+  type AppContext,
+  defer,
+  jobIdParam,
+  type RouteContext,
+  respond,
+  viewContext,
+} from "../route-kit.ts";
 import { fromStoreError, fromTransitionError } from "../store-failures.ts";
 
 export const registerJobRoutes = (app: App, ctx: RouteContext): void => {
@@ -27,21 +37,30 @@ export const registerJobRoutes = (app: App, ctx: RouteContext): void => {
     });
   });
 
-  app.get("/api/jobs/:id", async (c) => {
+  const loadJob = (c: AppContext): ResultAsync<Job, ApiError> => {
     const jobId = jobIdParam(c);
-    const result =
-      typeof jobId === "string"
-        ? deps.jobs
-            .load(jobId)
-            .mapErr(fromStoreError)
-            .andThen((record) =>
-              record
-                ? okAsync(record.job)
-                : errAsync<never, ApiError>({ kind: "not-found", message: `no job ${jobId}` }),
-            )
-        : errAsync(jobId);
-    return respond(ctx, result, async (job) => c.json(await renderJobView(deps, job, viewContext(ctx, c))));
-  });
+    if (typeof jobId !== "string") return errAsync(jobId);
+    return deps.jobs
+      .load(jobId)
+      .mapErr(fromStoreError)
+      .andThen((record) =>
+        record
+          ? okAsync(record.job)
+          : errAsync<never, ApiError>({ kind: "not-found", message: `no job ${jobId}` }),
+      );
+  };
+
+  app.get("/api/jobs/:id", async (c) =>
+    respond(ctx, loadJob(c), async (job) => c.json(await renderJobView(deps, job, viewContext(ctx, c)))),
+  );
+
+  app.get("/api/jobs/:id/record", async (c) =>
+    respond(
+      ctx,
+      loadJob(c).andThen((job) => readJobRecord(deps, job)),
+      (record) => c.json(record),
+    ),
+  );
 
   app.post("/api/jobs/:id/cancel", async (c) => {
     const jobId = jobIdParam(c);

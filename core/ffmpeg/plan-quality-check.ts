@@ -1,0 +1,124 @@
+// The quality check of a finished job (pure): for each video output, SSIM against the source scaled to the output's
+// size, on a few short windows spread over the clip, so it costs a small fraction of the transcode.
+import type { FfmpegPlan, Rendition } from "./ffmpeg-plan.ts";
+import { joinPath } from "./ffmpeg-plan.ts";
+
+/** Windows compared per output, and frames in each: enough to catch a broken encode, cheap to decode. */
+export const QUALITY_WINDOWS = 3;
+export const QUALITY_FRAMES_PER_WINDOW = 8;
+/** Whatever the clip, one check may run this long before it is abandoned (the job does not fail for it). */
+export const QUALITY_CHECK_LIMIT_MS = 120_000;
+
+export interface QualityTarget {
+  /** The output's path relative to outDir: the MP4, or one HLS rung's playlist. */
+  readonly path: string;
+  readonly quality?: string;
+  readonly width: number;
+  readonly height: number;
+}
+
+export interface QualityCheck {
+  readonly target: QualityTarget;
+  /** Seconds from the start of each stream at which a window begins. */
+  readonly sampleTimes: readonly number[];
+  readonly framesPerWindow: number;
+  readonly argv: readonly string[];
+  readonly timeLimitMs: number;
+}
+
+export interface QualityContext {
+  readonly inputPath: string;
+  readonly outDir: string;
+  /** ffprobe's index of the source video stream the encode used. */
+  readonly videoIndex: number;
+  readonly durationSec: number;
+  readonly frameRate: number;
+  /**
+   * Filters the encode ran before scaling (deinterlace, tone mapping), applied to the reference too: the score
+   * measures what the encoder lost, not the intended change of dynamic range or field structure.
+   */
+  readonly referenceFilters: readonly string[];
+}
+
+/**
+ * Window starts at the middle of QUALITY_WINDOWS equal slices of the clip, each leaving room for its frames;
+ * windows that would overlap at the end of a short clip are one; a clip shorter than a window is one window at 0.
+ */
+export const qualitySampleTimes = (durationSec: number, windowSec: number): number[] => {
+  const room = durationSec - windowSec;
+  if (room <= 0) return [0];
+  const starts = Array.from({ length: QUALITY_WINDOWS }, (_, i) =>
+    Number(Math.min(room, ((i + 0.5) * durationSec) / QUALITY_WINDOWS).toFixed(3)),
+  );
+  return [...new Set(starts)];
+};
+
+/** Every video output of a plan: the MP4, or each HLS rung (its playlist is what a player opens). */
+export const qualityTargets = (plan: FfmpegPlan): QualityTarget[] => {
+  const video = plan.outputs.find((o) => o.type === "video");
+  if (video !== undefined) {
+    const { width, height } = plan.expected;
+    return [{ path: video.path, ...(video.quality ? { quality: video.quality } : {}), width, height }];
+  }
+  const rungs: readonly Rendition[] = plan.expected.renditions ?? [];
+  return rungs.flatMap((rung) => {
+    const playlist = plan.outputs.find((o) => o.type === "hls-playlist" && o.quality === rung.quality);
+    return playlist === undefined
+      ? []
+      : [{ path: playlist.path, quality: rung.quality, width: rung.width, height: rung.height }];
+  });
+};
+
+/**
+ * One ffmpeg run per target: each window is an input-side seek on both files (decoding only from the keyframe
+ * before it), the windows concatenated, the reference run through the encode's pre-filters and scaled to the
+ * output's size, and one `ssim` filter whose summary line (`SSIM ... All:<score>`) the shell reads from stderr.
+ */
+export const planQualityChecks = (plan: FfmpegPlan, ctx: QualityContext): QualityCheck[] => {
+  const fps = ctx.frameRate > 0 ? ctx.frameRate : 25;
+  const windowSec = QUALITY_FRAMES_PER_WINDOW / fps;
+  const sampleTimes = qualitySampleTimes(ctx.durationSec, windowSec);
+  const span = windowSec.toFixed(3);
+  return qualityTargets(plan).map((target) => {
+    const inputs = sampleTimes.flatMap((t) => [
+      ...["-ss", t.toFixed(3), "-t", span, "-i", joinPath(ctx.outDir, target.path)],
+      ...["-ss", t.toFixed(3), "-t", span, "-i", ctx.inputPath],
+    ]);
+    const n = sampleTimes.length;
+    const outputs = sampleTimes.map((_, i) => `[${2 * i}:v:0]`).join("");
+    const sources = sampleTimes.map((_, i) => `[${2 * i + 1}:${ctx.videoIndex}]`).join("");
+    const referenceChain = [
+      ...ctx.referenceFilters,
+      `scale=${target.width}:${target.height}:flags=bicubic`,
+      "setsar=1",
+      "format=yuv420p",
+    ].join(",");
+    const graph = [
+      `${outputs}concat=n=${n}:v=1:a=0,setsar=1,format=yuv420p[distorted]`,
+      `${sources}concat=n=${n}:v=1:a=0,${referenceChain}[reference]`,
+      "[distorted][reference]ssim",
+    ].join(";");
+    const argv = [
+      ...["-hide_banner", "-nostdin", "-nostats", "-loglevel", "info"],
+      ...inputs,
+      ...["-filter_complex", graph],
+      ...["-f", "null", "-"],
+    ];
+    return {
+      target,
+      sampleTimes,
+      framesPerWindow: QUALITY_FRAMES_PER_WINDOW,
+      argv,
+      timeLimitMs: QUALITY_CHECK_LIMIT_MS,
+    };
+  });
+};
+
+/** The overall score from the ssim filter's summary (`... SSIM Y:0.99 U:0.99 V:0.99 All:0.991 (20.5)`). */
+export const parseSsimSummary = (stderr: string): number | null => {
+  const matches = [...stderr.matchAll(/SSIM Y:[\d.]+.*?All:([\d.]+)/g)];
+  const last = matches.at(-1)?.[1];
+  if (last === undefined) return null;
+  const score = Number(last);
+  return Number.isFinite(score) && score >= 0 && score <= 1 ? score : null;
+};

@@ -1,0 +1,115 @@
+// The quality check's plan: where it samples, what it compares (MP4 or every HLS rung), and reading ffmpeg's score.
+import { describe, expect, it } from "vitest";
+import type { FfmpegPlan } from "../../../../core/ffmpeg/ffmpeg-plan.ts";
+import {
+  parseSsimSummary,
+  planQualityChecks,
+  QUALITY_FRAMES_PER_WINDOW,
+  qualitySampleTimes,
+  qualityTargets,
+} from "../../../../core/ffmpeg/plan-quality-check.ts";
+
+const mp4Plan = {
+  outputs: [
+    { type: "video", path: "video.mp4", isPattern: false, contentType: "video/mp4", quality: "720p" },
+    { type: "poster", path: "poster.jpg", isPattern: false, contentType: "image/jpeg" },
+  ],
+  expected: {
+    container: "mp4",
+    videoCodec: "h264",
+    audioCodec: "aac",
+    width: 1280,
+    height: 720,
+    rotation: 0,
+    durationSec: 10,
+  },
+} as unknown as FfmpegPlan;
+
+const hlsPlan = {
+  outputs: [
+    { type: "hls-master", path: "master.m3u8", isPattern: false, contentType: "x" },
+    { type: "hls-playlist", path: "720p/index.m3u8", isPattern: false, contentType: "x", quality: "720p" },
+    { type: "hls-playlist", path: "360p/index.m3u8", isPattern: false, contentType: "x", quality: "360p" },
+  ],
+  expected: {
+    container: "hls",
+    videoCodec: "h264",
+    audioCodec: null,
+    width: 1280,
+    height: 720,
+    rotation: 0,
+    durationSec: 10,
+    renditions: [
+      { quality: "720p", width: 1280, height: 720 },
+      { quality: "360p", width: 640, height: 360 },
+    ],
+  },
+} as unknown as FfmpegPlan;
+
+describe("qualitySampleTimes", () => {
+  it.each([
+    [30, 0.25, [5, 15, 25]],
+    [10, 0.5, [1.667, 5, 8.333]],
+    [1, 0.9, [0.1]],
+    [0.2, 0.5, [0]],
+  ])("a %d s clip, windows of %d s → %o", (duration, window, times) => {
+    expect(qualitySampleTimes(duration, window)).toEqual(times);
+  });
+});
+
+describe("qualityTargets", () => {
+  it("checks the MP4 at its planned size", () => {
+    expect(qualityTargets(mp4Plan)).toEqual([
+      { path: "video.mp4", quality: "720p", width: 1280, height: 720 },
+    ]);
+  });
+
+  it("checks every HLS rung through its playlist", () => {
+    expect(qualityTargets(hlsPlan).map((t) => [t.path, t.width, t.height])).toEqual([
+      ["720p/index.m3u8", 1280, 720],
+      ["360p/index.m3u8", 640, 360],
+    ]);
+  });
+});
+
+describe("planQualityChecks", () => {
+  const ctx = {
+    inputPath: "/w/in.mov",
+    outDir: "/w/out",
+    videoIndex: 1,
+    durationSec: 10,
+    frameRate: 25,
+    referenceFilters: ["bwdif=mode=send_frame"],
+  };
+
+  it("seeks both files to the same windows and scales the pre-filtered source to the output", () => {
+    const [check] = planQualityChecks(mp4Plan, ctx);
+    expect(check?.sampleTimes).toHaveLength(3);
+    const argv = check?.argv ?? [];
+    expect(argv.filter((a) => a === "-i")).toHaveLength(6);
+    expect(argv).toContain("/w/out/video.mp4");
+    const graph = argv[argv.indexOf("-filter_complex") + 1] ?? "";
+    expect(graph).toContain("[1:1][3:1][5:1]concat=n=3");
+    expect(graph).toContain("bwdif=mode=send_frame,scale=1280:720");
+    expect(graph.endsWith("[distorted][reference]ssim")).toBe(true);
+    expect(argv[argv.indexOf("-t") + 1]).toBe((QUALITY_FRAMES_PER_WINDOW / 25).toFixed(3));
+  });
+
+  it("plans one check per HLS rung", () => {
+    expect(planQualityChecks(hlsPlan, ctx).map((c) => c.target.quality)).toEqual(["720p", "360p"]);
+  });
+});
+
+describe("parseSsimSummary", () => {
+  it.each([
+    [
+      "[Parsed_ssim_5 @ 0x1] SSIM Y:0.996158 (24.15) U:0.997650 (26.28) V:0.998167 (27.36) All:0.996742 (24.87)\n",
+      0.996742,
+    ],
+    ["a\nSSIM Y:0.5 (3) U:0.5 (3) V:0.5 (3) All:0.512 (3.1)\nb\n", 0.512],
+    ["no summary here", null],
+    ["SSIM Y:1 U:1 V:1 All:nan (inf)", null],
+  ])("%j → %s", (stderr, score) => {
+    expect(parseSsimSummary(stderr)).toBe(score);
+  });
+});
