@@ -3,13 +3,12 @@
 import { randomBytes } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Redis } from "@upstash/redis";
 import type { CallbackReport, CallbackSender } from "../shell/callbacks/callback-body.ts";
 import { jobStore } from "../shell/redis/job-store.ts";
 import { redisKeys } from "../shell/redis/key-schema.ts";
 import { heartbeatMachine, registerMachine } from "../shell/redis/machine-leases.ts";
 import { releaseMachine } from "../shell/redis/release-machine.ts";
-import { upstashScriptRunner } from "../shell/redis/upstash-script-runner.ts";
+import { upstashClient, upstashScriptRunner } from "../shell/redis/upstash-script-runner.ts";
 import { createS3ObjectStore } from "../shell/storage/s3-object-store.ts";
 import { readFfmpegVersion } from "./read-ffmpeg-version.ts";
 import { type MachineLease, runPoolWorker, type WorkerExit } from "./run-pool-worker.ts";
@@ -38,15 +37,9 @@ const callbacksFor = (config: CommonConfig) =>
   config.callback === null ? null : callbackClient(config.callback, { clock, nonce: () => hex(16) });
 
 const runPool = (config: PoolConfig, version: string, stop: AbortSignal, log: Log): Promise<WorkerExit> => {
-  const redis = new Redis({
-    url: config.redis.url,
-    token: config.redis.token,
-    automaticDeserialization: false,
-    retry: false,
-    enableTelemetry: false,
-    signal: () => AbortSignal.timeout(REDIS_TIMEOUT_MS),
-  });
-  const runner = upstashScriptRunner(redis);
+  const runner = upstashScriptRunner(
+    upstashClient({ url: config.redis.url, token: config.redis.token, timeoutMs: REDIS_TIMEOUT_MS }),
+  );
   const keys = redisKeys(config.redis.prefix);
   const jobs = jobStore(runner, keys);
   const { machineId, leaseMs, maxMachines, retryPolicy, stopGraceMs } = config;

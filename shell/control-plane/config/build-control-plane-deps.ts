@@ -1,10 +1,9 @@
 // Builds the ports from the configuration: the one place clients are constructed (each runtime's root calls it).
-import { Redis } from "@upstash/redis";
 import { createFlyMachines } from "../../fly/create-fly-machines.ts";
 import { jobStore } from "../../redis/job-store.ts";
 import { redisKeys } from "../../redis/key-schema.ts";
 import { machineStore } from "../../redis/machine-store.ts";
-import { upstashScriptRunner } from "../../redis/upstash-script-runner.ts";
+import { upstashClient, upstashScriptRunner } from "../../redis/upstash-script-runner.ts";
 import { webhookOutbox } from "../../redis/webhook-outbox.ts";
 import { createS3ObjectStore } from "../../storage/s3-object-store.ts";
 import { onceMemory } from "../callbacks/once-memory.ts";
@@ -37,18 +36,9 @@ export const buildControlPlaneDeps = (
   runtime: RuntimeParts = {},
 ): ControlPlaneDeps => {
   const clock = runtime.clock ?? Date.now;
-  const redis = new Redis({
-    url: config.redis.url,
-    token: config.redis.token,
-    // Replies are validated by each script's wrapper; transport retries happen once, in the runner.
-    automaticDeserialization: false,
-    retry: false,
-    enableTelemetry: false,
-    // Every value we store is UTF-8 text (ids, numbers, JSON): plain replies spare a base64 round on both ends.
-    responseEncoding: false,
-    signal: () => AbortSignal.timeout(config.redis.timeoutMs),
-  });
-  const runner = upstashScriptRunner(redis);
+  const runner = upstashScriptRunner(
+    upstashClient({ url: config.redis.url, token: config.redis.token, timeoutMs: config.redis.timeoutMs }),
+  );
   const keys = redisKeys(config.redis.prefix);
   const jobs = jobStore(runner, keys);
   const machines = machineStore(
