@@ -7,6 +7,7 @@ import type { StorageError } from "./object-store.ts";
 import type { S3Signer } from "./s3-signer.ts";
 import type { RetrySettings } from "./s3-store-config.ts";
 import { parseS3Error } from "./s3-xml.ts";
+import { sizedBody } from "./sized-body.ts";
 
 /** Replies we parse are small (a list page is ~300 KB); anything larger is not a reply we asked for. */
 const MAX_REPLY_BYTES = 4 * 1024 * 1024;
@@ -193,7 +194,7 @@ export const createS3Transport = ({ signer, fetch, now, timeoutMs, retry }: S3Tr
         try {
           const response = await exchange(
             full,
-            { signal: deadline.signal, body, duplex: "half" } as RequestInit,
+            { signal: deadline.signal, body: sizedBody(body, contentLength), duplex: "half" } as RequestInit,
             { "content-length": String(contentLength) },
           ).catch((error: unknown) => {
             const problem = sourceError();

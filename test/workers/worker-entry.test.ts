@@ -87,6 +87,20 @@ describe("fetch", () => {
   });
 });
 
+describe("URL ingest inside workerd", () => {
+  it("streams a sized source into storage in one PUT with its Content-Length (the S3 server refuses chunked)", async () => {
+    const response = await call("/api/jobs", {
+      method: "POST",
+      headers: { ...auth, "content-type": "application/json" },
+      body: JSON.stringify({ inputUrl: env.TEST_SOURCE_URL, preset: "default" }),
+    });
+    const body = (await response.json()) as { jobId: string; status: string };
+    expect(response.status, JSON.stringify(body)).toBe(201);
+    // The job exists only once its input is stored, and is then waiting for a machine.
+    expect(body.status).toBe("pending");
+  });
+});
+
 describe("queue", () => {
   it("acks each message on its own: a valid event enqueues and spawns, a malformed one is acked and dropped", async () => {
     const { jobId, inputKey } = await uploadedJob("queued.mp4");

@@ -3,6 +3,8 @@
 // redis-server behind the Upstash bridge, an S3 server with both buckets, and the fake Fly Machines API.
 // Prints one line `READY <env JSON>`, then runs until SIGTERM or stdin closes.
 import { randomBytes } from "node:crypto";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { loadFlyMachinesSpec } from "../../shell/fly-fake/load-fly-machines-spec.ts";
 import { startFakeFlyApi } from "../../shell/fly-fake/start-fake-fly-api.ts";
 import { startUpstashBridge } from "../../shell/upstash-bridge/start-upstash-bridge.ts";
@@ -19,6 +21,13 @@ const fly = await startFakeFlyApi({
   token: flyToken,
   spec: await loadFlyMachinesSpec(),
 });
+// A source for URL ingest: a fixed-size file served with its Content-Length, so the Worker stores it in one PUT.
+const SOURCE_BYTES = randomBytes(300 * 1024);
+const source = createServer((_request, response) => {
+  response.writeHead(200, { "content-type": "video/mp4", "content-length": String(SOURCE_BYTES.length) });
+  response.end(SOURCE_BYTES);
+});
+await new Promise<void>((resolve) => source.listen(0, "127.0.0.1", resolve));
 await s3.createBucket("tcoder-inputs");
 await s3.createBucket("tcoder-outputs");
 
@@ -40,6 +49,10 @@ const env: Record<string, string> = {
   WORKER_IMAGE: "registry.fly.io/tcoder-worker:test",
   CALLBACK_SECRET: randomBytes(24).toString("hex"),
   PUBLIC_URL: "http://tcoder.test",
+  // URL ingest from the loopback source below (test only: production refuses private addresses).
+  ALLOW_PRIVATE_URLS: "true",
+  TEST_SOURCE_URL: `http://127.0.0.1:${(source.address() as AddressInfo).port}/clip.mp4`,
+  TEST_SOURCE_BYTES: String(SOURCE_BYTES.length),
 };
 console.log(`READY ${JSON.stringify(env)}`);
 
@@ -47,7 +60,7 @@ let stopping = false;
 const stop = async () => {
   if (stopping) return;
   stopping = true;
-  await Promise.allSettled([fly.close(), bridge.close()]);
+  await Promise.allSettled([fly.close(), bridge.close(), new Promise((resolve) => source.close(resolve))]);
   await Promise.allSettled([redis.stop(), s3.stop()]);
   process.exit(0);
 };

@@ -1,5 +1,6 @@
-// Runs @20minutes/s3rver in this process: verifies SigV4, refuses anonymous requests, reports writes. Tests use a
-// temporary directory and a free port; make dev keeps its data and gives its buckets a CORS policy.
+// Runs @20minutes/s3rver in this process: verifies SigV4, refuses anonymous requests and chunked PUTs (411, as R2
+// and S3 do), reports writes. Tests use a temporary directory and a free port; make dev keeps its data and gives its
+// buckets a CORS policy.
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
@@ -96,7 +97,7 @@ export async function startLocalS3(
       configs: bucket.cors === true ? [BROWSER_CORS_POLICY] : [],
     })),
   });
-  server.middleware.unshift(refuseAnonymous);
+  server.middleware.unshift(refuseAnonymous, refuseUnsizedPut);
   const onRequest = options.onRequest;
   if (onRequest !== undefined) server.middleware.unshift(requestLog(onRequest));
   let port: number;
@@ -155,6 +156,16 @@ const refuseAnonymous: KoaMiddleware = (ctx, next) => {
   ctx.body =
     '<?xml version="1.0" encoding="UTF-8"?>\n' +
     "<Error><Code>AccessDenied</Code><Message>Anonymous requests are refused.</Message></Error>";
+};
+
+/** R2 and S3 answer 411 to a PUT (object or part) without Content-Length; s3rver would store a chunked body. */
+const refuseUnsizedPut: KoaMiddleware = (ctx, next) => {
+  if (ctx.method !== "PUT" || ctx.headers["content-length"] !== undefined) return next();
+  ctx.status = 411;
+  ctx.type = "application/xml";
+  ctx.body =
+    '<?xml version="1.0" encoding="UTF-8"?>\n' +
+    "<Error><Code>MissingContentLength</Code><Message>You must provide the Content-Length HTTP header.</Message></Error>";
 };
 
 const CREATED_NAMES: readonly string[] = [
