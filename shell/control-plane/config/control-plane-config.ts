@@ -3,11 +3,15 @@
 import * as v from "valibot";
 import { type JobRetryPolicy, jobRetryPolicy } from "../../../core/decide-job-retry.ts";
 import { type MachineGuest, MachineGuestSchema } from "../../../core/machine-guest.ts";
+import { partSizeFor } from "../../../core/plan-upload.ts";
 import { FLY_PRICES_2026, priceMachineTime } from "../../../core/price-machine-time.ts";
 import type { MachineAdmissionConfig } from "../../redis/admit-machines.ts";
 import { type Env, EnvSchema, SECRET_VARS } from "./control-plane-env.ts";
 
 export { SECRET_VARS } from "./control-plane-env.ts";
+
+/** One buffered part of URL ingest, with its copy in flight, stays well inside a Worker's 128 MB. */
+export const MAX_INGEST_PART_BYTES = 32 * 1024 * 1024;
 
 export interface ControlPlaneConfig {
   /** Client API keys (raw; compared as SHA-256 digests). */
@@ -63,7 +67,12 @@ export interface ControlPlaneConfig {
     readonly partBytes: number;
     readonly idempotencyTtlSeconds: number;
   };
-  readonly ingest: { readonly maxBytes: number; readonly timeoutMs: number };
+  readonly ingest: {
+    readonly maxBytes: number;
+    readonly timeoutMs: number;
+    /** Part size for a source of unknown length: small enough to buffer in an isolate, ≤ 10,000 parts in all. */
+    readonly partBytes: number;
+  };
   /** Let URL ingest and webhooks reach loopback and private addresses (local development only). */
   readonly allowPrivateUrls: boolean;
   readonly limits: {
@@ -140,6 +149,13 @@ const buildConfig = (env: Env): ControlPlaneConfig | string => {
   if (!secretAccessKey) problems.push("S3_SECRET_ACCESS_KEY (or R2_SECRET_ACCESS_KEY) is required");
   const guest = parseGuest(env.POOL_GUEST);
   if (typeof guest === "string") problems.push(guest);
+  const ingestPartBytes = partSizeFor(env.INGEST_MAX_BYTES, env.INGEST_PART_BYTES);
+  if (ingestPartBytes > MAX_INGEST_PART_BYTES) {
+    problems.push(
+      `INGEST_MAX_BYTES is too large for URL ingest: 10,000 parts of it are ${ingestPartBytes} bytes each, over the ` +
+        `${MAX_INGEST_PART_BYTES} a Worker can buffer (128 MB isolate)`,
+    );
+  }
   if (env.WORKER_DRAIN_MS >= env.WORKER_TTL_MS) problems.push("WORKER_DRAIN_MS must be below WORKER_TTL_MS");
   if (env.HEARTBEAT_MS >= env.LEASE_MS) problems.push("HEARTBEAT_MS must be below LEASE_MS");
   if (env.SPAWN_MODE === "single-job" && env.PUBLIC_URL === null) {
@@ -212,7 +228,7 @@ const buildConfig = (env: Env): ControlPlaneConfig | string => {
       partBytes: env.MULTIPART_PART_BYTES,
       idempotencyTtlSeconds: env.IDEMPOTENCY_TTL_SECONDS,
     },
-    ingest: { maxBytes: env.INGEST_MAX_BYTES, timeoutMs: env.INGEST_TIMEOUT_MS },
+    ingest: { maxBytes: env.INGEST_MAX_BYTES, timeoutMs: env.INGEST_TIMEOUT_MS, partBytes: ingestPartBytes },
     allowPrivateUrls: env.ALLOW_PRIVATE_URLS,
     limits: {
       maxBodyBytes: env.MAX_BODY_BYTES,

@@ -74,6 +74,8 @@ export const EnvSchema = v.object({
   IDEMPOTENCY_TTL_SECONDS: intVar(24 * 3600, 60, 30 * 24 * 3600),
   INGEST_MAX_BYTES: intVar(2 * GIB, 1, 5 * 1024 * GIB),
   INGEST_TIMEOUT_MS: intVar(120_000, 100, 3_600_000),
+  // URL ingest without a Content-Length holds one part in the Worker's 128 MB isolate while it is sent.
+  INGEST_PART_BYTES: intVar(8 * MIB, 5 * MIB, 32 * MIB),
   ALLOW_PRIVATE_URLS: flagVar(false),
   MAX_BODY_BYTES: intVar(64 * 1024, 1024, 10 * MIB),
   MAX_CALLBACK_BYTES: intVar(4 * MIB, 1024, 32 * MIB),

@@ -136,7 +136,7 @@ const download = (deps: ControlPlaneDeps, url: string, jobId: string): ResultAsy
         ? await deps.inputs.put(key.value, body, { contentType, contentLength: length })
         : await deps.inputs.putLarge(key.value, body, {
             contentType,
-            partSizeBytes: deps.config.uploads.partBytes,
+            partSizeBytes: deps.config.ingest.partBytes,
           });
     if (stored.isOk()) return ok({ inputKey: key.value, filename });
     if (stored.error.kind !== "source-failed") return err(fromStorageError(stored.error));

@@ -1,6 +1,9 @@
 // The control plane's configuration from its environment, and the SSRF checks on client URLs (pure shell pieces).
 import { describe, expect, it } from "vitest";
-import { parseControlPlaneConfig } from "../../../shell/control-plane/config/control-plane-config.ts";
+import {
+  MAX_INGEST_PART_BYTES,
+  parseControlPlaneConfig,
+} from "../../../shell/control-plane/config/control-plane-config.ts";
 import { checkOutboundUrl } from "../../../shell/control-plane/outbound/check-outbound-url.ts";
 
 const VALID_ENV = {
@@ -61,6 +64,26 @@ describe("parseControlPlaneConfig", () => {
     }
     expect(message).toContain(says);
     expect(message).not.toContain(value);
+  });
+});
+
+describe("URL ingest's part size fits a Worker's memory", () => {
+  const GIB = 1024 ** 3;
+  it.each([
+    [{}, 8 * 2 ** 20],
+    [{ INGEST_MAX_BYTES: String(100 * GIB) }, 11 * 2 ** 20],
+    [{ INGEST_PART_BYTES: String(16 * 2 ** 20) }, 16 * 2 ** 20],
+  ])("%o → parts of %d bytes, at most 10,000 of them", (given, part) => {
+    const { ingest } = parseControlPlaneConfig({ ...VALID_ENV, ...given });
+    expect(ingest.partBytes).toBe(part);
+    expect(ingest.partBytes).toBeLessThanOrEqual(MAX_INGEST_PART_BYTES);
+    expect(Math.ceil(ingest.maxBytes / ingest.partBytes)).toBeLessThanOrEqual(10_000);
+  });
+
+  it("refuses a source size cap that would need parts too big to buffer", () => {
+    expect(() => parseControlPlaneConfig({ ...VALID_ENV, INGEST_MAX_BYTES: String(1024 * GIB) })).toThrow(
+      "INGEST_MAX_BYTES is too large for URL ingest",
+    );
   });
 });
 
