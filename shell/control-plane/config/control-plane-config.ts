@@ -2,7 +2,7 @@
 // valibot. Bad configuration throws with every problem listed, naming secrets but never echoing their values.
 import * as v from "valibot";
 import { type JobRetryPolicy, jobRetryPolicy } from "../../../core/decide-job-retry.ts";
-import { type MachineGuest, MachineGuestSchema } from "../../../core/machine-guest.ts";
+import { checkFlyGuest, type MachineGuest, MachineGuestSchema } from "../../../core/machine-guest.ts";
 import { partSizeFor } from "../../../core/plan-upload.ts";
 import { FLY_PRICES_2026, priceMachineTime } from "../../../core/price-machine-time.ts";
 import type { MachineAdmissionConfig } from "../../redis/admit-machines.ts";
@@ -110,7 +110,11 @@ const parseGuest = (text: string): MachineGuest | string => {
     cpus: Number(match[2]),
     memoryMb: Number(match[3]),
   });
-  return parsed.success ? parsed.output : `POOL_GUEST: ${v.summarize(parsed.issues)}`;
+  if (!parsed.success) return `POOL_GUEST: ${v.summarize(parsed.issues)}`;
+  return checkFlyGuest(parsed.output).match(
+    (guest) => guest,
+    (reason) => `POOL_GUEST: ${reason}`,
+  );
 };
 
 const r2Endpoint = (accountId: string): string | null =>

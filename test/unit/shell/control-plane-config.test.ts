@@ -45,6 +45,11 @@ describe("parseControlPlaneConfig", () => {
       says: "PUBLIC_URL is required with WEBHOOK_SECRET",
     },
     { given: { R2_ACCOUNT_ID: undefined }, says: "S3_ENDPOINT" },
+    {
+      given: { POOL_GUEST: "performance-2x-1024" },
+      says: "POOL_GUEST: performance-2x-1024: 2 performance CPU(s)",
+    },
+    { given: { POOL_GUEST: "shared-3x-768" }, says: "Fly offers shared machines with 1, 2, 4, 6, 8 CPUs" },
   ])("refuses $says", ({ given, says }) => {
     const env = Object.fromEntries(
       Object.entries({ ...VALID_ENV, ...given }).filter(([, v]) => v !== undefined),
