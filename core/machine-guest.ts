@@ -20,7 +20,9 @@ export const MachineGuestSchema = v.object({
 export const guestKey = (g: MachineGuest): string => `${g.cpuKind}-${g.cpus}x-${g.memoryMb}`;
 
 /** Fly's sizes: CPU counts per kind, memory per CPU (MB) and its step. A size outside them is refused at create. */
-const FLY_SIZES: Readonly<Record<CpuKind, { cpus: readonly number[]; minPerCpu: number; maxPerCpu: number }>> = {
+const FLY_SIZES: Readonly<
+  Record<CpuKind, { cpus: readonly number[]; minPerCpu: number; maxPerCpu: number }>
+> = {
   shared: { cpus: [1, 2, 4, 6, 8], minPerCpu: 256, maxPerCpu: 2048 },
   performance: { cpus: [1, 2, 4, 8, 16], minPerCpu: 2048, maxPerCpu: 8192 },
 };

@@ -44,6 +44,8 @@ export default {
     return rootFor(env).app.fetch(request, env, ctx);
   },
 
+  // The upload queue and its dead-letter queue run the same idempotent intake (wrangler.toml: the latter retries
+  // less often, for longer), so an event that outlived a Redis outage still enqueues its job.
   async queue(batch, env, _ctx) {
     await processEventBatch(rootFor(env).deps, batch.messages);
   },

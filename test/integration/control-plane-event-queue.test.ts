@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SIGNATURE_HEADER } from "../../core/signature-header.ts";
 import type { EventQueue } from "../../shell/control-plane/config/control-plane-deps.ts";
 import { createApp } from "../../shell/control-plane/http/app.ts";
+import { processEventBatch } from "../../shell/control-plane/intake/process-event-batch.ts";
 import { backgroundTasks } from "../../shell/node-server/background-tasks.ts";
 import { signBody } from "../../shell/signing/hmac-signature.ts";
 import { CALLBACK_SECRET, type Harness, PUBLIC_URL, r2Event, startHarness } from "./control-plane-harness.ts";
@@ -107,5 +108,26 @@ describe("POST /internal/events with an upload queue", () => {
     const response = await appWith(queue)("{}", "t=1,v1=00");
     expect(response.status).toBe(401);
     expect(sent).toEqual([]);
+  });
+});
+
+describe("the queue consumer", () => {
+  it("sends an event back with a growing delay while Redis is unreachable, and acks nothing", async () => {
+    const down = h.variant({ UPSTASH_REDIS_REST_URL: "http://127.0.0.1:9", REDIS_TIMEOUT_MS: "300" });
+    const retried: Record<string, number | undefined> = {};
+    const message = (attempts: number) => ({
+      id: `m${attempts}`,
+      body: r2Event(h, "uploads/job_aaaaaaaaaaaaaaaaaaaaaaaa/in.mp4", 1024),
+      attempts,
+      ack: () => {
+        throw new Error("acked while Redis is down");
+      },
+      retry: (options?: { readonly delaySeconds?: number }) => {
+        retried[`m${attempts}`] = options?.delaySeconds;
+      },
+    });
+    const report = await processEventBatch(down.deps, [message(1), message(3), message(9)]);
+    expect(report).toMatchObject({ acked: 0, retried: 3 });
+    expect(retried).toEqual({ m1: 10, m3: 40, m9: 300 });
   });
 });

@@ -235,6 +235,7 @@ describe("the webhook outbox", () => {
     const message = {
       id: nonce(),
       body: r2Event(h, upload.inputKey, 256),
+      attempts: 1,
       ack: () => {
         acked = true;
       },

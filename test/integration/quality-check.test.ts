@@ -32,7 +32,13 @@ afterAll(async () => {
 const encode = async (preset: PresetName, fixture: FixtureName) => {
   const probe = await probeSummary(ffprobePath, media[fixture]);
   const outDir = join(workDir, `${preset}-${fixture}`);
-  const planned = planFfmpeg({ preset, probe, inputPath: media[fixture], outDir, limits: DEFAULT_PLAN_LIMITS });
+  const planned = planFfmpeg({
+    preset,
+    probe,
+    inputPath: media[fixture],
+    outDir,
+    limits: DEFAULT_PLAN_LIMITS,
+  });
   expect(planned.isErr() ? planned.error : "planned").toBe("planned");
   const plan: FfmpegPlan = planned._unsafeUnwrap();
   for (const dir of plan.directories) await mkdir(dir, { recursive: true });

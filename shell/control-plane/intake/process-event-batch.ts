@@ -1,6 +1,8 @@
-// The queue consumer's work, runtime-free: each message through the intake, acked or retried on its own (a refused
-// upload's webhook sent at once), then one admission for the batch if anything was enqueued.
-
+// The queue consumer's work, runtime-free: each message through the intake, acked or retried on its own with a
+// growing delay (a refused upload's webhook sent at once), then one admission for the batch if anything was enqueued.
+// The dead-letter queue's consumer runs the same intake: it is idempotent, and an event that outlived the upload
+// queue's retries still gets its job enqueued once Redis is back.
+import { eventRetryDelaySeconds } from "../../../core/decide-event-retry.ts";
 import type { ControlPlaneDeps } from "../config/control-plane-deps.ts";
 import { admitAndSpawn, type SpawnReport } from "../machines/admit-and-spawn.ts";
 import { backgroundView } from "../views/render-job-view.ts";
@@ -11,8 +13,10 @@ import { intakeUploadEvent } from "./intake-upload-event.ts";
 export interface EventMessage {
   readonly id: string;
   readonly body: unknown;
+  /** Deliveries so far, this one included. */
+  readonly attempts: number;
   ack(): void;
-  retry(): void;
+  retry(options?: { readonly delaySeconds?: number }): void;
 }
 
 export interface BatchReport {
@@ -42,8 +46,9 @@ export const processEventBatch = async (
         deps.log.warn("intake.invalid-event", { messageId: message.id, message: outcome.error.message });
         return "acked";
       }
-      message.retry();
-      deps.log.warn("intake.retry", { messageId: message.id, message: outcome.error.message });
+      const delaySeconds = eventRetryDelaySeconds(message.attempts);
+      message.retry({ delaySeconds });
+      deps.log.warn("intake.retry", { messageId: message.id, delaySeconds, message: outcome.error.message });
       return "retried";
     }),
   );
