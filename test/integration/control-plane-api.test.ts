@@ -146,6 +146,57 @@ describe("POST /api/upload", () => {
     expect(completed.status).toBe(200);
     expect((await h.deps.inputs.head(body.inputKey))._unsafeUnwrap().size).toBe(size);
   });
+
+  it("lists the first parts of a many-part upload, signs the rest on request, and part URLs outlive a PUT's", async () => {
+    const few = h.variant({ MULTIPART_PARTS_LISTED: "2", MULTIPART_URL_TTL_SECONDS: "86400" });
+    const size = 16 * 1024 * 1024;
+    const created = await few.api("/api/upload", {
+      method: "POST",
+      json: { filename: "long.mov", preset: "default", size, multipart: true },
+    });
+    expect(created.status).toBe(201);
+    const body = await created.json();
+    const { multipart } = body;
+    expect(multipart).toMatchObject({ partSize: 5 * 1024 * 1024, partCount: 4 });
+    expect(multipart.parts.map((p: { partNumber: number }) => p.partNumber)).toEqual([1, 2]);
+    expect(multipart.partsUrl).toBe(`${PUBLIC_URL}/api/upload/${body.jobId}/parts`);
+    // A day, not the single PUT's 15 minutes: the URLs say so, and so does expiresAt.
+    expect(new URL(multipart.parts[0].url).searchParams.get("X-Amz-Expires")).toBe("86400");
+    expect(Date.parse(body.expiresAt) - Date.now()).toBeGreaterThan(23 * 3600 * 1000);
+
+    const more = await few.api(`/api/upload/${body.jobId}/parts`, {
+      method: "POST",
+      json: { uploadId: multipart.uploadId, partNumbers: [4, 3, 3] },
+    });
+    expect(more.status).toBe(200);
+    const signed = await more.json();
+    expect(signed.parts.map((p: { partNumber: number }) => p.partNumber)).toEqual([3, 4]);
+
+    const data = randomBytes(size);
+    const eTags = [];
+    for (const part of [...multipart.parts, ...signed.parts]) {
+      const start = (part.partNumber - 1) * multipart.partSize;
+      const put = await fetch(part.url, {
+        method: "PUT",
+        body: data.subarray(start, start + multipart.partSize),
+      });
+      expect(put.status).toBe(200);
+      eTags.push({ partNumber: part.partNumber, eTag: put.headers.get("etag") as string });
+    }
+    const completed = await few.api(`/api/upload/${body.jobId}/complete`, {
+      method: "POST",
+      json: { uploadId: multipart.uploadId, parts: eTags },
+    });
+    expect(completed.status).toBe(200);
+    expect((await h.deps.inputs.head(body.inputKey))._unsafeUnwrap().size).toBe(size);
+
+    // A malformed request is refused with its reason.
+    const bad = await few.api(`/api/upload/${body.jobId}/parts`, {
+      method: "POST",
+      json: { uploadId: multipart.uploadId, partNumbers: [0] },
+    });
+    expect(bad.status).toBe(400);
+  });
 });
 
 describe("from upload to outputs", () => {

@@ -65,6 +65,10 @@ export interface ControlPlaneConfig {
     readonly maxBytes: number;
     readonly multipartThresholdBytes: number;
     readonly partBytes: number;
+    /** How long a multipart part URL works (up to R2's 7 days). */
+    readonly partUrlTtlSeconds: number;
+    /** Part URLs in the upload's answer; the rest come from POST /api/upload/:id/parts. */
+    readonly partsListed: number;
     readonly idempotencyTtlSeconds: number;
   };
   readonly ingest: {
@@ -230,6 +234,8 @@ const buildConfig = (env: Env): ControlPlaneConfig | string => {
       maxBytes: env.MAX_UPLOAD_BYTES,
       multipartThresholdBytes: env.MULTIPART_THRESHOLD_BYTES,
       partBytes: env.MULTIPART_PART_BYTES,
+      partUrlTtlSeconds: env.MULTIPART_URL_TTL_SECONDS,
+      partsListed: env.MULTIPART_PARTS_LISTED,
       idempotencyTtlSeconds: env.IDEMPOTENCY_TTL_SECONDS,
     },
     ingest: { maxBytes: env.INGEST_MAX_BYTES, timeoutMs: env.INGEST_TIMEOUT_MS, partBytes: ingestPartBytes },

@@ -71,6 +71,10 @@ export const EnvSchema = v.object({
   MAX_UPLOAD_BYTES: intVar(5 * GIB, 1, 5 * 1024 * GIB),
   MULTIPART_THRESHOLD_BYTES: intVar(100 * MIB, 5 * MIB, 5 * GIB),
   MULTIPART_PART_BYTES: intVar(64 * MIB, 5 * MIB, 5 * GIB),
+  // Part URLs outlive the single-PUT TTL: a large upload takes hours, and R2 accepts presigned URLs up to 7 days.
+  MULTIPART_URL_TTL_SECONDS: intVar(6 * 3600, 60, 7 * 24 * 3600),
+  // Part URLs listed in POST /api/upload's answer; the rest are signed on request (POST /api/upload/:id/parts).
+  MULTIPART_PARTS_LISTED: intVar(100, 1, 10_000),
   IDEMPOTENCY_TTL_SECONDS: intVar(24 * 3600, 60, 30 * 24 * 3600),
   INGEST_MAX_BYTES: intVar(2 * GIB, 1, 5 * 1024 * GIB),
   INGEST_TIMEOUT_MS: intVar(120_000, 100, 3_600_000),

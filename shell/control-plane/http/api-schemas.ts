@@ -52,12 +52,34 @@ export const UploadResponseSchema = v.object({
     v.object({
       uploadId: v.string(),
       partSize: v.number(),
+      /** Parts the file takes: every one but the last is partSize bytes. */
+      partCount: v.number(),
+      /** The first parts' URLs (all of them for most files); sign the rest, or re-sign any, at partsUrl. */
       parts: v.array(v.object({ partNumber: v.number(), url: v.string() })),
+      partsUrl: v.string(),
       completeUrl: v.string(),
     }),
   ),
 });
 export type UploadResponse = v.InferOutput<typeof UploadResponseSchema>;
+
+export const SignPartsRequestSchema = v.strictObject({
+  uploadId: v.pipe(v.string(), v.minLength(1), v.maxLength(1024), v.regex(NO_CONTROL)),
+  partNumbers: v.pipe(
+    v.array(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(10_000))),
+    v.minLength(1, "partNumbers must not be empty"),
+    v.maxLength(1000, "at most 1000 parts per request"),
+  ),
+});
+export type SignPartsRequest = v.InferOutput<typeof SignPartsRequestSchema>;
+
+export const SignPartsResponseSchema = v.object({
+  uploadId: v.string(),
+  /** ISO 8601: when these part URLs stop working. */
+  expiresAt: v.string(),
+  parts: v.array(v.object({ partNumber: v.number(), url: v.string() })),
+});
+export type SignPartsResponse = v.InferOutput<typeof SignPartsResponseSchema>;
 
 export const CompleteUploadRequestSchema = v.strictObject({
   uploadId: v.pipe(v.string(), v.minLength(1), v.maxLength(1024), v.regex(NO_CONTROL)),

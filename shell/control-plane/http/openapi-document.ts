@@ -8,6 +8,8 @@ import {
   HealthSchema,
   IngestRequestSchema,
   JobViewSchema,
+  SignPartsRequestSchema,
+  SignPartsResponseSchema,
   StatsSchema,
   UploadRequestSchema,
   UploadResponseSchema,
@@ -17,6 +19,8 @@ const SCHEMAS = {
   UploadRequest: UploadRequestSchema,
   UploadResponse: UploadResponseSchema,
   CompleteUploadRequest: CompleteUploadRequestSchema,
+  SignPartsRequest: SignPartsRequestSchema,
+  SignPartsResponse: SignPartsResponseSchema,
   IngestRequest: IngestRequestSchema,
   CancelRequest: CancelRequestSchema,
   Job: JobViewSchema,
@@ -109,6 +113,14 @@ export const openApiDocument = () => ({
           "200": reply("replayed", "UploadResponse"),
           ...errors(400, 401, 402, 413, 429, 503),
         },
+      },
+    },
+    "/api/upload/{id}/parts": {
+      post: {
+        summary: "Sign part URLs of a multipart upload: the ones not listed at creation, or fresh copies",
+        parameters: [jobId],
+        requestBody: { required: true, ...json("SignPartsRequest") },
+        responses: { "200": reply("part URLs", "SignPartsResponse"), ...errors(400, 401, 404, 409, 503) },
       },
     },
     "/api/upload/{id}/complete": {

@@ -16,6 +16,7 @@ import {
   jobIdFor,
   persistNewJob,
 } from "./persist-new-job.ts";
+import { signParts } from "./sign-upload-parts.ts";
 
 export const createUpload = (
   deps: ControlPlaneDeps,
@@ -92,31 +93,32 @@ const presignMultipart = (
   jobId: string,
   inputKey: string,
   contentType: string,
-  { partSize, partCount: count }: { readonly partSize: number; readonly partCount: number },
+  { partSize, partCount }: { readonly partSize: number; readonly partCount: number },
   origin: string,
 ): ResultAsync<UploadResponse, ApiError> => {
-  const ttl = deps.config.uploads.urlTtlSeconds;
+  const listed = Math.min(partCount, deps.config.uploads.partsListed);
   return deps.inputs
     .createMultipart(inputKey, contentType)
     .mapErr(fromStorageError)
     .andThen(({ uploadId }) =>
-      ResultAsync.combine(
-        Array.from({ length: count }, (_, i) =>
-          deps.inputs.presignUploadPart(inputKey, uploadId, i + 1, ttl),
-        ),
-      ).andThen((signed) =>
-        okAsync({
-          jobId,
-          inputKey,
-          expiresAt: new Date(signed[0]?.expiresAt ?? deps.clock() + ttl * 1000).toISOString(),
-          method: "PUT" as const,
-          multipart: {
-            uploadId,
-            partSize,
-            parts: signed.map((part, i) => ({ partNumber: i + 1, url: part.url })),
-            completeUrl: `${origin}/api/upload/${jobId}/complete`,
-          },
-        }),
-      ),
+      signParts(
+        deps,
+        inputKey,
+        uploadId,
+        Array.from({ length: listed }, (_, i) => i + 1),
+      ).map((signed) => ({
+        jobId,
+        inputKey,
+        expiresAt: signed.expiresAt,
+        method: "PUT" as const,
+        multipart: {
+          uploadId,
+          partSize,
+          partCount,
+          parts: signed.parts,
+          partsUrl: `${origin}/api/upload/${jobId}/parts`,
+          completeUrl: `${origin}/api/upload/${jobId}/complete`,
+        },
+      })),
     );
 };

@@ -1,9 +1,10 @@
-// POST /api/upload and POST /api/upload/:id/complete.
+// POST /api/upload, POST /api/upload/:id/parts (more part URLs) and POST /api/upload/:id/complete.
 import { errAsync } from "neverthrow";
 import { completeUpload } from "../../intake/complete-upload.ts";
 import { createUpload } from "../../intake/create-upload.ts";
 import { checkIdempotencyKey } from "../../intake/persist-new-job.ts";
-import { CompleteUploadRequestSchema, UploadRequestSchema } from "../api-schemas.ts";
+import { signUploadParts } from "../../intake/sign-upload-parts.ts";
+import { CompleteUploadRequestSchema, SignPartsRequestSchema, UploadRequestSchema } from "../api-schemas.ts";
 import { parseJsonBody } from "../parse-json-body.ts";
 import { type App, jobIdParam, type RouteContext, respond, viewContext } from "../route-kit.ts";
 
@@ -21,6 +22,18 @@ export const registerUploadRoutes = (app: App, ctx: RouteContext): void => {
       ),
     );
     return respond(ctx, result, ({ created, body }) => c.json(body, created ? 201 : 200));
+  });
+
+  app.post("/api/upload/:id/parts", async (c) => {
+    const jobId = jobIdParam(c);
+    const text = await c.req.text();
+    const result =
+      typeof jobId === "string"
+        ? parseJsonBody(SignPartsRequestSchema, text).asyncAndThen((request) =>
+            signUploadParts(ctx.deps, jobId, request),
+          )
+        : errAsync(jobId);
+    return respond(ctx, result, (body) => c.json(body, 200));
   });
 
   app.post("/api/upload/:id/complete", async (c) => {

@@ -1,0 +1,48 @@
+// Part URLs of a multipart upload, with their own TTL (MULTIPART_URL_TTL_SECONDS, up to R2's 7 days):
+// the first ones come with POST /api/upload, the rest (or fresh copies of expired ones) from
+// POST /api/upload/:jobId/parts, so a 10,000-part upload never lists 10,000 URLs at once and can resume for days.
+import { errAsync, ResultAsync } from "neverthrow";
+import type { ControlPlaneDeps } from "../config/control-plane-deps.ts";
+import type { ApiError } from "../http/api-error.ts";
+import type { SignPartsRequest, SignPartsResponse } from "../http/api-schemas.ts";
+import { fromStoreError } from "../http/store-failures.ts";
+
+export const signParts = (
+  deps: ControlPlaneDeps,
+  inputKey: string,
+  uploadId: string,
+  partNumbers: readonly number[],
+): ResultAsync<SignPartsResponse, never> => {
+  const ttl = deps.config.uploads.partUrlTtlSeconds;
+  const unique = [...new Set(partNumbers)].sort((a, b) => a - b);
+  return ResultAsync.combine(
+    unique.map((partNumber) => deps.inputs.presignUploadPart(inputKey, uploadId, partNumber, ttl)),
+  ).map((signed) => ({
+    uploadId,
+    expiresAt: new Date(signed[0]?.expiresAt ?? deps.clock() + ttl * 1000).toISOString(),
+    parts: signed.map((part, i) => ({ partNumber: unique[i] as number, url: part.url })),
+  }));
+};
+
+/** POST /api/upload/:jobId/parts: only while the job still waits for its upload. */
+export const signUploadParts = (
+  deps: ControlPlaneDeps,
+  jobId: string,
+  request: SignPartsRequest,
+): ResultAsync<SignPartsResponse, ApiError> =>
+  deps.jobs
+    .load(jobId)
+    .mapErr(fromStoreError)
+    .andThen((record) => {
+      if (record === null)
+        return errAsync<never, ApiError>({ kind: "not-found", message: `no job ${jobId}` });
+      const { job } = record;
+      if (job.status !== "uploading") {
+        return errAsync<never, ApiError>({
+          kind: "conflict",
+          code: "invalid-transition",
+          message: `the job is ${job.status}, not waiting for its upload`,
+        });
+      }
+      return signParts(deps, job.inputKey, request.uploadId, request.partNumbers);
+    });
