@@ -25,6 +25,11 @@ export interface LauncherOptions {
   readonly cwd: string;
   /** Environment every machine starts from (PATH and the like); the create request's env is laid over it. */
   readonly baseEnv: Readonly<Record<string, string>>;
+  /**
+   * The app's secrets, as `fly secrets` would hold them: every machine gets them, under its own env (make dev puts
+   * the workers' credentials here, as make deploy does on Fly).
+   */
+  readonly appSecrets?: Readonly<Record<string, string>>;
   /** Rewrites a machine's env before start, e.g. to point callbacks at a local port. */
   readonly mapEnv?: (env: Record<string, string>) => Record<string, string>;
   readonly log: (machineId: string, line: string) => void;
@@ -75,10 +80,8 @@ export async function startLocalMachineLauncher(options: LauncherOptions): Promi
   let fly: FakeFlyApi | undefined;
 
   const launch = (machine: FakeFlyMachine): void => {
-    const env = options.mapEnv?.({ ...options.baseEnv, ...machine.config.env }) ?? {
-      ...options.baseEnv,
-      ...machine.config.env,
-    };
+    const given = { ...options.baseEnv, ...options.appSecrets, ...machine.config.env };
+    const env = options.mapEnv?.(given) ?? given;
     const [command, ...args] = options.command;
     if (!command) throw new Error("the launcher needs a worker command");
     const child = spawn(command, args, {

@@ -130,6 +130,7 @@ export const startDevStack = async (options: DevStackOptions): Promise<DevStack>
     const flyToken = secret(16);
     const workDir = join(stateDir, "work");
     await mkdir(workDir, { recursive: true });
+    const callbackSecret = secret(24);
     const launcher = await startLocalMachineLauncher({
       appName: FLY_APP,
       token: flyToken,
@@ -142,6 +143,14 @@ export const startDevStack = async (options: DevStackOptions): Promise<DevStack>
         WORK_DIR: workDir,
         ...options.machineEnv,
       },
+      // What make deploy sets with `fly secrets import`: the workers' credentials, never in a machine's env.
+      appSecrets: {
+        UPSTASH_REDIS_REST_URL: bridge.url,
+        UPSTASH_REDIS_REST_TOKEN: bridgeToken,
+        S3_ACCESS_KEY_ID: s3.accessKeyId,
+        S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
+        CALLBACK_SECRET: callbackSecret,
+      },
       log: (id, line) => log(`machine ${id}`, line),
       now: Date.now,
     });
@@ -151,7 +160,6 @@ export const startDevStack = async (options: DevStackOptions): Promise<DevStack>
       `fake Fly Machines API on ${launcher.fly.url}; each machine runs bun worker-image/main.ts`,
     );
 
-    const callbackSecret = secret(24);
     const vars: Record<string, string> = {
       TCODER_API_KEY: options.apiKey,
       UPSTASH_REDIS_REST_URL: bridge.url,

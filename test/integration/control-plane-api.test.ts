@@ -248,6 +248,16 @@ describe("from upload to outputs", () => {
       CALLBACK_URL: `${PUBLIC_URL}/internal/callbacks`,
       MACHINE_GUEST: "performance-2x-4096",
     });
+    // Credentials are Fly app secrets: none is in the machine's env, which anyone who can read the app can read.
+    const secrets = [
+      "UPSTASH_REDIS_REST_TOKEN",
+      "S3_ACCESS_KEY_ID",
+      "S3_SECRET_ACCESS_KEY",
+      "CALLBACK_SECRET",
+    ];
+    expect(Object.keys(machine.config.env ?? {}).filter((name) => secrets.includes(name))).toEqual([]);
+    const values = Object.values(machine.config.env ?? {});
+    for (const name of secrets) expect(values).not.toContain(h.env[name]);
     expect(machine.config).toMatchObject({ auto_destroy: true, restart: { policy: "no" } });
     expect(await h.redis.zscore(keysOf(h).workerReservations, machineId)).not.toBeNull();
 

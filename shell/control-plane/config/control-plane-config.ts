@@ -98,8 +98,7 @@ export interface ControlPlaneConfig {
     readonly drainMs: number;
     readonly heartbeatMs: number;
     readonly guest: MachineGuest;
-    readonly redisUrl: string;
-    readonly redisToken: string;
+    /** The object store endpoint workers use (their credentials are Fly app secrets, not ours to pass). */
     readonly s3Endpoint: string;
   };
 }
@@ -264,8 +263,6 @@ const buildConfig = (env: Env): ControlPlaneConfig | string => {
       drainMs: env.WORKER_DRAIN_MS,
       heartbeatMs: env.HEARTBEAT_MS,
       guest,
-      redisUrl: env.WORKER_REDIS_REST_URL ?? env.UPSTASH_REDIS_REST_URL,
-      redisToken: env.WORKER_REDIS_REST_TOKEN ?? env.UPSTASH_REDIS_REST_TOKEN,
       s3Endpoint: env.WORKER_S3_ENDPOINT ?? endpoint,
     },
   };

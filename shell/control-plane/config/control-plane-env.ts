@@ -26,7 +26,6 @@ export const SECRET_VARS = [
   "CALLBACK_SECRET_PREVIOUS",
   "WEBHOOK_SECRET",
   "MEDIA_SECRET",
-  "WORKER_REDIS_REST_TOKEN",
 ] as const;
 
 export const EnvSchema = v.object({
@@ -101,8 +100,6 @@ export const EnvSchema = v.object({
   WORKER_DRAIN_MS: intVar(60_000, 0, 24 * 3_600_000),
   POOL_GUEST: optionalText("performance-2x-4096"),
   SPAWN_MODE: v.pipe(optionalText("pool"), v.picklist(["pool", "single-job"], "must be pool or single-job")),
-  WORKER_REDIS_REST_URL: nullableHttpUrl(),
-  WORKER_REDIS_REST_TOKEN: nullableText(),
   WORKER_S3_ENDPOINT: nullableHttpUrl(),
 });
 

@@ -1,25 +1,19 @@
-// The environment a spawned worker machine gets (contracts: worker environment), pool or single-job mode.
+// The environment a spawned worker machine gets (contracts: worker environment), pool or single-job mode: only
+// per-machine values and settings. Credentials (Redis URL and token, the workers' R2 key, the callback secret) are
+// Fly app secrets, which Fly gives every machine of the app (make deploy sets them); machine env is readable by
+// anyone who can read the app, so no secret goes in it.
 import { guestKey } from "../../../core/machine-guest.ts";
 import type { ControlPlaneConfig } from "../config/control-plane-config.ts";
 
-/** Where workers send their signed callbacks, when the control plane knows its own public URL. */
+/** Where workers send their signed callbacks (signed with the CALLBACK_SECRET app secret). */
 export const callbackEnv = (config: ControlPlaneConfig): Record<string, string> =>
-  config.publicUrl === null
-    ? {}
-    : {
-        CALLBACK_URL: `${config.publicUrl}/internal/callbacks`,
-        CALLBACK_SECRET: config.callbackSecrets[0] as string,
-      };
+  config.publicUrl === null ? {} : { CALLBACK_URL: `${config.publicUrl}/internal/callbacks` };
 
 /** A pool worker claims jobs from Redis itself; `machineId` is its reservation id and Fly metadata tag. */
 export const poolMachineEnv = (config: ControlPlaneConfig, machineId: string): Record<string, string> => ({
   TCODER_MACHINE_ID: machineId,
-  UPSTASH_REDIS_REST_URL: config.worker.redisUrl,
-  UPSTASH_REDIS_REST_TOKEN: config.worker.redisToken,
   REDIS_PREFIX: config.redis.prefix,
   S3_ENDPOINT: config.worker.s3Endpoint,
-  S3_ACCESS_KEY_ID: config.storage.accessKeyId,
-  S3_SECRET_ACCESS_KEY: config.storage.secretAccessKey,
   INPUT_BUCKET: config.storage.inputBucket,
   OUTPUT_BUCKET: config.storage.outputBucket,
   ...callbackEnv(config),
