@@ -10,6 +10,7 @@ import {
   type PlannedOutput,
 } from "./ffmpeg-plan.ts";
 import { ffmpegTimeLimitMs } from "./ffmpeg-time-limit.ts";
+import { planPosterFilter } from "./plan-video-filter.ts";
 
 export const POSTER_FILE = "poster.jpg";
 export const POSTER_MAX_WIDTH = 1280;
@@ -36,9 +37,9 @@ export const planPoster = (
     ...["-i", ctx.inputPath],
     ...["-map", `0:${input.video.index}`, "-map_metadata", "-1"],
     ...["-frames:v", "1", "-update", "1"],
-    // JPEG is full range. Converting in our own scale and handing the encoder yuv420p tagged "pc" avoids the
+    // JPEG is full range. Converting in our own filters and handing the encoder yuv420p tagged "pc" avoids the
     // deprecated yuvj420p path and its warnings; "unofficial" is what ffmpeg 5.1's mjpeg wants for yuv420p.
-    ...["-vf", `scale=${size.width}:${size.height}:out_range=full,setsar=1,format=yuv420p`],
+    ...["-vf", planPosterFilter(input, size)],
     ...["-color_range", "pc", "-strict", "unofficial", "-c:v", "mjpeg", "-q:v", "3"],
     ...["-f", "image2", joinPath(ctx.outDir, POSTER_FILE)],
   ];
