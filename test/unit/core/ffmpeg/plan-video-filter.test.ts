@@ -172,6 +172,23 @@ describe("poster", () => {
   });
 });
 
+describe("poster seek", () => {
+  it.each<{ formatName: string; before: boolean }>([
+    { formatName: "mov,mp4,m4a,3gp,3g2,mj2", before: true },
+    { formatName: "matroska,webm", before: true },
+    { formatName: "avi", before: true },
+    // No index: an input seek lands between keyframes and may find no picture; decode from the start instead.
+    { formatName: "mpegts", before: false },
+    { formatName: "mpeg", before: false },
+    { formatName: "h264", before: false },
+  ])("$formatName: -ss before -i is $before", ({ formatName, before }) => {
+    const argv = posterArgv(plan("web-optimized", { formatName }));
+    const [ss, input] = [argv.indexOf("-ss"), argv.indexOf("-i")];
+    expect(argv[ss + 1]).toBe("1.000");
+    expect(ss < input).toBe(before);
+  });
+});
+
 describe("default (stream copy) leaves HDR and interlaced sources untouched", () => {
   it.each<{ name: string; given: FakeInput }>([
     { name: "HLG", given: HLG },
