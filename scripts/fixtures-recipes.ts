@@ -19,7 +19,7 @@ export const FIXTURE_NAMES = [
   "hlg-h264-10bit.mp4",
   "interlaced-1080i-h264.ts",
   "interlaced-576i-mpeg2.ts",
-  "dv-576i.dv",
+  "dv-576i.avi",
   "ultrawide-1920x800.mp4",
   "between-1600x900.mp4",
   "portrait-1080x1920.mp4",
@@ -358,15 +358,15 @@ export const FIXTURE_RECIPES: Readonly<Record<FixtureName, FixtureRecipe>> = {
       ],
     ],
   },
-  // DV PAL from a camcorder: bottom field first, 16:9; ffprobe states no field order for DV.
-  "dv-576i.dv": {
+  // DV PAL from a camcorder, captured to AVI (type 2): bottom field first, 16:9; ffprobe states no field order.
+  "dv-576i.avi": {
     kind: "ffmpeg",
     steps: [
       [
         ...QUIET,
         ...video("720x576", 50, 1),
         ...["-map", "0:v", "-vf", interlace("bottom")],
-        ...["-c:v", "dvvideo", "-pix_fmt", "yuv420p", "-aspect", "16:9", "-f", "dv"],
+        ...["-c:v", "dvvideo", "-pix_fmt", "yuv420p", "-aspect", "16:9", "-f", "avi"],
         ...EXACT,
         ...EXACT_CODECS,
         "{out}",

@@ -62,8 +62,9 @@ describe("the video signal of each committed probe", () => {
 
   it("leaves out what ffprobe does not know: DV's field order, an SDR clip's colours, an empty codec tag", () => {
     const dv = videoOf("dv-576i");
+    expect(dv).toMatchObject({ codec: "dvvideo", codecTag: "dvsd", width: 720, height: 576 });
     expect(dv.fieldOrder).toBeUndefined();
-    expect(dv.codecTag).toBeUndefined();
+    expect(videoOf("pq-hevc-10bit").codecTag).toBeUndefined();
     const sdr = videoOf("h264-720p-10s");
     expect([sdr.colorTransfer, sdr.colorPrimaries, sdr.colorMatrix, sdr.dolbyVision]).toEqual([
       undefined,
