@@ -82,13 +82,16 @@ export const planLadderFilter = (source: Source, sizes: readonly FrameSize[]): s
   return [split, ...sizes.map((size, i) => scaled(size, i, `[s${i}]`))].join(";");
 };
 
-/** The -vf of the JPEG poster: full range, handed to mjpeg as yuv420p. */
+/**
+ * The -vf of the JPEG poster: full-range BT.601 YCbCr, handed to mjpeg as yuv420p. Without out_color_matrix,
+ * swscale keeps a BT.709 source's matrix and every JPEG viewer decodes it as BT.601: saturated colours shift.
+ */
 export const planPosterFilter = (source: Source, size: FrameSize): string => {
   const hdr = detectHdr(source.video);
   const convert =
     hdr !== undefined
       ? [scaleTo(size), ...toneMapFilters(hdr, JPEG_SDR), "setsar=1"]
-      : [`${scaleTo(size)}:out_range=full`, "setsar=1", "format=yuv420p"];
+      : [`${scaleTo(size)}:out_color_matrix=bt601:out_range=full`, "setsar=1", "format=yuv420p"];
   return [...deinterlaceFilters(source), ...convert].join(",");
 };
 

@@ -255,6 +255,15 @@ describe("SDR sources are unaffected", () => {
     expect(l.meanAbsError).toBeLessThan(10);
     expect(l.meanColourShift).toBeLessThan(3);
   });
+
+  it("its poster is BT.601 YCbCr, as JPEG viewers read it: colours as the source's (was 8.5 off on average)", async () => {
+    const { file, source } = await transcode("web-optimized", "portrait-1080x1920.mp4");
+    const size = { width: 360, height: 640 };
+    const seek = posterSeekSec(source.durationSec);
+    const reference = await frameOf(["-f", "lavfi", "-i", sdrPicture("1080x1920", 30, 1)], size, seek);
+    const l = await likeness(await frameOf(["-i", file("poster.jpg")], size), reference);
+    expect(l.meanAbsError).toBeLessThan(5);
+  });
 });
 
 // ---- interlaced → progressive ----------------------------------------------------------------------------

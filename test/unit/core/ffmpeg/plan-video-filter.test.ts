@@ -154,7 +154,11 @@ describe("hls: the shared part of the graph runs once, before the split", () => 
 
 describe("poster", () => {
   it.each<{ name: string; given: FakeInput; vf: string }>([
-    { name: "SDR (unchanged)", given: {}, vf: "scale=1280:720:out_range=full,setsar=1,format=yuv420p" },
+    {
+      name: "SDR: converted to the BT.601 matrix JPEG decoders assume",
+      given: { colorTransfer: "bt709", colorPrimaries: "bt709", colorSpace: "bt709" },
+      vf: "scale=1280:720:out_color_matrix=bt601:out_range=full,setsar=1,format=yuv420p",
+    },
     {
       name: "HLG: tone-mapped to full-range BT.601 YCbCr, what JPEG decoders assume",
       given: HLG,
@@ -163,7 +167,7 @@ describe("poster", () => {
     {
       name: "interlaced: deinterlaced first",
       given: INTERLACED,
-      vf: "bwdif=mode=send_frame:parity=auto:deint=all,scale=1280:720:out_range=full,setsar=1,format=yuv420p",
+      vf: "bwdif=mode=send_frame:parity=auto:deint=all,scale=1280:720:out_color_matrix=bt601:out_range=full,setsar=1,format=yuv420p",
     },
   ])("$name", ({ given, vf }) => {
     for (const preset of ["web-optimized", "hls", "default"] as const) {
