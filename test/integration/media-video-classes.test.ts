@@ -300,9 +300,11 @@ const idet = async (path: string) => {
 
 const withoutDeinterlacer = (argv: string[]) => argv.map((a) => a.replace(/bwdif=[^,]*,/, ""));
 
+// Outputs that keep the source's lines: a 576 → 480 downscale (mobile) blurs the fields together, and idet then
+// reads even an undeinterlaced output as progressive, so such a check could not fail.
 describe.each<{ fixture: FixtureName; preset: PresetName; file: string; size: string }>([
   { fixture: "interlaced-1080i-h264.ts", preset: "web-optimized", file: "video.mp4", size: "1920x1080" },
-  { fixture: "interlaced-576i-mpeg2.ts", preset: "mobile", file: "video.mp4", size: "854x480" },
+  { fixture: "interlaced-576i-mpeg2.ts", preset: "web-optimized", file: "video.mp4", size: "1024x576" },
   { fixture: "dv-576i.avi", preset: "web-optimized", file: "video.mp4", size: "1024x576" },
   { fixture: "dv-576i.avi", preset: "hls", file: "576p/index.m3u8", size: "1024x576" },
 ])("interlaced $fixture → $preset", ({ fixture, preset, file: name, size }) => {
@@ -317,11 +319,11 @@ describe.each<{ fixture: FixtureName; preset: PresetName; file: string; size: st
     expect(verdict.frames).toBeGreaterThanOrEqual(24);
     expect(verdict.progressive).toBeGreaterThanOrEqual(0.8);
   });
-});
 
-it("the same plan without bwdif leaves 1080i combed: idet still finds it interlaced (the check can fail)", async () => {
-  const { file } = await transcode("web-optimized", "interlaced-1080i-h264.ts", withoutDeinterlacer);
-  expect((await idet(file("video.mp4"))).interlaced).toBeGreaterThanOrEqual(0.8);
+  it("the same plan without bwdif stays interlaced to idet (so the check above can fail)", async () => {
+    const { file } = await transcode(preset, fixture, withoutDeinterlacer);
+    expect((await idet(file(name))).interlaced).toBeGreaterThanOrEqual(0.8);
+  });
 });
 
 // ---- ladders and caps ------------------------------------------------------------------------------------
