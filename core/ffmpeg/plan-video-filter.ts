@@ -34,7 +34,7 @@ type SdrOutput = { readonly matrix: "bt709" | "bt470bg"; readonly range: "tv" | 
  * frames, so a Dolby Vision stream known only by its record is decoded as its base layer; for HLG zimg applies
  * the display OOTF of a 1000-nit screen. tonemap's peak comes from the frames' HDR10 metadata, else 1000 nits.
  * Mobius, not the often-quoted hable: it keeps tones up to SDR brightness and their colours, rolling off only
- * what lies above. On our fixtures hable's frames came out about 30 levels (of 255) darker than the SDR picture
+ * what lies above. On our HDR fixtures hable's frames came out 25–30 levels (of 255) darker than the SDR picture
  * they were made from, mobius's within 9.
  */
 const toneMapFilters = (hdr: HdrSource, out: SdrOutput): string[] => [
