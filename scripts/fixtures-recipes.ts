@@ -11,6 +11,19 @@ export const FIXTURE_NAMES = [
   "still-image.png",
   "single-frame.mp4",
   "audio-cover-art.mp3",
+  // Real-world video classes: HDR, interlaced, shapes and sizes between or beyond the ladder's steps.
+  "hlg-hevc-10bit.mp4",
+  "dolby-vision-84.mp4",
+  "pq-hevc-10bit.mkv",
+  "pq-vp9-10bit.webm",
+  "hlg-h264-10bit.mp4",
+  "interlaced-1080i-h264.ts",
+  "interlaced-576i-mpeg2.ts",
+  "dv-576i.avi",
+  "ultrawide-1920x800.mp4",
+  "between-1600x900.mp4",
+  "portrait-1080x1920.mp4",
+  "8k-3-frames.mp4",
 ] as const;
 
 export type FixtureName = (typeof FIXTURE_NAMES)[number];
@@ -18,16 +31,27 @@ export type FixtureName = (typeof FIXTURE_NAMES)[number];
 /**
  * `ffmpeg`: argv steps run in order with "{out}" (the fixture), "{tmp}" (a scratch .mp4) substituted.
  * `truncate`: the first `keepFraction` of another fixture's bytes. `text`: a file of plain text.
+ * `dolby-vision`: another fixture's MP4 (moov last, one hvc1 track) with a Dolby Vision configuration box
+ * (dvvC) added to its sample entry, renamed dvh1: the signalling a phone's Dolby Vision clip carries.
  */
 export type FixtureRecipe =
   | { readonly kind: "ffmpeg"; readonly steps: readonly (readonly string[])[] }
   | { readonly kind: "truncate"; readonly from: FixtureName; readonly keepFraction: number }
-  | { readonly kind: "text"; readonly content: string };
+  | { readonly kind: "text"; readonly content: string }
+  | {
+      readonly kind: "dolby-vision";
+      readonly from: FixtureName;
+      readonly profile: number;
+      readonly level: number;
+      readonly compatibilityId: number;
+    };
 
 const QUIET = ["-hide_banner", "-nostdin", "-y", "-loglevel", "error"];
 // Same bytes on every run: one thread, no version strings, no creation times.
 const EXACT = ["-threads", "1", "-map_metadata", "-1", "-fflags", "+bitexact"];
 const EXACT_CODECS = ["-flags:v", "+bitexact", "-flags:a", "+bitexact"];
+// Interlaced coding (field DCT and motion estimation) joins bitexact in one -flags:v: a second one would replace it.
+const EXACT_INTERLACED_CODECS = ["-flags:v", "+bitexact+ildct+ilme", "-flags:a", "+bitexact"];
 
 const video = (size: string, rate: number, seconds: number) => [
   ...["-f", "lavfi", "-i", `testsrc2=size=${size}:rate=${rate}:duration=${seconds}`],
@@ -39,6 +63,41 @@ const x264 = (crf: number, pixFmt = "yuv420p") => [
   ...["-c:v", "libx264", "-preset", "veryfast", "-crf", String(crf), "-pix_fmt", pixFmt],
 ];
 const aac = (kbps: number) => ["-c:a", "aac", "-b:a", `${kbps}k`, "-ac", "2"];
+
+/**
+ * The SDR picture the HDR fixtures are made from, drawn in RGB (BT.709 primaries and transfer); the colour
+ * tests compare tone-mapped outputs against this same picture.
+ */
+export const sdrPicture = (size: string, rate: number, seconds: number) =>
+  `testsrc2=size=${size}:rate=${rate}:duration=${seconds},format=gbrp`;
+
+/**
+ * SDR → HDR the way BT.2408 places SDR in HDR: SDR white at 203 nits (75 % HLG signal, 58 % PQ), BT.2020
+ * primaries, 10-bit 4:2:0, limited range.
+ */
+const toHdr = (transfer: "arib-std-b67" | "smpte2084") =>
+  `zscale=tin=bt709:pin=bt709:t=${transfer}:p=bt2020:m=bt2020nc:r=tv:npl=203,format=yuv420p10le`;
+const BT2020_TAGS = ["-color_primaries", "bt2020", "-colorspace", "bt2020nc", "-color_range", "tv"];
+const HDR_SIZE = "640x360";
+const X265_QUIET = "log-level=error:pools=none:frame-threads=1:info=0";
+// x265 writes its own VUI from these; HDR10 adds mastering-display and content-light SEI (1000-nit peak).
+const x265Hdr = (transfer: "arib-std-b67" | "smpte2084") => [
+  ...["-c:v", "libx265", "-preset", "ultrafast", "-crf", "20"],
+  "-x265-params",
+  [
+    X265_QUIET,
+    `colorprim=bt2020:transfer=${transfer}:colormatrix=bt2020nc:range=limited`,
+    ...(transfer === "smpte2084"
+      ? [
+          "hdr10=1:master-display=G(13250,34500)B(7500,3000)R(34000,16000)WP(15635,16450)L(10000000,1):max-cll=1000,400",
+        ]
+      : []),
+  ].join(":"),
+];
+
+/** 50 progressive frames a second woven into 25 interlaced ones, top or bottom field first. */
+const interlace = (first: "top" | "bottom") =>
+  `tinterlace=mode=interleave_${first},setfield=${first === "top" ? "tff" : "bff"}`;
 
 export const FIXTURE_RECIPES: Readonly<Record<FixtureName, FixtureRecipe>> = {
   // Moov atom at the end (no faststart) on purpose: cutting the file loses it, see truncated.mp4.
@@ -180,6 +239,180 @@ export const FIXTURE_RECIPES: Readonly<Record<FixtureName, FixtureRecipe>> = {
         ...["-map", "0:a", "-map", "1:v", "-frames:v", "1"],
         ...["-c:a", "libmp3lame", "-b:a", "64k", "-c:v", "mjpeg", "-disposition:v", "attached_pic"],
         ...EXACT,
+        "{out}",
+      ],
+    ],
+  },
+  // HLG HEVC Main 10 (broadcast, phones), tagged in the VUI; hvc1 so it can be re-signalled as Dolby Vision.
+  "hlg-hevc-10bit.mp4": {
+    kind: "ffmpeg",
+    steps: [
+      [
+        ...QUIET,
+        ...["-f", "lavfi", "-i", sdrPicture(HDR_SIZE, 25, 1)],
+        ...["-map", "0:v", "-vf", toHdr("arib-std-b67")],
+        ...x265Hdr("arib-std-b67"),
+        ...["-tag:v", "hvc1"],
+        ...EXACT,
+        ...EXACT_CODECS,
+        "{out}",
+      ],
+    ],
+  },
+  // Profile 8.4 (what iPhones record): an HLG base layer any HEVC decoder plays. No RPU NAL units: ffmpeg 5.1
+  // cannot write them, and decoders without Dolby Vision (and our planner) read only the base layer.
+  "dolby-vision-84.mp4": {
+    kind: "dolby-vision",
+    from: "hlg-hevc-10bit.mp4",
+    profile: 8,
+    level: 1,
+    compatibilityId: 4,
+  },
+  // HDR10: PQ with mastering-display and MaxCLL/MaxFALL SEI, in Matroska.
+  "pq-hevc-10bit.mkv": {
+    kind: "ffmpeg",
+    steps: [
+      [
+        ...QUIET,
+        ...["-f", "lavfi", "-i", sdrPicture(HDR_SIZE, 25, 1)],
+        ...["-map", "0:v", "-vf", toHdr("smpte2084")],
+        ...x265Hdr("smpte2084"),
+        ...EXACT,
+        ...EXACT_CODECS,
+        "{out}",
+      ],
+    ],
+  },
+  // VP9 profile 2 (10-bit) PQ in WebM: the tags live in the container's Colour element.
+  "pq-vp9-10bit.webm": {
+    kind: "ffmpeg",
+    steps: [
+      [
+        ...QUIET,
+        ...["-f", "lavfi", "-i", sdrPicture(HDR_SIZE, 25, 1)],
+        ...["-map", "0:v", "-vf", toHdr("smpte2084")],
+        ...[
+          "-c:v",
+          "libvpx-vp9",
+          "-profile:v",
+          "2",
+          "-deadline",
+          "realtime",
+          "-cpu-used",
+          "8",
+          "-b:v",
+          "800k",
+        ],
+        ...[...BT2020_TAGS, "-color_trc", "smpte2084"],
+        ...EXACT,
+        ...EXACT_CODECS,
+        "{out}",
+      ],
+    ],
+  },
+  // H.264 High 10 HLG: what some broadcast and camera workflows write.
+  "hlg-h264-10bit.mp4": {
+    kind: "ffmpeg",
+    steps: [
+      [
+        ...QUIET,
+        ...["-f", "lavfi", "-i", sdrPicture(HDR_SIZE, 25, 1)],
+        ...["-map", "0:v", "-vf", toHdr("arib-std-b67")],
+        ...x264(20, "yuv420p10le"),
+        ...["-profile:v", "high10", ...BT2020_TAGS, "-color_trc", "arib-std-b67"],
+        ...EXACT,
+        ...EXACT_CODECS,
+        "{out}",
+      ],
+    ],
+  },
+  // 1080i25 H.264 in MPEG-TS, as DVB broadcasts it: interlaced coding (+ildct+ilme), top field first.
+  "interlaced-1080i-h264.ts": {
+    kind: "ffmpeg",
+    steps: [
+      [
+        ...QUIET,
+        ...video("1920x1080", 50, 1),
+        ...["-map", "0:v", "-vf", interlace("top")],
+        ...[...x264(28), "-f", "mpegts"],
+        ...EXACT,
+        ...EXACT_INTERLACED_CODECS,
+        "{out}",
+      ],
+    ],
+  },
+  // 576i25 MPEG-2 with MP2 audio in MPEG-TS (DVB SD): 16:9 anamorphic (720x576, SAR 64:45, shown 1024x576).
+  "interlaced-576i-mpeg2.ts": {
+    kind: "ffmpeg",
+    steps: [
+      [
+        ...QUIET,
+        ...video("720x576", 50, 1),
+        ...tone(440, 48000, 1),
+        ...["-map", "0:v", "-map", "1:a", "-vf", interlace("top")],
+        ...["-c:v", "mpeg2video", "-b:v", "4M", "-top", "1", "-aspect", "16:9"],
+        ...["-c:a", "mp2", "-b:a", "192k", "-ac", "2", "-f", "mpegts"],
+        ...EXACT,
+        ...EXACT_INTERLACED_CODECS,
+        "{out}",
+      ],
+    ],
+  },
+  // DV PAL from a camcorder, captured to AVI (type 2): bottom field first, 16:9; ffprobe states no field order.
+  "dv-576i.avi": {
+    kind: "ffmpeg",
+    steps: [
+      [
+        ...QUIET,
+        ...video("720x576", 50, 1),
+        ...["-map", "0:v", "-vf", interlace("bottom")],
+        ...["-c:v", "dvvideo", "-pix_fmt", "yuv420p", "-aspect", "16:9", "-f", "avi"],
+        ...EXACT,
+        ...EXACT_CODECS,
+        "{out}",
+      ],
+    ],
+  },
+  // A 2.4:1 film: its HLS ladder tops out at 800 lines, not 720.
+  "ultrawide-1920x800.mp4": {
+    kind: "ffmpeg",
+    steps: [
+      [...QUIET, ...video("1920x800", 25, 1), "-map", "0:v", ...x264(28), ...EXACT, ...EXACT_CODECS, "{out}"],
+    ],
+  },
+  // Between the ladder's 720p and 1080p steps: its own size is the top rung.
+  "between-1600x900.mp4": {
+    kind: "ffmpeg",
+    steps: [
+      [...QUIET, ...video("1600x900", 25, 1), "-map", "0:v", ...x264(28), ...EXACT, ...EXACT_CODECS, "{out}"],
+    ],
+  },
+  // A phone's portrait clip coded upright (no rotation), tagged BT.709 as phones tag SDR.
+  "portrait-1080x1920.mp4": {
+    kind: "ffmpeg",
+    steps: [
+      [
+        ...QUIET,
+        ...["-f", "lavfi", "-i", sdrPicture("1080x1920", 30, 1)],
+        ...["-map", "0:v", "-vf", "scale=out_color_matrix=bt709:out_range=tv"],
+        ...x264(28),
+        ...["-color_primaries", "bt709", "-color_trc", "bt709", "-colorspace", "bt709", "-color_range", "tv"],
+        ...EXACT,
+        ...EXACT_CODECS,
+        "{out}",
+      ],
+    ],
+  },
+  // 8K (7680x4320, H.264 level 6.1) from a phone: three frames at x264's fastest, so it stays small.
+  "8k-3-frames.mp4": {
+    kind: "ffmpeg",
+    steps: [
+      [
+        ...QUIET,
+        ...video("7680x4320", 30, 0.1),
+        ...["-map", "0:v", "-c:v", "libx264", "-preset", "ultrafast", "-crf", "35", "-pix_fmt", "yuv420p"],
+        ...EXACT,
+        ...EXACT_CODECS,
         "{out}",
       ],
     ],

@@ -6,6 +6,7 @@ import { mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { probeArgs } from "../core/ffmpeg/probe-summary.ts";
+import { addDolbyVisionRecord } from "./add-dolby-vision-record.ts";
 import { FIXTURE_NAMES, FIXTURE_RECIPES, type FixtureName, type FixtureRecipe } from "./fixtures-recipes.ts";
 
 export { FIXTURE_NAMES, type FixtureName } from "./fixtures-recipes.ts";
@@ -62,7 +63,8 @@ const exists = async (path: string): Promise<boolean> =>
 
 const recipeHash = async (name: FixtureName, ffmpeg: string): Promise<string> => {
   const recipe: FixtureRecipe = FIXTURE_RECIPES[name];
-  const parent = recipe.kind === "truncate" ? await recipeHash(recipe.from, ffmpeg) : "";
+  const parent =
+    recipe.kind === "truncate" || recipe.kind === "dolby-vision" ? await recipeHash(recipe.from, ffmpeg) : "";
   return sha256(JSON.stringify({ name, recipe, parent, ffmpeg: await ffmpegVersion(ffmpeg) }));
 };
 
@@ -95,6 +97,9 @@ const build = async (
       case "text":
         await writeFile(tmpOut, recipe.content);
         break;
+      case "dolby-vision":
+        await writeFile(tmpOut, addDolbyVisionRecord(await readFile(paths[recipe.from]), recipe));
+        break;
       default: {
         const unreachable: never = recipe;
         throw new Error(`unknown recipe ${JSON.stringify(unreachable)}`);
@@ -115,7 +120,7 @@ export const ensureFixtures = async (options: FixtureOptions = {}): Promise<Reco
     FixtureName,
     string
   >;
-  // In list order: a derived fixture (truncated.mp4) comes after the one it is cut from.
+  // In list order: a derived fixture (truncated.mp4, dolby-vision-84.mp4) comes after the one it is made from.
   for (const name of FIXTURE_NAMES) {
     const hash = await recipeHash(name, ffmpeg);
     const stampPath = join(STAMPS_DIR, `${name}.sha256`);

@@ -1,9 +1,15 @@
-// Frame-size arithmetic: the size a viewer sees, and even-sized downscales of it that never upscale.
+// Frame-size arithmetic: the size a viewer sees, and even-sized downscales of it (into boxes) that never upscale.
 import type { ProbeStream } from "./probe-summary.ts";
 
 export interface FrameSize {
   readonly width: number;
   readonly height: number;
+}
+
+/** A bounding box that turns with the picture: 3840x2160 also holds a 2160x3840 portrait clip. */
+export interface FrameBox {
+  readonly longSide: number;
+  readonly shortSide: number;
 }
 
 /** Largest even number ≤ n, at least 2 (4:2:0 chroma needs even sizes). */
@@ -55,4 +61,29 @@ export const fitWidth = (size: FrameSize, maxWidth: number): FrameSize => {
   return { width: floorEven(maxWidth), height: scaled.height };
 };
 
+/** Downscale so the long side is at most `maxLongSide`; never upscales. Both sides come out even. */
+export const fitLongSide = (size: FrameSize, maxLongSide: number): FrameSize => {
+  const longSide = longSideOf(size);
+  if (longSide <= maxLongSide) return evenSize(size);
+  const scaled = scaleBy(size, maxLongSide / longSide);
+  return size.width >= size.height
+    ? { width: floorEven(maxLongSide), height: scaled.height }
+    : { width: scaled.width, height: floorEven(maxLongSide) };
+};
+
+/**
+ * Downscale to fit inside the box turned like the picture, keeping its shape; never upscales. The short side
+ * is pinned when it is what limits (16:9 and narrower), the long side otherwise (wider than the box).
+ */
+export const fitBox = (size: FrameSize, box: FrameBox): FrameSize => {
+  const byShortSide = fitShortSide(size, box.shortSide);
+  return longSideOf(byShortSide) <= box.longSide ? byShortSide : fitLongSide(size, box.longSide);
+};
+
+/** Does the picture fit inside the box (turned like the picture) without scaling? */
+export const fitsInBox = (size: FrameSize, box: FrameBox): boolean =>
+  shortSideOf(size) <= box.shortSide && longSideOf(size) <= box.longSide;
+
 export const shortSideOf = (size: FrameSize): number => Math.min(size.width, size.height);
+
+export const longSideOf = (size: FrameSize): number => Math.max(size.width, size.height);

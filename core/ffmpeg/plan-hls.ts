@@ -1,7 +1,6 @@
-// Plans the HLS preset: an ABR ladder up to the source size, encoded in one ffmpeg run with aligned keyframes.
+// Plans the HLS preset: an ABR ladder up to the source size (capped), encoded in one ffmpeg run with aligned keyframes.
 import type { PresetName } from "../preset-names.ts";
 import type { CheckedInput } from "./check-input.ts";
-import { type FrameSize, fitShortSide, shortSideOf } from "./display-size.ts";
 import {
   CONTENT_TYPES,
   ffmpegHeadArgs,
@@ -12,7 +11,9 @@ import {
   type TranscodeStep,
 } from "./ffmpeg-plan.ts";
 import { transcodeCommand } from "./ffmpeg-time-limit.ts";
-import type { HlsRecipe, HlsRung } from "./presets.ts";
+import { type LadderRung, ladderFor } from "./ladder-for.ts";
+import { colourTagArgs, planLadderFilter } from "./plan-video-filter.ts";
+import type { HlsRecipe } from "./presets.ts";
 
 export const MASTER_PLAYLIST = "master.m3u8";
 export const VARIANT_PLAYLIST = "index.m3u8";
@@ -20,35 +21,6 @@ export const SEGMENT_PATTERN = "seg_%03d.ts";
 
 /** Used for the GOP length when ffprobe states no frame rate. */
 const FALLBACK_FPS = 30;
-
-export interface LadderRung extends HlsRung {
-  readonly name: string;
-  readonly size: FrameSize;
-}
-
-/**
- * The rungs at or below the source's short side, highest first; a source below the lowest rung gets one rung
- * at its own (even) size. Never upscales.
- */
-export const ladderFor = (display: FrameSize, ladder: readonly HlsRung[]): LadderRung[] => {
-  const sourceShort = shortSideOf(display);
-  const fitting = ladder.filter((r) => r.shortSide <= sourceShort);
-  const lowest = ladder[ladder.length - 1];
-  const rungs =
-    fitting.length > 0 || lowest === undefined ? fitting : [{ ...lowest, shortSide: sourceShort }];
-  return rungs.map((r) => {
-    const size = fitShortSide(display, r.shortSide);
-    return { ...r, name: `${shortSideOf(size)}p`, size };
-  });
-};
-
-const filterGraph = (videoIndex: number, rungs: readonly LadderRung[]): string => {
-  const scaled = (r: LadderRung, i: number, from: string) =>
-    `${from}scale=${r.size.width}:${r.size.height},setsar=1[v${i}]`;
-  if (rungs.length === 1 && rungs[0] !== undefined) return scaled(rungs[0], 0, `[0:${videoIndex}]`);
-  const split = `[0:${videoIndex}]split=${rungs.length}${rungs.map((_, i) => `[s${i}]`).join("")}`;
-  return [split, ...rungs.map((r, i) => scaled(r, i, `[s${i}]`))].join(";");
-};
 
 export const planHls = (
   input: CheckedInput,
@@ -63,11 +35,18 @@ export const planHls = (
   const argv = [
     ...ffmpegHeadArgs(),
     ...["-i", ctx.inputPath],
-    ...["-filter_complex", filterGraph(input.video.index, rungs)],
+    ...[
+      "-filter_complex",
+      planLadderFilter(
+        input,
+        rungs.map((r) => r.size),
+      ),
+    ],
     // One audio encode per variant, so every variant playlist is self-contained (video + audio).
     ...perRung((_, i) => ["-map", `[v${i}]`, ...(hasAudio ? ["-map", "0:a:0?"] : [])]),
     ...["-map_metadata", "-1"],
     ...["-c:v", "libx264", "-preset", recipe.x264Preset, "-profile:v", recipe.profile, "-pix_fmt", "yuv420p"],
+    ...colourTagArgs(input),
     ...perRung((r, i) => [
       ...[`-b:v:${i}`, `${r.videoKbps}k`, `-maxrate:v:${i}`, `${r.maxrateKbps}k`, `-bufsize:v:${i}`],
       `${r.bufsizeKbps}k`,

@@ -1,7 +1,7 @@
-// Plans the single-file H.264/AAC MP4 presets (web-optimized, mobile): even size, faststart, rotation applied.
+// Plans the single-file H.264/AAC MP4 presets (web-optimized, mobile): capped even size, SDR, progressive, faststart.
 import type { PresetName } from "../preset-names.ts";
 import type { CheckedInput } from "./check-input.ts";
-import { fitShortSide, shortSideOf } from "./display-size.ts";
+import { fitBox, shortSideOf } from "./display-size.ts";
 import {
   CONTENT_TYPES,
   ffmpegHeadArgs,
@@ -11,6 +11,7 @@ import {
   type TranscodeStep,
 } from "./ffmpeg-plan.ts";
 import { transcodeCommand } from "./ffmpeg-time-limit.ts";
+import { colourTagArgs, planVideoFilter } from "./plan-video-filter.ts";
 import type { Mp4Recipe } from "./presets.ts";
 
 export const MP4_FILE = "video.mp4";
@@ -22,7 +23,7 @@ export const planMp4 = (
   ctx: StepContext,
 ): TranscodeStep => {
   // ffmpeg turns rotated input upright before -vf runs, so the target is in display terms.
-  const size = fitShortSide(input.display, recipe.maxShortSide ?? Number.POSITIVE_INFINITY);
+  const size = fitBox(input.display, recipe.maxFrame);
   const hasAudio = input.audio !== undefined;
   const rateCap =
     recipe.maxrateKbps !== undefined && recipe.bufsizeKbps !== undefined
@@ -35,10 +36,11 @@ export const planMp4 = (
     ...(hasAudio ? ["-map", "0:a:0?"] : []),
     // Strip container and stream tags: phone videos carry GPS positions and device names.
     ...["-map_metadata", "-1"],
-    ...["-vf", `scale=${size.width}:${size.height},setsar=1`],
+    ...["-vf", planVideoFilter(input, size)],
     ...["-c:v", "libx264", "-preset", recipe.x264Preset, "-crf", String(recipe.crf)],
     ...rateCap,
     ...["-profile:v", recipe.profile, "-pix_fmt", "yuv420p"],
+    ...colourTagArgs(input),
     ...(hasAudio ? ["-c:a", "aac", "-b:a", `${recipe.audioKbps}k`, "-ac", "2"] : ["-an"]),
     ...MUXING_QUEUE_ARGS,
     // Moov atom first, so a browser can start playing before the whole file has arrived.

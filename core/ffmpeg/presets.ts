@@ -1,6 +1,7 @@
 // What each preset encodes, how long it may run and on which Fly guest: data the planners read, no argv.
 import type { MachineGuest } from "../machine-guest.ts";
 import type { PresetName } from "../preset-names.ts";
+import type { FrameBox } from "./display-size.ts";
 
 /** A single H.264/AAC MP4 with the moov atom up front. */
 export interface Mp4Recipe {
@@ -8,17 +9,19 @@ export interface Mp4Recipe {
   readonly x264Preset: string;
   readonly crf: number;
   readonly profile: "high" | "main";
-  /** Cap on the short side ("480p"); absent = keep the source size. */
-  readonly maxShortSide?: number;
+  /** The largest frame, turned like the picture: larger sources are scaled down to fit, keeping their shape. */
+  readonly maxFrame: FrameBox;
   /** Capped CRF: peaks stay under maxrate over a bufsize window. */
   readonly maxrateKbps?: number;
   readonly bufsizeKbps?: number;
   readonly audioKbps: number;
 }
 
-export interface HlsRung {
-  /** Short side of the rung; also its name ("720p"). */
-  readonly shortSide: number;
+/**
+ * A rung is a box, turned like the picture (1280x720 also holds 720x1280): 16:9 and narrower sources are
+ * limited by the short side (720 lines), wider ones by the long side (a 1920x800 film fits the 1080p box whole).
+ */
+export interface HlsRung extends FrameBox {
   readonly videoKbps: number;
   readonly maxrateKbps: number;
   readonly bufsizeKbps: number;
@@ -31,7 +34,7 @@ export interface HlsRecipe {
   readonly x264Preset: string;
   readonly profile: "high";
   readonly segmentSec: number;
-  /** Highest first. Rungs above the source are skipped, never upscaled. */
+  /** Highest first. Never upscaled: a source inside a rung's box is encoded at its own size instead. */
   readonly ladder: readonly HlsRung[];
 }
 
@@ -55,7 +58,8 @@ export interface PresetSpec {
 }
 
 // About 7 % headroom for maxrate, 1.5 s of buffer: the usual constrained-VBR shape for ABR ladders.
-const rung = (shortSide: number, videoKbps: number, audioKbps: number): HlsRung => ({
+const rung = (longSide: number, shortSide: number, videoKbps: number, audioKbps: number): HlsRung => ({
+  longSide,
   shortSide,
   videoKbps,
   maxrateKbps: Math.round(videoKbps * 1.07),
@@ -64,11 +68,11 @@ const rung = (shortSide: number, videoKbps: number, audioKbps: number): HlsRung 
 });
 
 export const HLS_LADDER: readonly HlsRung[] = [
-  rung(1080, 5000, 128),
-  rung(720, 2800, 128),
-  rung(480, 1400, 96),
-  rung(360, 800, 96),
-  rung(240, 400, 64),
+  rung(1920, 1080, 5000, 128),
+  rung(1280, 720, 2800, 128),
+  rung(854, 480, 1400, 96),
+  rung(640, 360, 800, 96),
+  rung(426, 240, 400, 64),
 ];
 
 // Shared CPUs run at full speed for a ~5 s burst, then at 6.25 % of a core: every encode gets performance
@@ -77,7 +81,15 @@ const performance = (cpus: number): MachineGuest => ({ cpuKind: "performance", c
 
 export const PRESETS: Readonly<Record<PresetName, PresetSpec>> = {
   "web-optimized": {
-    recipe: { kind: "mp4", x264Preset: "fast", crf: 23, profile: "high", audioKbps: 128 },
+    // 4K UHD: the largest frame H.264 level 5.1/5.2 decoders take (36864 macroblocks); 8K would need level 6.
+    recipe: {
+      kind: "mp4",
+      x264Preset: "fast",
+      crf: 23,
+      profile: "high",
+      maxFrame: { longSide: 3840, shortSide: 2160 },
+      audioKbps: 128,
+    },
     secondsPerMediaSecond: 1.5,
     guest: performance(2),
     largeSourceGuest: performance(4),
@@ -88,7 +100,8 @@ export const PRESETS: Readonly<Record<PresetName, PresetSpec>> = {
       x264Preset: "fast",
       crf: 26,
       profile: "main",
-      maxShortSide: 480,
+      // "480p": at most 854x480 (or 480x854), so ultrawide sources do not grow past what 480p decoders take.
+      maxFrame: { longSide: 854, shortSide: 480 },
       maxrateKbps: 1500,
       bufsizeKbps: 3000,
       audioKbps: 96,

@@ -1,10 +1,12 @@
 // Validates ffprobe's JSON once and condenses it into the few facts the FFmpeg planner decides on.
 import { err, ok, type Result } from "neverthrow";
 import * as v from "valibot";
+import { VIDEO_SIGNAL_FIELDS, type VideoSignal, videoSignalOf } from "./video-signal.ts";
 
 export type StreamKind = "video" | "audio" | "subtitle" | "data" | "attachment";
 
-export interface ProbeStream {
+/** A stream as the planner sees it; video streams also carry their colour and scan facts (VideoSignal). */
+export interface ProbeStream extends VideoSignal {
   /** ffprobe's stream index, usable as `-map 0:<index>`. */
   readonly index: number;
   readonly kind: StreamKind;
@@ -76,6 +78,7 @@ const StreamJsonSchema = v.object({
   disposition: v.optional(v.record(v.string(), v.number())),
   tags: v.optional(v.record(v.string(), v.unknown())),
   side_data_list: v.optional(v.array(v.looseObject({ side_data_type: v.optional(v.string()) }))),
+  ...VIDEO_SIGNAL_FIELDS,
 });
 
 const FfprobeJsonSchema = v.object({
@@ -157,6 +160,7 @@ const summariseStream = (s: StreamJson): ProbeStream => {
     ...(s.channels !== undefined ? { channels: s.channels } : {}),
     ...(sampleRate !== undefined ? { sampleRate } : {}),
     isAttachedPic: s.disposition?.attached_pic === 1,
+    ...(kind === "video" ? videoSignalOf(s) : {}),
   };
 };
 

@@ -31,6 +31,14 @@ describe("ffmpegTimeLimitMs", () => {
     expect(new Set(limits).size).toBe(4);
   });
 
+  it("gives tone-mapped (HDR → SDR) encodes twice the per-second time, not stream copies", () => {
+    const at = (preset: TimeLimitInput["preset"], toneMapped: boolean) =>
+      ffmpegTimeLimitMs({ ...base, preset, durationSec: 100, toneMapped });
+    expect(at("web-optimized", true) - 60_000).toBe(2 * (at("web-optimized", false) - 60_000));
+    expect(at("hls", true)).toBeGreaterThan(at("hls", false));
+    expect(at("default", true)).toBe(at("default", false));
+  });
+
   it("gives bigger frames more time when encoding, not when copying", () => {
     const at = (preset: TimeLimitInput["preset"], sourcePixels: number) =>
       ffmpegTimeLimitMs({ ...base, preset, sourcePixels });

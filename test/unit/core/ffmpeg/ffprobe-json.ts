@@ -17,7 +17,28 @@ export interface FakeInput {
   readonly audioCodec?: string | null;
   /** Add a cover-art picture stream, after the others or as stream 0. */
   readonly coverArt?: "last" | "first";
+  readonly pixFmt?: string;
+  /** ffprobe's color_transfer / color_primaries / color_space / field_order / codec_tag_string, as printed. */
+  readonly colorTransfer?: string;
+  readonly colorPrimaries?: string;
+  readonly colorSpace?: string;
+  readonly fieldOrder?: string;
+  readonly codecTag?: string;
+  /** A "DOVI configuration record" side data entry. */
+  readonly dolbyVision?: { readonly profile: number; readonly compatibilityId: number };
 }
+
+const doviRecord = (dv: { profile: number; compatibilityId: number }) => ({
+  side_data_type: "DOVI configuration record",
+  dv_version_major: 1,
+  dv_version_minor: 0,
+  dv_profile: dv.profile,
+  dv_level: 6,
+  rpu_present_flag: 1,
+  el_present_flag: 0,
+  bl_present_flag: 1,
+  dv_bl_signal_compatibility_id: dv.compatibilityId,
+});
 
 export const ffprobeJson = (input: FakeInput = {}): Record<string, unknown> => {
   const streams: Record<string, unknown>[] = [];
@@ -39,16 +60,24 @@ export const ffprobeJson = (input: FakeInput = {}): Record<string, unknown> => {
       width: input.width ?? 1280,
       height: input.height ?? 720,
       sample_aspect_ratio: input.sar ?? "1:1",
-      pix_fmt: "yuv420p",
+      pix_fmt: input.pixFmt ?? "yuv420p",
+      codec_tag_string: input.codecTag ?? "[0][0][0][0]",
+      ...(input.colorTransfer !== undefined ? { color_transfer: input.colorTransfer } : {}),
+      ...(input.colorPrimaries !== undefined ? { color_primaries: input.colorPrimaries } : {}),
+      ...(input.colorSpace !== undefined ? { color_space: input.colorSpace } : {}),
+      ...(input.fieldOrder !== undefined ? { field_order: input.fieldOrder } : {}),
       r_frame_rate: input.fps ?? "30/1",
       avg_frame_rate: input.fps ?? "30/1",
       ...(input.frames !== undefined ? { nb_frames: String(input.frames) } : {}),
       disposition: { default: 1, attached_pic: 0 },
       tags: input.rotateTag !== undefined ? { rotate: input.rotateTag } : {},
-      ...(input.matrixRotation !== undefined
+      ...(input.matrixRotation !== undefined || input.dolbyVision !== undefined
         ? {
             side_data_list: [
-              { side_data_type: "Display Matrix", displaymatrix: "…", rotation: input.matrixRotation },
+              ...(input.matrixRotation !== undefined
+                ? [{ side_data_type: "Display Matrix", displaymatrix: "…", rotation: input.matrixRotation }]
+                : []),
+              ...(input.dolbyVision !== undefined ? [doviRecord(input.dolbyVision)] : []),
             ],
           }
         : {}),

@@ -73,6 +73,19 @@ describe("web-optimized and mobile", () => {
     { preset: "mobile", given: { matrixRotation: -90 }, size: [480, 854] },
     { preset: "mobile", given: { width: 320, height: 240 }, size: [320, 240] },
     { preset: "mobile", given: { width: 641, height: 361 }, size: [640, 360] },
+    // Caps: web-optimized fits 3840x2160 (H.264 level 5.1/5.2), mobile 854x480, both turned like the picture.
+    { preset: "web-optimized", given: { width: 7680, height: 4320 }, size: [3840, 2160] },
+    {
+      preset: "web-optimized",
+      given: { width: 7680, height: 4320, matrixRotation: -90 },
+      size: [2160, 3840],
+    },
+    { preset: "web-optimized", given: { width: 4320, height: 7680 }, size: [2160, 3840] },
+    { preset: "web-optimized", given: { width: 5120, height: 2160 }, size: [3840, 1620] },
+    { preset: "web-optimized", given: { width: 3840, height: 2160 }, size: [3840, 2160] },
+    { preset: "web-optimized", given: { width: 1920, height: 800 }, size: [1920, 800] },
+    { preset: "mobile", given: { width: 1920, height: 800 }, size: [854, 356] },
+    { preset: "mobile", given: { width: 7680, height: 4320 }, size: [854, 480] },
   ])("$preset $given → $size", ({ preset, given, size: [width, height] }) => {
     const p = plan(preset, given);
     expect(argAfter(transcodeArgv(p), "-vf")).toBe(`scale=${width}:${height},setsar=1`);

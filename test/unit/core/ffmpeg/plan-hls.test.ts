@@ -1,9 +1,8 @@
-// The HLS ladder: which rungs, at which sizes, and the argv that keeps keyframes aligned across them.
+// The HLS argv: the ladder's filter graph, bitrates, aligned keyframes and playlists (rungs: ladder-for.test.ts).
 import { describe, expect, it } from "vitest";
 import { DEFAULT_PLAN_LIMITS } from "../../../../core/ffmpeg/check-input.ts";
 import { matchesPlannedOutput } from "../../../../core/ffmpeg/ffmpeg-plan.ts";
 import { planFfmpeg } from "../../../../core/ffmpeg/plan-ffmpeg.ts";
-import { ladderFor } from "../../../../core/ffmpeg/plan-hls.ts";
 import { HLS_LADDER } from "../../../../core/ffmpeg/presets.ts";
 import { type FakeInput, fakeProbe } from "./ffprobe-json.ts";
 
@@ -18,40 +17,6 @@ const hls = (given: FakeInput = {}) =>
 
 const argvOf = (given: FakeInput = {}) => hls(given).commands[0]?.argv ?? [];
 const argAfter = (argv: readonly string[], flag: string) => argv[argv.indexOf(flag) + 1];
-
-describe("ladderFor", () => {
-  it.each([
-    { display: { width: 3840, height: 2160 }, rungs: ["1080p", "720p", "480p", "360p", "240p"] },
-    { display: { width: 1920, height: 1080 }, rungs: ["1080p", "720p", "480p", "360p", "240p"] },
-    { display: { width: 1280, height: 720 }, rungs: ["720p", "480p", "360p", "240p"] },
-    { display: { width: 1000, height: 700 }, rungs: ["480p", "360p", "240p"] },
-    { display: { width: 720, height: 1280 }, rungs: ["720p", "480p", "360p", "240p"] },
-    { display: { width: 641, height: 361 }, rungs: ["360p", "240p"] },
-    { display: { width: 320, height: 240 }, rungs: ["240p"] },
-    { display: { width: 320, height: 181 }, rungs: ["180p"] },
-    { display: { width: 176, height: 144 }, rungs: ["144p"] },
-  ])("$display → $rungs", ({ display, rungs }) => {
-    expect(ladderFor(display, HLS_LADDER).map((r) => r.name)).toEqual(rungs);
-  });
-
-  it("never upscales, keeps every side even and the short side at the rung, over a sweep of sizes", () => {
-    const violations: string[] = [];
-    for (let width = 2; width <= 4000; width += 41) {
-      for (let height = 2; height <= 4000; height += 59) {
-        const rungs = ladderFor({ width, height }, HLS_LADDER);
-        if (rungs.length === 0) violations.push(`${width}x${height}: no rung`);
-        for (const { size, name } of rungs) {
-          const even = size.width % 2 === 0 && size.height % 2 === 0;
-          const noUpscale = size.width <= width && size.height <= height;
-          if (!even || !noUpscale || `${Math.min(size.width, size.height)}p` !== name) {
-            violations.push(`${width}x${height} ${name} → ${size.width}x${size.height}`);
-          }
-        }
-      }
-    }
-    expect(violations).toEqual([]);
-  });
-});
 
 describe("HLS argv", () => {
   it("splits the video once per rung and scales each to its size", () => {
