@@ -1,7 +1,9 @@
 // The quality check of a finished job (pure): for each video output, SSIM against the source scaled to the output's
 // size, on a few short windows spread over the clip, so it costs a small fraction of the transcode.
+import type { CheckedInput } from "./check-input.ts";
 import type { FfmpegPlan, Rendition } from "./ffmpeg-plan.ts";
 import { joinPath } from "./ffmpeg-plan.ts";
+import { planVideoFilter } from "./plan-video-filter.ts";
 
 /** Windows compared per output, and frames in each: enough to catch a broken encode, cheap to decode. */
 export const QUALITY_WINDOWS = 3;
@@ -29,15 +31,8 @@ export interface QualityCheck {
 export interface QualityContext {
   readonly inputPath: string;
   readonly outDir: string;
-  /** ffprobe's index of the source video stream the encode used. */
-  readonly videoIndex: number;
-  readonly durationSec: number;
-  readonly frameRate: number;
-  /**
-   * Filters the encode ran before scaling (deinterlace, tone mapping), applied to the reference too: the score
-   * measures what the encoder lost, not the intended change of dynamic range or field structure.
-   */
-  readonly referenceFilters: readonly string[];
+  /** The checked input the encode was planned from: its video stream, duration and frame rate. */
+  readonly input: Pick<CheckedInput, "video" | "durationSec">;
 }
 
 /**
@@ -54,7 +49,7 @@ export const qualitySampleTimes = (durationSec: number, windowSec: number): numb
 };
 
 /** Every video output of a plan: the MP4, or each HLS rung (its playlist is what a player opens). */
-export const qualityTargets = (plan: FfmpegPlan): QualityTarget[] => {
+export const qualityTargets = (plan: Pick<FfmpegPlan, "outputs" | "expected">): QualityTarget[] => {
   const video = plan.outputs.find((o) => o.type === "video");
   if (video !== undefined) {
     const { width, height } = plan.expected;
@@ -71,13 +66,17 @@ export const qualityTargets = (plan: FfmpegPlan): QualityTarget[] => {
 
 /**
  * One ffmpeg run per target: each window is an input-side seek on both files (decoding only from the keyframe
- * before it), the windows concatenated, the reference run through the encode's pre-filters and scaled to the
- * output's size, and one `ssim` filter whose summary line (`SSIM ... All:<score>`) the shell reads from stderr.
+ * before it), the windows concatenated, the reference run through the encode's video filter at the output's size,
+ * and one `ssim` filter whose summary line (`SSIM ... All:<score>`) the shell reads from stderr.
  */
-export const planQualityChecks = (plan: FfmpegPlan, ctx: QualityContext): QualityCheck[] => {
-  const fps = ctx.frameRate > 0 ? ctx.frameRate : 25;
+export const planQualityChecks = (
+  plan: Pick<FfmpegPlan, "outputs" | "expected">,
+  ctx: QualityContext,
+): QualityCheck[] => {
+  const { video, durationSec } = ctx.input;
+  const fps = video.frameRate !== undefined && video.frameRate > 0 ? video.frameRate : 25;
   const windowSec = QUALITY_FRAMES_PER_WINDOW / fps;
-  const sampleTimes = qualitySampleTimes(ctx.durationSec, windowSec);
+  const sampleTimes = qualitySampleTimes(durationSec, windowSec);
   const span = windowSec.toFixed(3);
   return qualityTargets(plan).map((target) => {
     const inputs = sampleTimes.flatMap((t) => [
@@ -86,13 +85,10 @@ export const planQualityChecks = (plan: FfmpegPlan, ctx: QualityContext): Qualit
     ]);
     const n = sampleTimes.length;
     const outputs = sampleTimes.map((_, i) => `[${2 * i}:v:0]`).join("");
-    const sources = sampleTimes.map((_, i) => `[${2 * i + 1}:${ctx.videoIndex}]`).join("");
-    const referenceChain = [
-      ...ctx.referenceFilters,
-      `scale=${target.width}:${target.height}:flags=bicubic`,
-      "setsar=1",
-      "format=yuv420p",
-    ].join(",");
+    const sources = sampleTimes.map((_, i) => `[${2 * i + 1}:${video.index}]`).join("");
+    // The encode's own filters (deinterlace, tone map, scale) at this output's size: the score measures what the
+    // encoder lost, not the intended change of dynamic range, field structure or size.
+    const referenceChain = `${planVideoFilter(ctx.input, { width: target.width, height: target.height })},format=yuv420p`;
     const graph = [
       `${outputs}concat=n=${n}:v=1:a=0,setsar=1,format=yuv420p[distorted]`,
       `${sources}concat=n=${n}:v=1:a=0,${referenceChain}[reference]`,

@@ -12,6 +12,7 @@ import {
   planQualityChecks,
   type QualityContext,
 } from "../../core/ffmpeg/plan-quality-check.ts";
+import type { ProbeStream } from "../../core/ffmpeg/probe-summary.ts";
 import type { PresetName } from "../../core/preset-names.ts";
 import { ensureFixtures, type FixtureName } from "../../scripts/make-fixtures.ts";
 import { probeSummary, run } from "../support/probe-output.ts";
@@ -44,14 +45,10 @@ const encode = async (preset: PresetName, fixture: FixtureName) => {
   for (const dir of plan.directories) await mkdir(dir, { recursive: true });
   const transcode = plan.commands.find((c) => c.purpose === "transcode");
   expect((await run(ffmpegPath, transcode?.argv ?? [])).code).toBe(0);
-  const video = probe.video;
   const ctx: QualityContext = {
     inputPath: media[fixture],
     outDir,
-    videoIndex: video?.index ?? 0,
-    durationSec: probe.durationSec,
-    frameRate: video?.frameRate ?? 25,
-    referenceFilters: [],
+    input: { video: probe.video as ProbeStream, durationSec: probe.durationSec },
   };
   return { plan, ctx, outDir };
 };

@@ -8,6 +8,8 @@ import {
   qualitySampleTimes,
   qualityTargets,
 } from "../../../../core/ffmpeg/plan-quality-check.ts";
+import type { ProbeStream } from "../../../../core/ffmpeg/probe-summary.ts";
+import { fakeProbe } from "./ffprobe-json.ts";
 
 const mp4Plan = {
   outputs: [
@@ -73,24 +75,30 @@ describe("qualityTargets", () => {
 });
 
 describe("planQualityChecks", () => {
+  const probe = fakeProbe({
+    width: 1920,
+    height: 1080,
+    fps: "25/1",
+    fieldOrder: "tt",
+    durationSec: 10,
+  });
   const ctx = {
     inputPath: "/w/in.mov",
     outDir: "/w/out",
-    videoIndex: 1,
-    durationSec: 10,
-    frameRate: 25,
-    referenceFilters: ["bwdif=mode=send_frame"],
+    input: { video: probe.video as ProbeStream, durationSec: 10 },
   };
 
-  it("seeks both files to the same windows and scales the pre-filtered source to the output", () => {
+  it("seeks both files to the same windows and runs the source through the encode's filter at the output size", () => {
     const [check] = planQualityChecks(mp4Plan, ctx);
     expect(check?.sampleTimes).toHaveLength(3);
     const argv = check?.argv ?? [];
     expect(argv.filter((a) => a === "-i")).toHaveLength(6);
     expect(argv).toContain("/w/out/video.mp4");
     const graph = argv[argv.indexOf("-filter_complex") + 1] ?? "";
-    expect(graph).toContain("[1:1][3:1][5:1]concat=n=3");
-    expect(graph).toContain("bwdif=mode=send_frame,scale=1280:720");
+    const index = probe.video?.index;
+    expect(graph).toContain(`[1:${index}][3:${index}][5:${index}]concat=n=3`);
+    // The interlaced source is deinterlaced and scaled as the encode did it.
+    expect(graph).toMatch(/concat=n=3:v=1:a=0,bwdif=[^,]+,scale=1280:720/);
     expect(graph.endsWith("[distorted][reference]ssim")).toBe(true);
     expect(argv[argv.indexOf("-t") + 1]).toBe((QUALITY_FRAMES_PER_WINDOW / 25).toFixed(3));
   });
