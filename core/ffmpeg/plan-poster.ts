@@ -32,7 +32,8 @@ const UNINDEXED_FORMATS: ReadonlySet<string> = new Set([
   ...["mpegts", "mpegtsraw", "mpeg", "mpegvideo", "h264", "hevc", "m4v", "vc1", "dv"],
 ]);
 
-const canSeekInput = (formatName: string): boolean =>
+/** Whether `-ss` before `-i` lands on a decodable frame for this container (the poster and the quality check). */
+export const canSeekInput = (formatName: string): boolean =>
   !formatName.split(",").some((name) => UNINDEXED_FORMATS.has(name));
 
 export const planPoster = (

@@ -48,7 +48,7 @@ const encode = async (preset: PresetName, fixture: FixtureName) => {
   const ctx: QualityContext = {
     inputPath: media[fixture],
     outDir,
-    input: { video: probe.video as ProbeStream, durationSec: probe.durationSec },
+    input: { video: probe.video as ProbeStream, durationSec: probe.durationSec, probe },
   };
   return { plan, ctx, outDir };
 };

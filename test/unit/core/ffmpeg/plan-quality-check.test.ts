@@ -85,7 +85,7 @@ describe("planQualityChecks", () => {
   const ctx = {
     inputPath: "/w/in.mov",
     outDir: "/w/out",
-    input: { video: probe.video as ProbeStream, durationSec: 10 },
+    input: { video: probe.video as ProbeStream, durationSec: 10, probe },
   };
 
   it("seeks both files to the same windows and runs the source through the encode's filter at the output size", () => {
@@ -96,11 +96,30 @@ describe("planQualityChecks", () => {
     expect(argv).toContain("/w/out/video.mp4");
     const graph = argv[argv.indexOf("-filter_complex") + 1] ?? "";
     const index = probe.video?.index;
-    expect(graph).toContain(`[1:${index}][3:${index}][5:${index}]concat=n=3`);
-    // The interlaced source is deinterlaced and scaled as the encode did it.
-    expect(graph).toMatch(/concat=n=3:v=1:a=0,bwdif=[^,]+,scale=1280:720/);
+    // Window by window, the interlaced source deinterlaced and scaled as the encode did it, then concatenated.
+    for (const [i, input] of [1, 3, 5].entries()) {
+      expect(graph).toMatch(
+        new RegExp(
+          `\\[${input}:${index}\\]settb=AVTB,setpts=PTS-STARTPTS,bwdif=[^,]+,scale=1280:720[^;]*\\[r${i}\\]`,
+        ),
+      );
+    }
+    expect(graph).toContain("[r0][r1][r2]concat=n=3:v=1:a=0[reference]");
     expect(graph.endsWith("[distorted][reference]ssim")).toBe(true);
     expect(argv[argv.indexOf("-t") + 1]).toBe((QUALITY_FRAMES_PER_WINDOW / 25).toFixed(3));
+  });
+
+  it("reads an input without a seek index from the start and picks the windows by time", () => {
+    const ts = fakeProbe({ formatName: "mpegts", fps: "25/1", durationSec: 10 });
+    const [check] = planQualityChecks(mp4Plan, {
+      ...ctx,
+      input: { video: ts.video as ProbeStream, durationSec: 10, probe: ts },
+    });
+    const argv = check?.argv ?? [];
+    expect(argv.filter((a) => a === "-i")).toHaveLength(2);
+    expect(argv).not.toContain("-ss");
+    const graph = argv[argv.indexOf("-filter_complex") + 1] ?? "";
+    expect(graph).toContain("select='between(t,1.667,1.987)+between(t,5.000,5.320)+between(t,8.333,8.653)'");
   });
 
   it("plans one check per HLS rung", () => {
