@@ -6,7 +6,13 @@ import { mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { probeArgs } from "../core/ffmpeg/probe-summary.ts";
-import { FIXTURE_NAMES, FIXTURE_RECIPES, type FixtureName, type FixtureRecipe } from "./fixtures-recipes.ts";
+import {
+  FIXTURE_NAMES,
+  FIXTURE_RECIPES,
+  type FixtureName,
+  type FixturePostStep,
+  type FixtureRecipe,
+} from "./fixtures-recipes.ts";
 
 export { FIXTURE_NAMES, type FixtureName } from "./fixtures-recipes.ts";
 
@@ -66,6 +72,36 @@ const recipeHash = async (name: FixtureName, ffmpeg: string): Promise<string> =>
   return sha256(JSON.stringify({ name, recipe, parent, ffmpeg: await ffmpegVersion(ffmpeg) }));
 };
 
+/** Byte offsets of the ASCII `marker` in `bytes`: the first, or every one. */
+const markerOffsets = (bytes: Buffer, marker: string, every: boolean): number[] => {
+  const found: number[] = [];
+  for (let at = bytes.indexOf(marker); at >= 0; at = bytes.indexOf(marker, at + 1)) {
+    found.push(at);
+    if (!every) break;
+  }
+  return found;
+};
+
+const applyPostStep = (bytes: Buffer, step: FixturePostStep, name: FixtureName): Buffer => {
+  switch (step.kind) {
+    case "patch": {
+      const offsets = markerOffsets(bytes, step.marker, step.every ?? false);
+      if (offsets.length === 0) throw new Error(`${name}: no "${step.marker}" to patch`);
+      for (const at of offsets) Buffer.from(step.hex, "hex").copy(bytes, at + step.offset);
+      return bytes;
+    }
+    case "prefix-junk": {
+      const junk = Buffer.alloc(step.bytes);
+      for (let i = 0; i < junk.length; i++) junk[i] = (i * 131 + 7) % 251;
+      return Buffer.concat([junk, bytes]);
+    }
+    default: {
+      const unreachable: never = step;
+      throw new Error(`unknown post step ${JSON.stringify(unreachable)}`);
+    }
+  }
+};
+
 // Each file is built under a temporary name and renamed into place, so parallel test workers never see
 // half-written media (two may build the same file; the last rename wins with identical bytes).
 const build = async (
@@ -85,6 +121,11 @@ const build = async (
           const args = step.map((a) => (a === "{out}" ? tmpOut : a === "{tmp}" ? scratch : a));
           const result = await run(ffmpeg, args);
           if (result.code !== 0) throw new Error(`ffmpeg failed for ${name}: ${result.stderr}`);
+        }
+        if (recipe.post !== undefined) {
+          let bytes: Buffer = await readFile(tmpOut);
+          for (const step of recipe.post) bytes = applyPostStep(bytes, step, name);
+          await writeFile(tmpOut, bytes);
         }
         break;
       case "truncate": {
