@@ -1,11 +1,16 @@
-// Builds fixtures/media/ from the recipes (cached by recipe hash) and records ffprobe's view in fixtures/probes/.
+// Builds fixtures/media/ from the recipes (cached by recipe hash) and records ffprobe's view in fixtures/probes/
+// (and what the worker learns beyond it in fixtures/worker-facts/).
 // CLI: `npx bun scripts/make-fixtures.ts [--force]`. Tests call ensureFixtures().
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { probeArgs } from "../core/ffmpeg/probe-summary.ts";
+import { DEFAULT_PLAN_LIMITS } from "../core/ffmpeg/check-input.ts";
+import { EMPTY_TALLY, measureArgs, measuredSpans, tallyPackets } from "../core/ffmpeg/measure-packets.ts";
+import { needsPacketMeasuring } from "../core/ffmpeg/plan-ffmpeg.ts";
+import { inputProbeOptions, type ProbeDepth, parseProbe, probeArgs } from "../core/ffmpeg/probe-summary.ts";
+import type { StreamSpan } from "../core/ffmpeg/stream-spans.ts";
 import {
   FIXTURE_NAMES,
   FIXTURE_RECIPES,
@@ -168,14 +173,54 @@ export const ensureFixtures = async (options: FixtureOptions = {}): Promise<Reco
   return paths;
 };
 
+/**
+ * What the worker learns beyond the first ffprobe, recorded for the golden test to plan with: that it had to probe
+ * deeper, and the spans it measured from packets. Only fixtures that need either get a file.
+ */
+export interface WorkerFacts {
+  readonly probeDepth?: ProbeDepth;
+  readonly measured?: Readonly<Record<string, StreamSpan>>;
+}
+
+export const WORKER_FACTS_DIR = join(ROOT, "fixtures", "worker-facts");
+
+/** The worker's steps (read-input.ts) with this script's process runner: probe, deeper if need be, then packets. */
+const probeLikeTheWorker = async (
+  name: FixtureName,
+  ffprobe: string,
+): Promise<{ json: string; facts: WorkerFacts }> => {
+  const normal = await run(ffprobe, probeArgs(name), MEDIA_DIR);
+  const deep = normal.code === 0 ? null : await run(ffprobe, probeArgs(name, "deep"), MEDIA_DIR);
+  const depth: ProbeDepth = deep?.code === 0 ? "deep" : "normal";
+  const json = deep?.code === 0 ? deep.stdout : normal.stdout;
+  const parsed = parseProbe(JSON.parse(json));
+  if (parsed.isErr() || !needsPacketMeasuring(parsed.value, DEFAULT_PLAN_LIMITS)) {
+    return { json, facts: depth === "deep" ? { probeDepth: depth } : {} };
+  }
+  const packets = await run(ffprobe, measureArgs(name, inputProbeOptions(depth)), MEDIA_DIR);
+  if (packets.code !== 0) throw new Error(`ffprobe could not list the packets of ${name}: ${packets.stderr}`);
+  const measured = measuredSpans(tallyPackets(EMPTY_TALLY, packets.stdout));
+  return {
+    json,
+    facts: {
+      ...(depth === "deep" ? { probeDepth: depth } : {}),
+      measured: Object.fromEntries([...measured].map(([index, span]) => [String(index), span])),
+    },
+  };
+};
+
 /** Raw ffprobe JSON per fixture, run from the media directory so "filename" holds no machine path. */
 export const writeProbes = async (options: FixtureOptions = {}): Promise<void> => {
   await mkdir(PROBES_DIR, { recursive: true });
+  await mkdir(WORKER_FACTS_DIR, { recursive: true });
   for (const name of FIXTURE_NAMES) {
-    const result = await run(options.ffprobePath ?? "ffprobe", probeArgs(name), MEDIA_DIR);
     // Unreadable inputs make ffprobe exit 1 and print "{}": that is the probe the shell would see.
-    JSON.parse(result.stdout);
-    await writeFile(join(PROBES_DIR, `${name.replace(/\.[^.]+$/, "")}.json`), result.stdout);
+    const { json, facts } = await probeLikeTheWorker(name, options.ffprobePath ?? "ffprobe");
+    const stem = name.replace(/\.[^.]+$/, "");
+    await writeFile(join(PROBES_DIR, `${stem}.json`), json);
+    const factsPath = join(WORKER_FACTS_DIR, `${stem}.json`);
+    if (Object.keys(facts).length === 0) await rm(factsPath, { force: true });
+    else await writeFile(factsPath, `${JSON.stringify(facts, null, 2)}\n`);
   }
 };
 

@@ -10,6 +10,7 @@ import {
   type PlannedOutput,
 } from "./ffmpeg-plan.ts";
 import { ffmpegTimeLimitMs } from "./ffmpeg-time-limit.ts";
+import type { StreamSpan } from "./stream-spans.ts";
 
 export const POSTER_FILE = "poster.jpg";
 export const POSTER_MAX_WIDTH = 1280;
@@ -19,10 +20,16 @@ export interface PosterContext {
   readonly inputPath: string;
   readonly outDir: string;
   readonly maxRunMs: number;
+  readonly inputOptions: readonly string[];
 }
 
-/** One second in, or halfway through a shorter clip (the very first frame is often black). */
-export const posterSeekSec = (durationSec: number): number => Math.min(1, durationSec / 2);
+/**
+ * One second into the video, or halfway through a shorter one (the very first frame is often black), on ffmpeg's
+ * output clock: the video's own span decides, not the container's (audio or subtitles may run far longer).
+ */
+export const posterSeekSec = (video: StreamSpan, clockStartSec?: number): number =>
+  Math.max(0, video.startSec - (clockStartSec ?? video.startSec)) +
+  Math.min(1, (video.endSec - video.startSec) / 2);
 
 export const planPoster = (
   input: CheckedInput,
@@ -31,9 +38,10 @@ export const planPoster = (
   const size = fitWidth(input.display, POSTER_MAX_WIDTH);
   const argv = [
     ...ffmpegHeadArgs(),
-    // Input seeking: jumps to the keyframe before the time, then decodes up to it.
-    ...["-ss", posterSeekSec(input.durationSec).toFixed(3)],
-    ...["-i", ctx.inputPath],
+    // Output seeking: decodes up to the time (at most a second of video). Input seeking would jump by the index,
+    // and in a stream without one (MPEG-TS with one keyframe, a raw stream) it can land past the last keyframe.
+    ...[...ctx.inputOptions, "-i", ctx.inputPath],
+    ...["-ss", posterSeekSec(input.videoSpan, input.clockStartSec).toFixed(3)],
     ...["-map", `0:${input.video.index}`, "-map_metadata", "-1"],
     ...["-frames:v", "1", "-update", "1"],
     // JPEG is full range. Converting in our own scale and handing the encoder yuv420p tagged "pc" avoids the
