@@ -120,6 +120,8 @@ export const describeCopyMismatch = (
   const what = streams.length > 1 ? `${streams.join(" and ")} streams` : `${streams[0] ?? "streams"} stream`;
   const instead = containersHolding(videoCodec, audioCodec).map((c) => `.${CONTAINER_EXTENSIONS[c]}`);
   const use =
-    instead.length > 0 ? `use ${orList(instead)} or a re-encoding preset` : "use a re-encoding preset";
+    instead.length === 0
+      ? "use a re-encoding preset"
+      : `use ${orList(instead)}${instead.length > 1 ? "," : ""} or a re-encoding preset`;
   return `the output URL ends in .${CONTAINER_EXTENSIONS[container]}, which cannot hold the source's ${what} by copy; ${use}`;
 };

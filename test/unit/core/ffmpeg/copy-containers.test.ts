@@ -32,13 +32,13 @@ describe("describeCopyMismatch", () => {
       container: "mp4",
       video: "vp9",
       audio: "opus",
-      then: "the output URL ends in .mp4, which cannot hold the source's VP9 video stream by copy; use .webm or .mkv or a re-encoding preset",
+      then: "the output URL ends in .mp4, which cannot hold the source's VP9 video stream by copy; use .webm or .mkv, or a re-encoding preset",
     },
     {
       container: "webm",
       video: "h264",
       audio: "aac",
-      then: "the output URL ends in .webm, which cannot hold the source's H.264 video and AAC audio streams by copy; use .mp4 or .mkv or a re-encoding preset",
+      then: "the output URL ends in .webm, which cannot hold the source's H.264 video and AAC audio streams by copy; use .mp4 or .mkv, or a re-encoding preset",
     },
     {
       container: "webm",
