@@ -10,6 +10,7 @@ import { parseFfmpegProgress, progressPercent } from "../core/ffmpeg/parse-ffmpe
 import { planFfmpeg } from "../core/ffmpeg/plan-ffmpeg.ts";
 import { readableStderr } from "../core/ffmpeg/readable-stderr.ts";
 import { audioToDropAfter } from "../core/ffmpeg/spot-undecodable-stream.ts";
+import type { MeasuredSpans } from "../core/ffmpeg/stream-spans.ts";
 import type { PresetName } from "../core/preset-names.ts";
 import { ffmpegFailed, ffmpegTimedOut, type JobFailure, planRejected, workerFault } from "./job-failure.ts";
 import { measureIfNeeded, type ReadInput, readInput } from "./read-input.ts";
@@ -119,7 +120,7 @@ export const transcodeMedia = async (
   const input = await readInput(tools.ffprobePath, request.inputPath, tools.limits, hooks.signal);
   if (hooks.signal.aborted) return err(hooks.stopFailure());
   if (input.isErr()) return err(input.error);
-  return planAndRun(tools, request, input.value, hooks, new Map());
+  return planAndRun(tools, request, input.value, hooks, new Map(), undefined);
 };
 
 /** One attempt; when ffmpeg could not start the chosen audio track's decoder, the next attempt goes without it. */
@@ -129,11 +130,14 @@ const planAndRun = async (
   input: ReadInput,
   hooks: TranscodeHooks,
   undecodableAudio: ReadonlyMap<number, string>,
-  known?: Awaited<ReturnType<typeof measureIfNeeded>>,
+  measuredBefore: MeasuredSpans | undefined,
 ): Promise<Result<Transcoded, JobFailure>> => {
-  const facts = { limits: tools.limits, undecodableAudio };
-  const measured =
-    known ?? (await measureIfNeeded(tools.ffprobePath, request.inputPath, input, facts, hooks.signal));
+  const facts = {
+    limits: tools.limits,
+    undecodableAudio,
+    ...(measuredBefore !== undefined ? { measured: measuredBefore } : {}),
+  };
+  const measured = await measureIfNeeded(tools.ffprobePath, request.inputPath, input, facts, hooks.signal);
   if (hooks.signal.aborted) return err(hooks.stopFailure());
   if (measured.isErr()) return err(measured.error);
   const planned = planFfmpeg({
@@ -162,7 +166,7 @@ const planAndRun = async (
       : audioToDropAfter(input.probe, undecodableAudio, ran.error.stderrTail);
     if (dropped === undefined) return err(ran.error.failure);
     const without = new Map(undecodableAudio).set(dropped.index, dropped.reason);
-    return planAndRun(tools, request, input, hooks, without, measured);
+    return planAndRun(tools, request, input, hooks, without, measured.value);
   }
   const finished = await verifyWhileExtrasRun(tools, plan, request, extras, hooks);
   if (finished.isErr()) return err(finished.error);

@@ -51,7 +51,7 @@ export interface ProbeSummary {
   readonly hasAudio: boolean;
   /** The first video stream that is not cover art: the one every preset maps. */
   readonly video?: ProbeStream;
-  /** The first audio stream: the one `-map 0:a:0` picks. */
+  /** The first audio stream (the planner chooses among all of them: chooseAudioTrack). */
   readonly audio?: ProbeStream;
 }
 
