@@ -24,18 +24,50 @@ export const FIXTURE_NAMES = [
   "between-1600x900.mp4",
   "portrait-1080x1920.mp4",
   "8k-3-frames.mp4",
+  // Real-world audio, durations and containers: track choice, undecodable audio, streams that outlast the video.
+  "two-tones-default-880.mp4",
+  "smv-audio.3g2",
+  "mpegh-audio.mp4",
+  "subtitle-outlasts.mkv",
+  "data-stream.ts",
+  "fragmented-unknown-duration.mp4",
+  "raw-h264.h264",
+  "raw-mpeg2.m2v",
+  "junk-program-stream.mpg",
+  "empty.mp4",
+  "short-video-long-audio.mp4",
 ] as const;
 
 export type FixtureName = (typeof FIXTURE_NAMES)[number];
 
 /**
- * `ffmpeg`: argv steps run in order with "{out}" (the fixture), "{tmp}" (a scratch .mp4) substituted.
- * `truncate`: the first `keepFraction` of another fixture's bytes. `text`: a file of plain text.
+ * Byte surgery after the FFmpeg steps, for what FFmpeg will not write. `patch`: overwrite `hex` at `offset` bytes
+ * from the first (or `every`) occurrence of the ASCII `marker`. `prefix-junk`: put `bytes` of deterministic
+ * non-MPEG bytes (`(i * 131 + 7) % 251`: never two zero bytes, so never a start code) before the file.
+ */
+export type FixturePostStep =
+  | {
+      readonly kind: "patch";
+      readonly marker: string;
+      readonly offset: number;
+      readonly hex: string;
+      readonly every?: boolean;
+    }
+  | { readonly kind: "prefix-junk"; readonly bytes: number };
+
+/**
+ * `ffmpeg`: argv steps run in order with "{out}" (the fixture), "{tmp}" (a scratch .mp4) substituted, then the
+ * optional post steps on {out}. `truncate`: the first `keepFraction` of another fixture's bytes. `text`: a file of
+ * plain text (empty for a 0-byte upload).
  * `dolby-vision`: another fixture's MP4 (moov last, one hvc1 track) with a Dolby Vision configuration box
  * (dvvC) added to its sample entry, renamed dvh1: the signalling a phone's Dolby Vision clip carries.
  */
 export type FixtureRecipe =
-  | { readonly kind: "ffmpeg"; readonly steps: readonly (readonly string[])[] }
+  | {
+      readonly kind: "ffmpeg";
+      readonly steps: readonly (readonly string[])[];
+      readonly post?: readonly FixturePostStep[];
+    }
   | { readonly kind: "truncate"; readonly from: FixtureName; readonly keepFraction: number }
   | { readonly kind: "text"; readonly content: string }
   | {
@@ -98,6 +130,23 @@ const x265Hdr = (transfer: "arib-std-b67" | "smpte2084") => [
 /** 50 progressive frames a second woven into 25 interlaced ones, top or bottom field first. */
 const interlace = (first: "top" | "bottom") =>
   `tinterlace=mode=interleave_${first},setfield=${first === "top" ? "tff" : "bff"}`;
+
+/** A small H.264 + AAC clip: the base of the fixtures that only differ in their audio or container. */
+const smallClip = (seconds: number) => [
+  ...video("320x240", 25, seconds),
+  ...tone(440, 48000, seconds),
+  ...["-map", "0:v", "-map", "1:a", ...x264(28), ...aac(64)],
+];
+/** Inline input files (SRT text, raw data) as data: URLs, so every recipe stays one argv. */
+const dataUrl = (text: string) =>
+  `data:application/octet-stream;base64,${Buffer.from(text).toString("base64")}`;
+const LONG_SUBTITLES = [
+  "1\n00:00:00,500 --> 00:00:02,000\nHello\n",
+  "2\n00:01:00,000 --> 00:01:05,000\nThe credits roll long after the picture ends\n",
+].join("\n");
+// ISO/IEC 14496-12: a duration of all 1s means "unknown" (live recorders write it). Offsets from the box type:
+// mvhd and mdhd (version 0) have flags, two times and a timescale before it; tkhd has a track id and a reserved word.
+const UNKNOWN_DURATION = "ffffffff";
 
 export const FIXTURE_RECIPES: Readonly<Record<FixtureName, FixtureRecipe>> = {
   // Moov atom at the end (no faststart) on purpose: cutting the file loses it, see truncated.mp4.
@@ -411,6 +460,152 @@ export const FIXTURE_RECIPES: Readonly<Record<FixtureName, FixtureRecipe>> = {
         ...QUIET,
         ...video("7680x4320", 30, 0.1),
         ...["-map", "0:v", "-c:v", "libx264", "-preset", "ultrafast", "-crf", "35", "-pix_fmt", "yuv420p"],
+        ...EXACT,
+        ...EXACT_CODECS,
+        "{out}",
+      ],
+    ],
+  },
+  // Two audio tracks; the second (880 Hz) is flagged default, the first (440 Hz) is not: players pick the 880.
+  "two-tones-default-880.mp4": {
+    kind: "ffmpeg",
+    steps: [
+      [
+        ...QUIET,
+        ...video("320x240", 25, 2),
+        ...tone(440, 48000, 2),
+        ...tone(880, 48000, 2),
+        ...["-map", "0:v", "-map", "1:a", "-map", "2:a", ...x264(28), ...aac(64)],
+        ...["-disposition:a:0", "0", "-disposition:a:1", "default"],
+        ...EXACT,
+        ...EXACT_CODECS,
+        "{out}",
+      ],
+    ],
+  },
+  // A 3GPP2 phone clip whose audio is SMV (sample entry "ssmv"): ffprobe names the codec, but this FFmpeg build
+  // has no SMV decoder. FFmpeg cannot encode SMV, so the AAC entry is renamed and its esds box hidden.
+  "smv-audio.3g2": {
+    kind: "ffmpeg",
+    steps: [[...QUIET, ...smallClip(2), ...EXACT, ...EXACT_CODECS, "-f", "3g2", "{out}"]],
+    post: [
+      { kind: "patch", marker: "mp4a", offset: 0, hex: Buffer.from("ssmv").toString("hex") },
+      { kind: "patch", marker: "esds", offset: 0, hex: Buffer.from("free").toString("hex") },
+    ],
+  },
+  // MPEG-H 3D Audio (sample entry "mha1", Korean broadcast and 360 Reality Audio): FFmpeg 5.1 does not even know
+  // the codec, so ffprobe says no codec_name. Made like smv-audio.3g2.
+  "mpegh-audio.mp4": {
+    kind: "ffmpeg",
+    steps: [[...QUIET, ...smallClip(2), ...EXACT, ...EXACT_CODECS, "{out}"]],
+    post: [
+      { kind: "patch", marker: "mp4a", offset: 0, hex: Buffer.from("mha1").toString("hex") },
+      { kind: "patch", marker: "esds", offset: 0, hex: Buffer.from("free").toString("hex") },
+    ],
+  },
+  // 3 s of picture and sound, and a subtitle that ends at 65 s: Matroska's duration is the subtitle's.
+  "subtitle-outlasts.mkv": {
+    kind: "ffmpeg",
+    steps: [
+      [
+        ...QUIET,
+        ...video("320x240", 25, 3),
+        ...tone(440, 48000, 3),
+        ...["-f", "srt", "-i", dataUrl(LONG_SUBTITLES)],
+        ...["-map", "0:v", "-map", "1:a", "-map", "2:s", ...x264(28), ...aac(64), "-c:s", "srt"],
+        ...EXACT,
+        ...EXACT_CODECS,
+        "{out}",
+      ],
+    ],
+  },
+  // MPEG-TS with a private data stream (think SCTE-35 cues) whose three packets span 30 s around 3 s of video.
+  "data-stream.ts": {
+    kind: "ffmpeg",
+    steps: [
+      [
+        ...QUIET,
+        ...video("320x240", 25, 3),
+        ...tone(440, 48000, 3),
+        ...["-f", "data", "-i", dataUrl("TCODER-DATA-".repeat(256))],
+        ...["-map", "0:v", "-map", "1:a", "-map", "2:d", ...x264(28), ...aac(64)],
+        ...["-c:d", "copy", "-bsf:d", "setts=ts=N*15/TB"],
+        ...EXACT,
+        ...EXACT_CODECS,
+        "-f",
+        "mpegts",
+        "{out}",
+      ],
+    ],
+  },
+  // Fragmented MP4 written to a pipe (empty moov, 1 s fragments), then its movie, track and media headers set to
+  // the "unknown" duration: ffprobe 5.1 reads that as 419430 s of video.
+  "fragmented-unknown-duration.mp4": {
+    kind: "ffmpeg",
+    steps: [
+      [
+        ...QUIET,
+        ...smallClip(6),
+        ...["-g", "25", "-movflags", "frag_keyframe+empty_moov"],
+        ...EXACT,
+        ...EXACT_CODECS,
+        ...["-f", "mp4", "-seekable", "0", "{out}"],
+      ],
+    ],
+    post: [
+      { kind: "patch", marker: "mvhd", offset: 20, hex: UNKNOWN_DURATION },
+      { kind: "patch", marker: "tkhd", offset: 24, hex: UNKNOWN_DURATION, every: true },
+      { kind: "patch", marker: "mdhd", offset: 20, hex: UNKNOWN_DURATION, every: true },
+    ],
+  },
+  // Raw Annex B H.264 (with B-frames, as x264 writes by default): no container, no timestamps, no duration.
+  "raw-h264.h264": {
+    kind: "ffmpeg",
+    steps: [
+      [...QUIET, ...video("320x240", 25, 4), ...x264(28), ...EXACT, ...EXACT_CODECS, "-f", "h264", "{out}"],
+    ],
+  },
+  // Raw MPEG-2 video with B-frames (a DVD-style GOP): no timestamps, no duration.
+  "raw-mpeg2.m2v": {
+    kind: "ffmpeg",
+    steps: [
+      [
+        ...QUIET,
+        ...video("320x240", 25, 4),
+        ...["-c:v", "mpeg2video", "-q:v", "5", "-bf", "2", "-g", "12"],
+        ...EXACT,
+        ...EXACT_CODECS,
+        ...["-f", "mpeg2video", "{out}"],
+      ],
+    ],
+  },
+  // An MPEG program stream (DVD-style MPEG-2 + MP2) after 2 MiB of junk: more than FFmpeg's 1 MiB format probe.
+  "junk-program-stream.mpg": {
+    kind: "ffmpeg",
+    steps: [
+      [
+        ...QUIET,
+        ...video("320x240", 25, 4),
+        ...tone(440, 48000, 4),
+        ...["-map", "0:v", "-map", "1:a", "-c:v", "mpeg2video", "-q:v", "5", "-bf", "2", "-g", "12"],
+        ...["-c:a", "mp2", "-b:a", "128k"],
+        ...EXACT,
+        ...EXACT_CODECS,
+        ...["-f", "vob", "{out}"],
+      ],
+    ],
+    post: [{ kind: "prefix-junk", bytes: 2 * 1024 * 1024 }],
+  },
+  "empty.mp4": { kind: "text", content: "" },
+  // 1 s of picture over 8 s of sound (a song with a short clip): the output keeps the sound.
+  "short-video-long-audio.mp4": {
+    kind: "ffmpeg",
+    steps: [
+      [
+        ...QUIET,
+        ...video("320x240", 25, 1),
+        ...tone(440, 48000, 8),
+        ...["-map", "0:v", "-map", "1:a", ...x264(28), ...aac(64)],
         ...EXACT,
         ...EXACT_CODECS,
         "{out}",

@@ -1,40 +1,27 @@
-// ffprobe a local file with the core's argv and validate its JSON with the core's parser (timeout included).
+// ffprobe a local file with the core's argv and validate its JSON with the core's parser (timeout included); an
+// input ffprobe cannot recognise at first is probed once more, deeper (a program stream after junk).
 import { err, ok, type Result } from "neverthrow";
-import { type ProbeSummary, parseProbe, probeArgs } from "../core/ffmpeg/probe-summary.ts";
+import { type ProbeDepth, type ProbeSummary, parseProbe, probeArgs } from "../core/ffmpeg/probe-summary.ts";
+import { readableStderr } from "../core/ffmpeg/readable-stderr.ts";
 import { type JobFailure, probeFailed, probeRejected } from "./job-failure.ts";
 import { describeExit, runTool } from "./run-tool.ts";
+
+export { readableStderr } from "../core/ffmpeg/readable-stderr.ts";
 
 export const PROBE_TIME_LIMIT_MS = 60_000;
 const KILL_GRACE_MS = 2_000;
 /** ffprobe's JSON for a file with a few streams is a few KB; far more means something is wrong. */
 const MAX_PROBE_OUTPUT = 16 * 1024 * 1024;
 
-/**
- * ffprobe says why on stderr, prefixed with a demuxer tag or the path: "[mov,mp4,… @ 0x55…] moov atom not found",
- * "/tmp/x/input.mp4: Invalid data found when processing input" → "moov atom not found; Invalid data found …".
- */
-export const readableStderr = (lines: readonly string[], path: string): string =>
-  [
-    ...new Set(
-      lines.map((line) =>
-        line
-          .replace(/^\[[^\]]*\]\s*/, "")
-          .replace(`${path}: `, "")
-          .trim(),
-      ),
-    ),
-  ]
-    .filter((line) => line !== "")
-    .join("; ");
-
 export const probeMedia = async (
   ffprobePath: string,
   path: string,
   signal?: AbortSignal,
+  depth: ProbeDepth = "normal",
 ): Promise<Result<ProbeSummary, JobFailure>> => {
   let stdout = "";
   let overflow = false;
-  const started = await runTool([ffprobePath, ...probeArgs(path)], {
+  const started = await runTool([ffprobePath, ...probeArgs(path, depth)], {
     timeLimitMs: PROBE_TIME_LIMIT_MS,
     killGraceMs: KILL_GRACE_MS,
     ...(signal !== undefined ? { signal } : {}),
@@ -64,4 +51,27 @@ export const probeMedia = async (
   }
   const parsed = parseProbe(json);
   return parsed.isOk() ? ok(parsed.value) : err(probeRejected(parsed.error));
+};
+
+export interface ProbedInput {
+  readonly probe: ProbeSummary;
+  /** How deep ffprobe had to read; ffmpeg must open the input the same way. */
+  readonly depth: ProbeDepth;
+}
+
+/**
+ * The upload's probe. When ffprobe cannot make sense of the input (or finds nothing in it), it reads up to 64 MiB
+ * more before the job fails; the first answer's reason is the one reported.
+ */
+export const probeInput = async (
+  ffprobePath: string,
+  path: string,
+  signal?: AbortSignal,
+): Promise<Result<ProbedInput, JobFailure>> => {
+  const first = await probeMedia(ffprobePath, path, signal);
+  if (first.isOk()) return ok({ probe: first.value, depth: "normal" });
+  // A machine fault (no ffprobe, a timeout) would only repeat.
+  if (first.error.retryable || signal?.aborted) return err(first.error);
+  const deep = await probeMedia(ffprobePath, path, signal, "deep");
+  return deep.isOk() ? ok({ probe: deep.value, depth: "deep" }) : err(first.error);
 };

@@ -161,6 +161,7 @@ export const runClaimedJob = async (
       costUsd,
       ffmpegVersion: deps.ffmpegVersion,
       argv: transcoded.argv,
+      notes: transcoded.notes,
     });
     notify({
       kind: "completed",
@@ -169,6 +170,7 @@ export const runClaimedJob = async (
       machineSeconds,
       ffmpegVersion: deps.ffmpegVersion,
       argv: transcoded.argv,
+      notes: transcoded.notes,
     });
     return { kind: "completed", outputs: outputs.length };
   }

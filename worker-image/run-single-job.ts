@@ -1,15 +1,22 @@
 // Single-job mode: the job comes from the environment (JOB_ID, INPUT_URL, OUTPUT_URL, PRESET), there is no Redis;
 // the result is the exit code and, when CALLBACK_URL is set, the signed callback that records it.
 import { mkdir, rm, stat } from "node:fs/promises";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { err, ok, type Result } from "neverthrow";
+import { checkOutputName } from "../core/ffmpeg/check-output-name.ts";
 import { DEFAULT_PROGRESS_THROTTLE, shouldReportProgress } from "../core/ffmpeg/parse-ffmpeg-progress.ts";
 import type { JobOutput } from "../core/job-output.ts";
 import { FLY_PRICES_2026, priceMachineTime } from "../core/price-machine-time.ts";
 import type { CallbackReport } from "../shell/callbacks/callback-body.ts";
-import { deliverToPath, deliverToUrl } from "./deliver-outputs.ts";
+import { deliverToPath, deliverToUrl, urlObjectName } from "./deliver-outputs.ts";
 import { downloadUrl, localInputName } from "./download-input.ts";
-import { inputUnavailable, type JobFailure, workerFault, workerStopped } from "./job-failure.ts";
+import {
+  inputUnavailable,
+  type JobFailure,
+  planRejected,
+  workerFault,
+  workerStopped,
+} from "./job-failure.ts";
 import { listOutputFiles } from "./list-output-files.ts";
 import type { WorkerExit } from "./run-pool-worker.ts";
 import type { CallbackClient } from "./send-callback.ts";
@@ -49,6 +56,14 @@ const work = async (
   onPercent: (percent: number) => void,
 ): Promise<Result<Done, JobFailure>> => {
   const stopFailure = () => workerStopped(String(deps.stop.reason));
+  // What OUTPUT_URL's name promises is checked before anything is downloaded; stream copy also learns its container.
+  const { output } = config;
+  const named = checkOutputName(
+    config.preset,
+    output.kind === "file" ? basename(output.path) : urlObjectName(output.url),
+    output.kind === "file" ? "path" : "url",
+  );
+  if (named.isErr()) return err(planRejected(named.error));
   try {
     await mkdir(jobDir, { recursive: true });
   } catch (error) {
@@ -61,7 +76,12 @@ const work = async (
   const hooks = { signal: deps.stop, stopFailure, onPercent };
   const transcoded = await transcodeMedia(
     deps.tools,
-    { preset: config.preset, inputPath: input.value, outDir },
+    {
+      preset: config.preset,
+      inputPath: input.value,
+      outDir,
+      ...(named.value !== undefined ? { copyContainer: named.value } : {}),
+    },
     hooks,
   );
   if (transcoded.isErr()) return err(transcoded.error);
@@ -112,8 +132,17 @@ export const runSingleJob = async (config: SingleJobConfig, deps: SingleJobDeps)
       costUsd,
       argv,
       ffmpegVersion: deps.ffmpegVersion,
+      notes: transcoded.notes,
     });
-    report = { kind: "completed", outputs, costUsd, machineSeconds, ffmpegVersion: deps.ffmpegVersion, argv };
+    report = {
+      kind: "completed",
+      outputs,
+      costUsd,
+      machineSeconds,
+      ffmpegVersion: deps.ffmpegVersion,
+      argv,
+      notes: transcoded.notes,
+    };
   } else {
     deps.log("job-failed", { jobId, error: result.error });
     report = { kind: "failed", error: result.error };

@@ -1,13 +1,19 @@
-// One job's media work on local disk: ffprobe → plan (core) → run the encode → check it while the poster is cut.
-import { mkdir } from "node:fs/promises";
+// One job's media work on local disk: read the input (size, probe, packets if need be) → plan (core) → run the
+// encode → check it while the poster is cut. An audio track whose decoder will not start is dropped and the job
+// planned again without it.
+import { mkdir, rm } from "node:fs/promises";
 import { err, ok, type Result } from "neverthrow";
 import type { PlanLimits } from "../core/ffmpeg/check-input.ts";
+import type { CopyContainer } from "../core/ffmpeg/copy-containers.ts";
 import type { FfmpegCommand, FfmpegPlan } from "../core/ffmpeg/ffmpeg-plan.ts";
 import { parseFfmpegProgress, progressPercent } from "../core/ffmpeg/parse-ffmpeg-progress.ts";
 import { planFfmpeg } from "../core/ffmpeg/plan-ffmpeg.ts";
+import { readableStderr } from "../core/ffmpeg/readable-stderr.ts";
+import { audioToDropAfter } from "../core/ffmpeg/spot-undecodable-stream.ts";
+import type { MeasuredSpans } from "../core/ffmpeg/stream-spans.ts";
 import type { PresetName } from "../core/preset-names.ts";
 import { ffmpegFailed, ffmpegTimedOut, type JobFailure, planRejected, workerFault } from "./job-failure.ts";
-import { probeMedia, readableStderr } from "./probe-media.ts";
+import { measureIfNeeded, type ReadInput, readInput } from "./read-input.ts";
 import { describeExit, runTool } from "./run-tool.ts";
 import { verifyOutput } from "./verify-output.ts";
 
@@ -22,6 +28,8 @@ export interface TranscodeRequest {
   /** Absolute paths (the core passes them to ffmpeg as they are). */
   readonly inputPath: string;
   readonly outDir: string;
+  /** Stream copy in single-job mode: the container OUTPUT_URL's extension names. */
+  readonly copyContainer?: CopyContainer;
 }
 
 export interface TranscodeHooks {
@@ -37,17 +45,25 @@ export interface Transcoded {
   readonly plan: FfmpegPlan;
   /** The exact argv (after the binary) of each command run, in order. */
   readonly argv: readonly (readonly string[])[];
+  /** For the job's result: what the plan left out or kept (plan.notes). */
+  readonly notes: readonly string[];
 }
 
 /** SIGTERM lets ffmpeg close its files; a hung one gets SIGKILL after this. */
 export const FFMPEG_KILL_GRACE_MS = 5_000;
 
+/** A failed command: the job's failure, and the stderr lines it was read from (the core reads them again). */
+interface CommandFailure {
+  readonly failure: JobFailure;
+  readonly stderrTail: readonly string[];
+}
+
 const runCommand = async (
   tools: MediaTools,
   command: FfmpegCommand,
-  expectedDurationSec: number,
+  context: { readonly expectedDurationSec: number; readonly inputPath: string },
   hooks: TranscodeHooks,
-): Promise<Result<void, JobFailure>> => {
+): Promise<Result<void, CommandFailure>> => {
   let buffered = "";
   const started = await runTool([tools.ffmpegPath, ...command.argv], {
     timeLimitMs: command.timeLimitMs,
@@ -59,16 +75,17 @@ const runCommand = async (
       const parsed = parseFfmpegProgress(buffered + text);
       buffered = parsed.rest;
       const last = parsed.blocks.at(-1);
-      if (last !== undefined) hooks.onPercent(progressPercent(last.outTimeMs, expectedDurationSec));
+      if (last !== undefined) hooks.onPercent(progressPercent(last.outTimeMs, context.expectedDurationSec));
     },
   });
-  if (!started.ok) return err(workerFault(started.error.message));
+  const fail = (failure: JobFailure, stderrTail: readonly string[] = []) => err({ failure, stderrTail });
+  if (!started.ok) return fail(workerFault(started.error.message));
   const { run } = started;
   switch (run.stoppedBy) {
     case "time-limit":
-      return err(ffmpegTimedOut(command.purpose, command.timeLimitMs));
+      return fail(ffmpegTimedOut(command.purpose, command.timeLimitMs));
     case "aborted":
-      return err(hooks.stopFailure());
+      return fail(hooks.stopFailure());
     case null:
       break;
     default: {
@@ -77,9 +94,21 @@ const runCommand = async (
     }
   }
   if (run.exitCode === 0) return ok(undefined);
-  const failure = ffmpegFailed(command.purpose, describeExit(run), readableStderr(run.stderrTail, ""));
+  const why = readableStderr(run.stderrTail, context.inputPath);
+  const failure = ffmpegFailed(command.purpose, describeExit(run), why);
   // Killed by a signal we did not send (the kernel's OOM killer): the machine's fault, worth a retry.
-  return err(run.exitCode === null ? { ...failure, retryable: true } : failure);
+  return fail(run.exitCode === null ? { ...failure, retryable: true } : failure, run.stderrTail);
+};
+
+const freshDirectories = async (plan: FfmpegPlan, outDir: string): Promise<Result<void, JobFailure>> => {
+  try {
+    // A failed attempt may have left a partial output behind.
+    await rm(outDir, { recursive: true, force: true });
+    for (const dir of plan.directories) await mkdir(dir, { recursive: true });
+    return ok(undefined);
+  } catch (error) {
+    return err(workerFault(`cannot create ${outDir}: ${(error as Error).message}`));
+  }
 };
 
 /** Stops at the first failure; every failure is a value with a readable message. */
@@ -88,32 +117,60 @@ export const transcodeMedia = async (
   request: TranscodeRequest,
   hooks: TranscodeHooks,
 ): Promise<Result<Transcoded, JobFailure>> => {
-  const probe = await probeMedia(tools.ffprobePath, request.inputPath, hooks.signal);
+  const input = await readInput(tools.ffprobePath, request.inputPath, tools.limits, hooks.signal);
   if (hooks.signal.aborted) return err(hooks.stopFailure());
-  if (probe.isErr()) return err(probe.error);
+  if (input.isErr()) return err(input.error);
+  return planAndRun(tools, request, input.value, hooks, new Map(), undefined);
+};
+
+/** One attempt; when ffmpeg could not start the chosen audio track's decoder, the next attempt goes without it. */
+const planAndRun = async (
+  tools: MediaTools,
+  request: TranscodeRequest,
+  input: ReadInput,
+  hooks: TranscodeHooks,
+  undecodableAudio: ReadonlyMap<number, string>,
+  measuredBefore: MeasuredSpans | undefined,
+): Promise<Result<Transcoded, JobFailure>> => {
+  const facts = {
+    limits: tools.limits,
+    undecodableAudio,
+    ...(measuredBefore !== undefined ? { measured: measuredBefore } : {}),
+  };
+  const measured = await measureIfNeeded(tools.ffprobePath, request.inputPath, input, facts, hooks.signal);
+  if (hooks.signal.aborted) return err(hooks.stopFailure());
+  if (measured.isErr()) return err(measured.error);
   const planned = planFfmpeg({
     preset: request.preset,
-    probe: probe.value,
+    probe: input.probe,
     inputPath: request.inputPath,
     outDir: request.outDir,
     limits: tools.limits,
+    probeDepth: input.depth,
+    undecodableAudio,
+    ...(measured.value !== undefined ? { measured: measured.value } : {}),
+    ...(request.copyContainer !== undefined ? { copyContainer: request.copyContainer } : {}),
   });
   if (planned.isErr()) return err(planRejected(planned.error));
   const plan = planned.value;
-  try {
-    for (const dir of plan.directories) await mkdir(dir, { recursive: true });
-  } catch (error) {
-    return err(workerFault(`cannot create ${request.outDir}: ${(error as Error).message}`));
-  }
+  const ready = await freshDirectories(plan, request.outDir);
+  if (ready.isErr()) return err(ready.error);
   const main = plan.commands.filter((c) => c.purpose === "transcode");
   const extras = plan.commands.filter((c) => c.purpose !== "transcode");
+  const context = { expectedDurationSec: plan.expected.durationSec, inputPath: request.inputPath };
   for (const command of main) {
-    const ran = await runCommand(tools, command, plan.expected.durationSec, hooks);
-    if (ran.isErr()) return err(ran.error);
+    const ran = await runCommand(tools, command, context, hooks);
+    if (ran.isOk()) continue;
+    const dropped = hooks.signal.aborted
+      ? undefined
+      : audioToDropAfter(input.probe, undecodableAudio, ran.error.stderrTail);
+    if (dropped === undefined) return err(ran.error.failure);
+    const without = new Map(undecodableAudio).set(dropped.index, dropped.reason);
+    return planAndRun(tools, request, input, hooks, without, measured.value);
   }
-  const finished = await verifyWhileExtrasRun(tools, plan, request.outDir, extras, hooks);
+  const finished = await verifyWhileExtrasRun(tools, plan, request, extras, hooks);
   if (finished.isErr()) return err(finished.error);
-  return ok({ plan, argv: [...main, ...extras].map((c) => c.argv) });
+  return ok({ plan, argv: [...main, ...extras].map((c) => c.argv), notes: plan.notes });
 };
 
 /**
@@ -123,7 +180,7 @@ export const transcodeMedia = async (
 const verifyWhileExtrasRun = async (
   tools: MediaTools,
   plan: FfmpegPlan,
-  outDir: string,
+  request: TranscodeRequest,
   extras: readonly FfmpegCommand[],
   hooks: TranscodeHooks,
 ): Promise<Result<void, JobFailure>> => {
@@ -138,11 +195,12 @@ const verifyWhileExtrasRun = async (
   };
   const siblingHooks: TranscodeHooks = { ...hooks, signal };
   await Promise.all([
-    verifyOutput(tools.ffprobePath, plan, outDir, signal).then(settle),
+    verifyOutput(tools.ffprobePath, plan, request.outDir, signal).then(settle),
     (async () => {
       for (const command of extras) {
         if (signal.aborted) return;
-        const ran = await runCommand(tools, command, plan.expected.durationSec, siblingHooks);
+        const context = { expectedDurationSec: plan.expected.durationSec, inputPath: request.inputPath };
+        const ran = (await runCommand(tools, command, context, siblingHooks)).mapErr((e) => e.failure);
         settle(ran);
         if (ran.isErr()) return;
       }

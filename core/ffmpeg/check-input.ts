@@ -1,7 +1,9 @@
 // Decides whether a probed upload is a video every preset can work on, and within the operator's limits.
 import { err, ok, type Result } from "neverthrow";
+import { chooseAudioTrack, type UndecodableAudio } from "./choose-audio-track.ts";
 import { displaySize, type FrameSize } from "./display-size.ts";
 import type { ProbeStream, ProbeSummary } from "./probe-summary.ts";
+import { type MeasuredSpans, type StreamSpan, spansOf } from "./stream-spans.ts";
 
 export interface PlanLimits {
   readonly maxDurationSec: number;
@@ -25,7 +27,9 @@ export type PlanRejectionCode =
   | "zero-duration"
   | "too-long"
   | "too-large"
-  | "unsupported-codec";
+  | "unsupported-codec"
+  | "empty-input"
+  | "output-mismatch";
 
 export interface PlanRejection {
   readonly code: PlanRejectionCode;
@@ -38,8 +42,23 @@ export interface CheckedInput {
   readonly video: ProbeStream;
   readonly audio?: ProbeStream;
   readonly display: FrameSize;
+  /** From the earliest start to the latest end of the video and audio used (planFfmpeg narrows it per preset). */
   readonly durationSec: number;
   readonly sourcePixels: number;
+  readonly videoSpan: StreamSpan;
+  readonly audioSpan?: StreamSpan;
+  /** Where ffmpeg's output clock starts on the input's (its start_time), when the probe states it. */
+  readonly clockStartSec?: number;
+  /** Set by planFfmpeg: `-t`, where the output stops on its own clock. */
+  readonly cutAtSec?: number;
+  /** Sentences for the job's result: audio tracks left out, audio kept past the video. */
+  readonly notes: readonly string[];
+}
+
+/** What the worker learned beyond the probe: audio that failed to decode, spans measured from packets. */
+export interface InputFacts {
+  readonly undecodableAudio?: UndecodableAudio;
+  readonly measured?: MeasuredSpans;
 }
 
 const reject = (code: PlanRejectionCode, message: string): Result<never, PlanRejection> =>
@@ -62,16 +81,28 @@ const describeNonVideo = (probe: ProbeSummary): string => {
 
 const formatGiB = (bytes: number): string => `${(bytes / 1024 ** 3).toFixed(2)} GiB`;
 
-export const checkInput = (probe: ProbeSummary, limits: PlanLimits): Result<CheckedInput, PlanRejection> => {
-  const { video, audio, durationSec } = probe;
+export const checkInput = (
+  probe: ProbeSummary,
+  limits: PlanLimits,
+  facts: InputFacts = {},
+): Result<CheckedInput, PlanRejection> => {
+  const { video } = probe;
   if (video === undefined) return reject("not-a-video", describeNonVideo(probe));
   if (isImageDemuxer(probe.formatName)) {
     return reject("not-a-video", `the input is an image file (${probe.formatName}), not a video`);
   }
-  if (video.frameCount === 1 || (IMAGE_CODECS.has(video.codec) && durationSec === 0)) {
+  if (video.frameCount === 1 || (IMAGE_CODECS.has(video.codec) && probe.durationSec === 0)) {
     return reject("still-image", `the input holds a single ${video.codec} frame, not a moving video`);
   }
-  if (!(durationSec > 0)) return reject("zero-duration", "the input states no duration, or a duration of 0");
+  const { track: audio, notes } = chooseAudioTrack(probe.streams, facts.undecodableAudio);
+  // Durations come from the streams transcoded: a subtitle or data stream may outlast them by far.
+  const [videoSpan, audioSpan] = spansOf(probe, audio ? [video, audio] : [video], facts.measured) ?? [];
+  if (videoSpan === undefined) {
+    return reject("zero-duration", "the input states no duration, or a duration of 0");
+  }
+  const durationSec =
+    Math.max(videoSpan.endSec, audioSpan?.endSec ?? 0) -
+    Math.min(videoSpan.startSec, audioSpan?.startSec ?? Infinity);
   if (durationSec > limits.maxDurationSec) {
     return reject(
       "too-long",
@@ -93,9 +124,6 @@ export const checkInput = (probe: ProbeSummary, limits: PlanLimits): Result<Chec
       `the frame is ${frame} (${sourcePixels} pixels); the limit is ${limits.maxPixels}`,
     );
   }
-  if (audio !== undefined && audio.codec === "unknown") {
-    return reject("unsupported-codec", "ffmpeg cannot decode the audio stream (unknown codec)");
-  }
   return ok({
     probe,
     video,
@@ -103,5 +131,9 @@ export const checkInput = (probe: ProbeSummary, limits: PlanLimits): Result<Chec
     display: displaySize(video),
     durationSec,
     sourcePixels,
+    videoSpan,
+    ...(audioSpan !== undefined ? { audioSpan } : {}),
+    ...(probe.startSec !== undefined ? { clockStartSec: probe.startSec } : {}),
+    notes,
   });
 };

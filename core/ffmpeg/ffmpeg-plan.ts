@@ -54,6 +54,8 @@ export interface FfmpegPlan {
   readonly outputs: readonly PlannedOutput[];
   readonly expected: ExpectedOutput;
   readonly guest: MachineGuest;
+  /** Sentences for the job's result about what the plan left out or kept (e.g. an audio track it cannot decode). */
+  readonly notes: readonly string[];
 }
 
 /** What one preset planner contributes; planFfmpeg adds the poster and the guest. */
@@ -62,6 +64,7 @@ export interface TranscodeStep {
   readonly command: FfmpegCommand;
   readonly outputs: readonly PlannedOutput[];
   readonly expected: ExpectedOutput;
+  readonly notes?: readonly string[];
 }
 
 /** The inputs every preset planner shares. */
@@ -69,6 +72,8 @@ export interface StepContext {
   readonly inputPath: string;
   readonly outDir: string;
   readonly maxRunMs: number;
+  /** Demuxer options before `-i`: the ones ffprobe needed to recognise the input (see inputProbeOptions). */
+  readonly inputOptions: readonly string[];
 }
 
 export const CONTENT_TYPES = {

@@ -1,67 +1,20 @@
-// Plans the default preset: copy the first video and audio stream, untouched, into a container that holds them.
+// Plans the default preset: copy the video and the chosen audio track, untouched, into a container that holds them.
 import { err, ok, type Result } from "neverthrow";
 import type { PresetName } from "../preset-names.ts";
 import type { CheckedInput, PlanRejection } from "./check-input.ts";
+import { type CopyContainer, containersHolding, describeCopyMismatch } from "./copy-containers.ts";
 import { shortSideOf } from "./display-size.ts";
 import {
   CONTENT_TYPES,
   ffmpegHeadArgs,
   joinPath,
-  type OutputContainer,
   type StepContext,
   type TranscodeStep,
 } from "./ffmpeg-plan.ts";
 import { transcodeCommand } from "./ffmpeg-time-limit.ts";
+import { isRawStreamFormat } from "./stream-spans.ts";
 
-export type CopyContainer = Exclude<OutputContainer, "hls">;
-
-interface ContainerRule {
-  readonly container: CopyContainer;
-  readonly video: ReadonlySet<string>;
-  readonly audio: ReadonlySet<string>;
-}
-
-// Tried in order. MP4 and WebM lists are what browsers play and ffmpeg 5.1's muxers accept without -strict
-// (checked by copying real streams: flac/vorbis/pcm in MP4 are refused or experimental). Matroska takes
-// nearly anything with a Matroska or RIFF codec id; codecs outside these lists are refused up front rather
-// than failing mid-run.
-const CONTAINER_RULES: readonly ContainerRule[] = [
-  {
-    container: "mp4",
-    video: new Set(["h264", "hevc", "av1", "mpeg4"]),
-    audio: new Set(["aac", "mp3", "ac3", "eac3", "opus", "alac"]),
-  },
-  {
-    container: "webm",
-    video: new Set(["vp8", "vp9", "av1"]),
-    audio: new Set(["opus", "vorbis"]),
-  },
-  {
-    container: "matroska",
-    video: new Set([
-      ...[
-        "h264",
-        "hevc",
-        "av1",
-        "vp8",
-        "vp9",
-        "mpeg4",
-        "mpeg1video",
-        "mpeg2video",
-        "theora",
-        "prores",
-        "ffv1",
-      ],
-      ...["mjpeg", "msmpeg4v3", "wmv2", "wmv3", "vc1", "flv1", "h263", "huffyuv", "rawvideo", "utvideo"],
-      ...["cinepak", "qtrle", "dvvideo", "png"],
-    ]),
-    audio: new Set([
-      ...["aac", "mp3", "mp2", "ac3", "eac3", "dts", "truehd", "opus", "vorbis", "flac", "alac", "wavpack"],
-      ...["pcm_s16le", "pcm_s16be", "pcm_s24le", "pcm_s24be", "pcm_s32le", "pcm_f32le", "pcm_u8"],
-      ...["pcm_mulaw", "pcm_alaw", "wmav1", "wmav2", "adpcm_ms", "adpcm_ima_wav", "gsm_ms"],
-    ]),
-  },
-];
+export type { CopyContainer } from "./copy-containers.ts";
 
 const CONTAINER_FILES: Readonly<Record<CopyContainer, { file: string; contentType: string }>> = {
   mp4: { file: "video.mp4", contentType: CONTENT_TYPES.mp4 },
@@ -74,10 +27,8 @@ export const chooseCopyContainer = (
   videoCodec: string,
   audioCodec: string | undefined,
 ): Result<CopyContainer, PlanRejection> => {
-  const rule = CONTAINER_RULES.find(
-    (r) => r.video.has(videoCodec) && (audioCodec === undefined || r.audio.has(audioCodec)),
-  );
-  if (rule !== undefined) return ok(rule.container);
+  const container = containersHolding(videoCodec, audioCodec)[0];
+  if (container !== undefined) return ok(container);
   const codecs = audioCodec === undefined ? videoCodec : `${videoCodec} video with ${audioCodec} audio`;
   return err({
     code: "unsupported-codec",
@@ -101,18 +52,68 @@ const containerArgs = (container: CopyContainer, videoCodec: string): string[] =
   }
 };
 
+/**
+ * The audio to copy, if any: an audio codec no container can hold next to the video would sink the whole copy, so
+ * it is left out (with a note) when the video alone can be copied.
+ */
+const copiedAudio = (input: CheckedInput): { audio?: CheckedInput["audio"]; notes: string[] } => {
+  const { video, audio } = input;
+  if (audio === undefined || containersHolding(video.codec, audio.codec).length > 0) {
+    return { ...(audio !== undefined ? { audio } : {}), notes: [] };
+  }
+  if (containersHolding(video.codec).length === 0) return { audio, notes: [] };
+  const track = input.probe.streams.filter((s) => s.kind === "audio").indexOf(audio) + 1;
+  return {
+    notes: [
+      `audio track ${track} (${audio.codec}) cannot be stream-copied into MP4, WebM or Matroska next to ` +
+        `${video.codec} video; the output is video-only (a re-encoding preset keeps the sound)`,
+    ],
+  };
+};
+
+/**
+ * A raw H.264/HEVC stream has no timestamps, and ffmpeg 5.1 cannot rebuild presentation times for B-frames while
+ * copying (+genpts only fills them in decode order): the copy would play its frames out of order.
+ */
+const scramblesFrames = (input: CheckedInput): boolean =>
+  isRawStreamFormat(input.probe.formatName) &&
+  ["h264", "hevc"].includes(input.video.codec) &&
+  (input.video.reorderDelay ?? 0) > 0;
+
+/** The container asked for (single-job mode names one by OUTPUT_URL's extension), if it holds the codecs. */
+const containerFor = (
+  videoCodec: string,
+  audioCodec: string | undefined,
+  wanted: CopyContainer | undefined,
+): Result<CopyContainer, PlanRejection> => {
+  if (wanted === undefined) return chooseCopyContainer(videoCodec, audioCodec);
+  if (containersHolding(videoCodec, audioCodec).includes(wanted)) return ok(wanted);
+  return err({ code: "output-mismatch", message: describeCopyMismatch(wanted, videoCodec, audioCodec) });
+};
+
 export const planCopy = (
   input: CheckedInput,
   preset: PresetName,
   ctx: StepContext,
-): Result<TranscodeStep, PlanRejection> =>
-  chooseCopyContainer(input.video.codec, input.audio?.codec).map((container) => {
+  wanted?: CopyContainer,
+): Result<TranscodeStep, PlanRejection> => {
+  if (scramblesFrames(input)) {
+    return err({
+      code: "unsupported-codec",
+      message:
+        `the input is a raw ${input.video.codec === "hevc" ? "HEVC" : "H.264"} stream with B-frames and no ` +
+        "timestamps: a stream copy would play its frames out of order; use a re-encoding preset",
+    });
+  }
+  const { audio, notes } = copiedAudio(input);
+  return containerFor(input.video.codec, audio?.codec, wanted).map((container) => {
     const { file, contentType } = CONTAINER_FILES[container];
     const argv = [
       ...ffmpegHeadArgs(),
-      ...["-i", ctx.inputPath],
+      // Inputs without timestamps (elementary streams, some program streams) get them from their decode order.
+      ...["-fflags", "+genpts", ...ctx.inputOptions, "-i", ctx.inputPath],
       ...["-map", `0:${input.video.index}`],
-      ...(input.audio !== undefined ? ["-map", "0:a:0?"] : []),
+      ...(audio !== undefined ? ["-map", `0:${audio.index}`] : []),
       // Drops tags (GPS, device names); the rotation is side data and survives.
       ...["-map_metadata", "-1"],
       ...["-c", "copy"],
@@ -134,11 +135,14 @@ export const planCopy = (
       expected: {
         container,
         videoCodec: input.video.codec,
-        audioCodec: input.audio?.codec ?? null,
+        audioCodec: audio?.codec ?? null,
         width: input.video.width ?? input.display.width,
         height: input.video.height ?? input.display.height,
         rotation: input.video.rotation,
-        durationSec: input.durationSec,
+        durationSec:
+          audio !== undefined ? input.durationSec : input.videoSpan.endSec - input.videoSpan.startSec,
       },
+      notes,
     };
   });
+};

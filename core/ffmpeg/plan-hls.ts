@@ -34,7 +34,7 @@ export const planHls = (
   const perRung = (build: (r: LadderRung, i: number) => string[]) => rungs.flatMap(build);
   const argv = [
     ...ffmpegHeadArgs(),
-    ...["-i", ctx.inputPath],
+    ...[...ctx.inputOptions, "-i", ctx.inputPath],
     ...[
       "-filter_complex",
       planLadderFilter(
@@ -43,7 +43,7 @@ export const planHls = (
       ),
     ],
     // One audio encode per variant, so every variant playlist is self-contained (video + audio).
-    ...perRung((_, i) => ["-map", `[v${i}]`, ...(hasAudio ? ["-map", "0:a:0?"] : [])]),
+    ...perRung((_, i) => ["-map", `[v${i}]`, ...(input.audio ? ["-map", `0:${input.audio.index}`] : [])]),
     ...["-map_metadata", "-1"],
     ...["-c:v", "libx264", "-preset", recipe.x264Preset, "-profile:v", recipe.profile, "-pix_fmt", "yuv420p"],
     ...colourTagArgs(input),
@@ -56,6 +56,7 @@ export const planHls = (
     ...["-force_key_frames:v", `expr:gte(t,n_forced*${recipe.segmentSec})`],
     ...(hasAudio ? ["-c:a", "aac", "-ac", "2", ...perRung((r, i) => [`-b:a:${i}`, `${r.audioKbps}k`])] : []),
     ...MUXING_QUEUE_ARGS,
+    ...(input.cutAtSec !== undefined ? ["-t", input.cutAtSec.toFixed(3)] : []),
     ...["-f", "hls", "-hls_time", String(recipe.segmentSec), "-hls_playlist_type", "vod"],
     ...["-hls_flags", "independent_segments", "-hls_segment_type", "mpegts"],
     ...["-hls_segment_filename", joinPath(ctx.outDir, `%v/${SEGMENT_PATTERN}`)],

@@ -31,9 +31,9 @@ export const planMp4 = (
       : [];
   const argv = [
     ...ffmpegHeadArgs(),
-    ...["-i", ctx.inputPath],
+    ...[...ctx.inputOptions, "-i", ctx.inputPath],
     ...["-map", `0:${input.video.index}`],
-    ...(hasAudio ? ["-map", "0:a:0?"] : []),
+    ...(input.audio !== undefined ? ["-map", `0:${input.audio.index}`] : []),
     // Strip container and stream tags: phone videos carry GPS positions and device names.
     ...["-map_metadata", "-1"],
     ...["-vf", planVideoFilter(input, size)],
@@ -43,6 +43,7 @@ export const planMp4 = (
     ...colourTagArgs(input),
     ...(hasAudio ? ["-c:a", "aac", "-b:a", `${recipe.audioKbps}k`, "-ac", "2"] : ["-an"]),
     ...MUXING_QUEUE_ARGS,
+    ...(input.cutAtSec !== undefined ? ["-t", input.cutAtSec.toFixed(3)] : []),
     // Moov atom first, so a browser can start playing before the whole file has arrived.
     ...["-movflags", "+faststart"],
     ...["-f", "mp4", joinPath(ctx.outDir, MP4_FILE)],

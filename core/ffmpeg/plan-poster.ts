@@ -11,6 +11,7 @@ import {
 } from "./ffmpeg-plan.ts";
 import { ffmpegTimeLimitMs } from "./ffmpeg-time-limit.ts";
 import { planPosterFilter } from "./plan-video-filter.ts";
+import type { StreamSpan } from "./stream-spans.ts";
 
 export const POSTER_FILE = "poster.jpg";
 export const POSTER_MAX_WIDTH = 1280;
@@ -20,35 +21,28 @@ export interface PosterContext {
   readonly inputPath: string;
   readonly outDir: string;
   readonly maxRunMs: number;
+  readonly inputOptions: readonly string[];
 }
 
-/** One second in, or halfway through a shorter clip (the very first frame is often black). */
-export const posterSeekSec = (durationSec: number): number => Math.min(1, durationSec / 2);
-
-// Containers without a seek index: ffmpeg seeks them by searching timestamps and lands between keyframes, so
-// with a long GOP (x264's default is 250 frames) the decoder finds no picture before the end and the poster
-// comes out empty. Decoding from the start instead costs at most the one second up to the poster.
-const UNINDEXED_FORMATS: ReadonlySet<string> = new Set([
-  ...["mpegts", "mpegtsraw", "mpeg", "mpegvideo", "h264", "hevc", "m4v", "vc1", "dv"],
-]);
-
-/** Whether `-ss` before `-i` lands on a decodable frame for this container (the poster and the quality check). */
-export const canSeekInput = (formatName: string): boolean =>
-  !formatName.split(",").some((name) => UNINDEXED_FORMATS.has(name));
+/**
+ * One second into the video, or halfway through a shorter one (the very first frame is often black), on ffmpeg's
+ * output clock: the video's own span decides, not the container's (audio or subtitles may run far longer).
+ */
+export const posterSeekSec = (video: StreamSpan, clockStartSec?: number): number =>
+  Math.max(0, video.startSec - (clockStartSec ?? video.startSec)) +
+  Math.min(1, (video.endSec - video.startSec) / 2);
 
 export const planPoster = (
   input: CheckedInput,
   ctx: PosterContext,
 ): { command: FfmpegCommand; output: PlannedOutput } => {
   const size = fitWidth(input.display, POSTER_MAX_WIDTH);
-  const seek = ["-ss", posterSeekSec(input.durationSec).toFixed(3)];
-  const inputSeek = canSeekInput(input.probe.formatName);
   const argv = [
     ...ffmpegHeadArgs(),
-    // Input seeking: jumps to the keyframe before the time (from the index), then decodes up to it.
-    ...(inputSeek ? seek : []),
-    ...["-i", ctx.inputPath],
-    ...(inputSeek ? [] : seek),
+    // Output seeking: decodes up to the time (at most a second of video). Input seeking would jump by the index,
+    // and in a stream without one (MPEG-TS with one keyframe, a raw stream) it can land past the last keyframe.
+    ...[...ctx.inputOptions, "-i", ctx.inputPath],
+    ...["-ss", posterSeekSec(input.videoSpan, input.clockStartSec).toFixed(3)],
     ...["-map", `0:${input.video.index}`, "-map_metadata", "-1"],
     ...["-frames:v", "1", "-update", "1"],
     // JPEG is full range. Converting in our own filters and handing the encoder yuv420p tagged "pc" avoids the

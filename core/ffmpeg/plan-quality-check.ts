@@ -3,7 +3,6 @@
 import type { CheckedInput } from "./check-input.ts";
 import type { FfmpegPlan, Rendition } from "./ffmpeg-plan.ts";
 import { joinPath } from "./ffmpeg-plan.ts";
-import { canSeekInput } from "./plan-poster.ts";
 import { planVideoFilter } from "./plan-video-filter.ts";
 
 /** Windows compared per output, and frames in each: enough to catch a broken encode, cheap to decode. */
@@ -35,6 +34,15 @@ export interface QualityContext {
   /** The checked input the encode was planned from: its video stream, duration and frame rate. */
   readonly input: Pick<CheckedInput, "video" | "durationSec" | "probe">;
 }
+
+// Containers without a seek index: ffmpeg seeks them by searching timestamps and lands between keyframes, where
+// the decoder finds no picture to start from (an MPEG-TS window came out empty). Those are read from the start.
+const UNINDEXED_FORMATS: ReadonlySet<string> = new Set([
+  ...["mpegts", "mpegtsraw", "mpeg", "mpegvideo", "h264", "hevc", "m4v", "vc1", "dv"],
+]);
+
+const canSeekInput = (formatName: string): boolean =>
+  !formatName.split(",").some((name) => UNINDEXED_FORMATS.has(name));
 
 /**
  * Window starts at the middle of QUALITY_WINDOWS equal slices of the clip, each leaving room for its frames;

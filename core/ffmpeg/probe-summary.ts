@@ -26,6 +26,16 @@ export interface ProbeStream extends VideoSignal {
   readonly sampleRate?: number;
   /** Cover art carried as a one-picture "video" stream (disposition.attached_pic). */
   readonly isAttachedPic: boolean;
+  /** Flagged default (disposition.default): the track a player picks among several. */
+  readonly isDefault?: boolean;
+  /** When the stream's first packet is due (start_time), in seconds on the input's clock. */
+  readonly startSec?: number;
+  /** When it ends: start + its own duration, or Matroska's DURATION tag; absent when the stream states none. */
+  readonly endSec?: number;
+  /** The container marks the stream's duration "unknown" (all ones): no figure from this file can be trusted. */
+  readonly durationUnknown?: true;
+  /** Frames a decoder holds back to reorder them (has_b_frames); above 0 the stream has B-frames. */
+  readonly reorderDelay?: number;
 }
 
 export interface ProbeSummary {
@@ -33,13 +43,17 @@ export interface ProbeSummary {
   readonly formatName: string;
   /** 0 when neither the container nor any stream states a duration. */
   readonly durationSec: number;
+  /** The container's start_time: where ffmpeg's output clock starts (and `-ss` counts from). */
+  readonly startSec?: number;
+  /** Streams the container holds (format.nb_streams). */
+  readonly streamCount?: number;
   readonly sizeBytes: number;
   readonly bitRate?: number;
   readonly streams: readonly ProbeStream[];
   readonly hasAudio: boolean;
   /** The first video stream that is not cover art: the one every preset maps. */
   readonly video?: ProbeStream;
-  /** The first audio stream: the one `-map 0:a:0` picks. */
+  /** The first audio stream (the planner chooses among all of them: chooseAudioTrack). */
   readonly audio?: ProbeStream;
 }
 
@@ -47,10 +61,25 @@ export type ProbeRejection =
   | { readonly code: "unreadable-media"; readonly message: string }
   | { readonly code: "malformed-probe"; readonly message: string };
 
+/**
+ * "deep" reads up to DEEP_PROBE_BYTES before giving up on recognising the input: for files FFmpeg does not recognise
+ * in its first MiB (a program stream after junk). ffmpeg then needs the same options to open the input.
+ */
+export type ProbeDepth = "normal" | "deep";
+
+export const DEEP_PROBE_BYTES = 64 * 1024 * 1024;
+
+/** Demuxer options (before `-i`) for ffprobe and ffmpeg alike. */
+export const inputProbeOptions = (depth: ProbeDepth): string[] =>
+  depth === "deep"
+    ? ["-formatprobesize", String(DEEP_PROBE_BYTES), "-probesize", String(DEEP_PROBE_BYTES)]
+    : [];
+
 /** ffprobe argv (without the binary name) whose stdout parseProbe reads. */
-export const probeArgs = (inputPath: string): string[] => [
+export const probeArgs = (inputPath: string, depth: ProbeDepth = "normal"): string[] => [
   "-v",
   "error",
+  ...inputProbeOptions(depth),
   "-print_format",
   "json",
   "-show_format",
@@ -72,7 +101,10 @@ const StreamJsonSchema = v.object({
   avg_frame_rate: v.optional(v.string()),
   r_frame_rate: v.optional(v.string()),
   nb_frames: NumberLike,
+  start_time: NumberLike,
   duration: NumberLike,
+  duration_ts: NumberLike,
+  has_b_frames: v.optional(v.number()),
   channels: v.optional(v.number()),
   sample_rate: NumberLike,
   disposition: v.optional(v.record(v.string(), v.number())),
@@ -86,6 +118,8 @@ const FfprobeJsonSchema = v.object({
   format: v.optional(
     v.object({
       format_name: v.string(),
+      nb_streams: v.optional(v.number()),
+      start_time: NumberLike,
       duration: NumberLike,
       size: NumberLike,
       bit_rate: NumberLike,
@@ -139,6 +173,34 @@ const rotationOf = (s: StreamJson): ProbeStream["rotation"] => {
   return clockwise === undefined ? 0 : normaliseRotation(clockwise);
 };
 
+// ISO/IEC 14496-12: a duration of all ones means "unknown". ffprobe passes the 32-bit value through; the 64-bit
+// one reads as -1.
+const isUnknownDuration = (durationTs: number | undefined): boolean =>
+  durationTs !== undefined && (durationTs < 0 || durationTs === 2 ** 32 - 1);
+
+/** Matroska keeps each track's end in a DURATION tag ("00:00:03.021000000"); ffprobe leaves duration N/A. */
+const tagSeconds = (tag: unknown): number | undefined => {
+  const match = typeof tag === "string" ? /^(\d+):(\d{2}):(\d{2}(?:\.\d+)?)$/.exec(tag.trim()) : null;
+  if (!match) return undefined;
+  const [, h, m, sec] = match;
+  return Number(h) * 3600 + Number(m) * 60 + Number(sec);
+};
+
+const timingOf = (s: StreamJson): Pick<ProbeStream, "startSec" | "endSec" | "durationUnknown"> => {
+  const startSec = toNumber(s.start_time);
+  const durationTs = toNumber(s.duration_ts);
+  if (isUnknownDuration(durationTs)) {
+    return { ...(startSec !== undefined ? { startSec } : {}), durationUnknown: true };
+  }
+  const duration = toNumber(s.duration);
+  const ownEnd = duration !== undefined && duration > 0 ? (startSec ?? 0) + duration : undefined;
+  const endSec = ownEnd ?? tagSeconds(s.tags?.DURATION);
+  return {
+    ...(startSec !== undefined ? { startSec } : {}),
+    ...(endSec !== undefined ? { endSec } : {}),
+  };
+};
+
 // Absent optional fields are left out (not set to undefined) so summaries compare and serialise cleanly.
 const summariseStream = (s: StreamJson): ProbeStream => {
   const kind = STREAM_KINDS.find((k) => k === s.codec_type) ?? "data";
@@ -161,6 +223,9 @@ const summariseStream = (s: StreamJson): ProbeStream => {
     ...(sampleRate !== undefined ? { sampleRate } : {}),
     isAttachedPic: s.disposition?.attached_pic === 1,
     ...(kind === "video" ? videoSignalOf(s) : {}),
+    isDefault: s.disposition?.default === 1,
+    ...timingOf(s),
+    ...(s.has_b_frames !== undefined ? { reorderDelay: s.has_b_frames } : {}),
   };
 };
 
@@ -188,11 +253,14 @@ export const parseProbe = (json: unknown): Result<ProbeSummary, ProbeRejection> 
   const streamDurations = streams.map((s) => toNumber(s.duration) ?? 0);
   const durationSec = toNumber(format.duration) ?? Math.max(0, ...streamDurations);
   const bitRate = toNumber(format.bit_rate);
+  const startSec = toNumber(format.start_time);
   const video = summaries.find((s) => s.kind === "video" && !s.isAttachedPic);
   const audio = summaries.find((s) => s.kind === "audio");
   return ok({
     formatName: format.format_name,
     durationSec: Math.max(0, durationSec),
+    ...(startSec !== undefined ? { startSec } : {}),
+    ...(format.nb_streams !== undefined ? { streamCount: format.nb_streams } : {}),
     sizeBytes,
     ...(bitRate !== undefined ? { bitRate } : {}),
     streams: summaries,

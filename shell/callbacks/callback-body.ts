@@ -40,6 +40,8 @@ export const CompletedCallbackSchema = v.object({
   ffmpegVersion: v.optional(v.pipe(v.string(), v.maxLength(512))),
   /** The exact argv (after the binary name) of every ffmpeg command the job ran, in order. */
   argv: v.optional(v.array(v.array(v.string()))),
+  /** What the job decided about the media, in sentences (e.g. "audio track 1 … could not be decoded; …"). */
+  notes: v.optional(v.pipe(v.array(v.pipe(v.string(), v.maxLength(1000))), v.maxLength(50))),
 });
 
 export const FailedCallbackSchema = v.object({
@@ -77,6 +79,7 @@ export type CallbackReport =
       readonly machineSeconds: number;
       readonly ffmpegVersion?: string;
       readonly argv?: readonly (readonly string[])[];
+      readonly notes?: readonly string[];
     }
   | {
       readonly kind: "failed";

@@ -188,7 +188,7 @@ describe.each(HDR_FIXTURES)("HDR %s", (fixture) => {
     expectLooksLikeReference(
       await likeness(await frameOf(["-i", file("video.mp4")], SIZE), await referenceFrame(SIZE)),
     );
-    const seek = posterSeekSec(source.durationSec);
+    const seek = posterSeekSec({ startSec: 0, endSec: source.durationSec });
     expectLooksLikeReference(
       await likeness(await frameOf(["-i", file("poster.jpg")], SIZE), await referenceFrame(SIZE, seek)),
     );
@@ -259,7 +259,7 @@ describe("SDR sources are unaffected", () => {
   it("its poster is BT.601 YCbCr, as JPEG viewers read it: colours as the source's (was 8.5 off on average)", async () => {
     const { file, source } = await transcode("web-optimized", "portrait-1080x1920.mp4");
     const size = { width: 360, height: 640 };
-    const seek = posterSeekSec(source.durationSec);
+    const seek = posterSeekSec({ startSec: 0, endSec: source.durationSec });
     const reference = await frameOf(["-f", "lavfi", "-i", sdrPicture("1080x1920", 30, 1)], size, seek);
     const l = await likeness(await frameOf(["-i", file("poster.jpg")], size), reference);
     expect(l.meanAbsError).toBeLessThan(5);

@@ -229,7 +229,7 @@ describe("with presigned URLs", () => {
     });
     expect(result.exit.code).toBe(1);
     expect(result.stderr).toMatch(
-      /failed: output-mismatch: the job produced video\.webm but OUTPUT_URL names video\.mp4\n$/,
+      /failed: output-mismatch: the output URL ends in \.mp4, which cannot hold the source's VP9 video stream by copy; use \.webm or \.mkv, or a re-encoding preset\n$/,
     );
     expect((await bucket.head(key))._unsafeUnwrapErr().kind).toBe("not-found");
   });

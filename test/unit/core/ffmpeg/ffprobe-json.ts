@@ -15,6 +15,8 @@ export interface FakeInput {
   readonly matrixRotation?: number;
   readonly rotateTag?: string;
   readonly audioCodec?: string | null;
+  /** Several audio tracks (replaces audioCodec); each lasts as long as the clip unless it says otherwise. */
+  readonly audioTracks?: readonly FakeAudioTrack[];
   /** Add a cover-art picture stream, after the others or as stream 0. */
   readonly coverArt?: "last" | "first";
   readonly pixFmt?: string;
@@ -26,6 +28,15 @@ export interface FakeInput {
   readonly codecTag?: string;
   /** A "DOVI configuration record" side data entry. */
   readonly dolbyVision?: { readonly profile: number; readonly compatibilityId: number };
+  /** The video stream's own duration; by default the clip's (as MP4 states it), null for none (MPEG-PS, raw). */
+  readonly videoDurationSec?: number | null;
+  readonly videoStartSec?: number;
+  /** ffprobe's has_b_frames for the video. */
+  readonly reorderDelay?: number;
+  /** Add a subtitle stream that ends here (its own duration, as in MP4). */
+  readonly subtitleEndSec?: number;
+  /** The container's start_time. */
+  readonly startSec?: number;
 }
 
 const doviRecord = (dv: { profile: number; compatibilityId: number }) => ({
@@ -40,7 +51,21 @@ const doviRecord = (dv: { profile: number; compatibilityId: number }) => ({
   dv_bl_signal_compatibility_id: dv.compatibilityId,
 });
 
+export interface FakeAudioTrack {
+  readonly codec: string;
+  readonly isDefault?: boolean;
+  readonly durationSec?: number | null;
+  readonly startSec?: number;
+}
+
+/** Stream timing as ffprobe prints it: strings, absent when unknown. */
+const timing = (startSec: number | undefined, durationSec: number | null | undefined) => ({
+  ...(startSec !== undefined ? { start_time: startSec.toFixed(6) } : {}),
+  ...(durationSec !== undefined && durationSec !== null ? { duration: durationSec.toFixed(6) } : {}),
+});
+
 export const ffprobeJson = (input: FakeInput = {}): Record<string, unknown> => {
+  const duration = input.durationSec === undefined ? 10 : input.durationSec;
   const streams: Record<string, unknown>[] = [];
   const cover = {
     codec_name: "mjpeg",
@@ -69,6 +94,11 @@ export const ffprobeJson = (input: FakeInput = {}): Record<string, unknown> => {
       r_frame_rate: input.fps ?? "30/1",
       avg_frame_rate: input.fps ?? "30/1",
       ...(input.frames !== undefined ? { nb_frames: String(input.frames) } : {}),
+      ...(input.reorderDelay !== undefined ? { has_b_frames: input.reorderDelay } : {}),
+      ...timing(
+        input.videoStartSec,
+        input.videoDurationSec === undefined ? duration : input.videoDurationSec,
+      ),
       disposition: { default: 1, attached_pic: 0 },
       tags: input.rotateTag !== undefined ? { rotate: input.rotateTag } : {},
       ...(input.matrixRotation !== undefined || input.dolbyVision !== undefined
@@ -84,25 +114,31 @@ export const ffprobeJson = (input: FakeInput = {}): Record<string, unknown> => {
     });
   }
   const audioCodec = input.audioCodec === undefined ? "aac" : input.audioCodec;
-  if (audioCodec !== null) {
+  const tracks = input.audioTracks ?? (audioCodec === null ? [] : [{ codec: audioCodec, isDefault: true }]);
+  for (const track of tracks) {
     streams.push({
-      codec_name: audioCodec,
+      // ffprobe leaves codec_name out for a codec FFmpeg does not know.
+      ...(track.codec === "unknown" ? {} : { codec_name: track.codec }),
       codec_type: "audio",
       sample_rate: "48000",
       channels: 2,
       r_frame_rate: "0/0",
       avg_frame_rate: "0/0",
-      disposition: { default: 1, attached_pic: 0 },
+      ...timing(track.startSec, track.durationSec === undefined ? duration : track.durationSec),
+      disposition: { default: track.isDefault ? 1 : 0, attached_pic: 0 },
     });
   }
+  if (input.subtitleEndSec !== undefined) {
+    streams.push({ codec_name: "mov_text", codec_type: "subtitle", ...timing(0, input.subtitleEndSec) });
+  }
   if (input.coverArt === "last") streams.push(cover);
-  const duration = input.durationSec === undefined ? 10 : input.durationSec;
   return {
     streams: streams.map((stream, index) => ({ index, ...stream })),
     format: {
       filename: "input",
       nb_streams: streams.length,
       format_name: input.formatName ?? "mov,mp4,m4a,3gp,3g2,mj2",
+      ...(input.startSec !== undefined ? { start_time: input.startSec.toFixed(6) } : {}),
       ...(duration !== null ? { duration: duration.toFixed(6) } : {}),
       size: String(input.sizeBytes ?? 5_000_000),
       bit_rate: "4000000",

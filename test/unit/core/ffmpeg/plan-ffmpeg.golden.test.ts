@@ -1,11 +1,13 @@
-// Golden argv: planFfmpeg over every committed ffprobe JSON, for every preset, against fixtures/golden/.
+// Golden argv: planFfmpeg over every committed ffprobe JSON (with the worker's facts where it has them), for every
+// preset, against fixtures/golden/.
 // Regenerate after an intended change with `UPDATE_GOLDEN=1 npx vitest run --project unit test/unit/core/ffmpeg`.
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_PLAN_LIMITS } from "../../../../core/ffmpeg/check-input.ts";
-import { planFfmpeg } from "../../../../core/ffmpeg/plan-ffmpeg.ts";
-import { parseProbe } from "../../../../core/ffmpeg/probe-summary.ts";
+import { type PlanFfmpegInput, planFfmpeg } from "../../../../core/ffmpeg/plan-ffmpeg.ts";
+import { type ProbeDepth, parseProbe } from "../../../../core/ffmpeg/probe-summary.ts";
+import type { StreamSpan } from "../../../../core/ffmpeg/stream-spans.ts";
 import { PRESET_NAMES, type PresetName } from "../../../../core/preset-names.ts";
 
 const FIXTURES = join(import.meta.dirname, "../../../../fixtures");
@@ -18,12 +20,36 @@ const probeStems = readdirSync(PROBES)
   .map((f) => f.replace(/\.json$/, ""))
   .sort();
 
+/** What the worker learned beyond the probe (fixtures/worker-facts/, written by make-fixtures), as plan input. */
+const workerFacts = (stem: string): Pick<PlanFfmpegInput, "probeDepth" | "measured"> => {
+  const path = join(FIXTURES, "worker-facts", `${stem}.json`);
+  if (!existsSync(path)) return {};
+  const facts = JSON.parse(readFileSync(path, "utf8")) as {
+    probeDepth?: ProbeDepth;
+    measured?: Record<string, StreamSpan>;
+  };
+  return {
+    ...(facts.probeDepth !== undefined ? { probeDepth: facts.probeDepth } : {}),
+    ...(facts.measured !== undefined
+      ? { measured: new Map(Object.entries(facts.measured).map(([index, span]) => [Number(index), span])) }
+      : {}),
+  };
+};
+
 /** The golden document: the whole plan, or the rejection and the stage that produced it. */
 const goldenFor = (preset: PresetName, stem: string): unknown => {
   const json: unknown = JSON.parse(readFileSync(join(PROBES, `${stem}.json`), "utf8"));
+  const facts = workerFacts(stem);
   return parseProbe(json).match(
     (probe) =>
-      planFfmpeg({ preset, probe, inputPath: "input", outDir: "out", limits: DEFAULT_PLAN_LIMITS }).match(
+      planFfmpeg({
+        preset,
+        probe,
+        inputPath: "input",
+        outDir: "out",
+        limits: DEFAULT_PLAN_LIMITS,
+        ...facts,
+      }).match(
         (plan) => ({ plan }),
         (rejection) => ({ rejection: { stage: "plan", ...rejection } }),
       ),

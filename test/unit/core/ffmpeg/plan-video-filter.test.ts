@@ -177,20 +177,17 @@ describe("poster", () => {
 });
 
 describe("poster seek", () => {
-  it.each<{ formatName: string; before: boolean }>([
-    { formatName: "mov,mp4,m4a,3gp,3g2,mj2", before: true },
-    { formatName: "matroska,webm", before: true },
-    { formatName: "avi", before: true },
-    // No index: an input seek lands between keyframes and may find no picture; decode from the start instead.
-    { formatName: "mpegts", before: false },
-    { formatName: "mpeg", before: false },
-    { formatName: "h264", before: false },
-  ])("$formatName: -ss before -i is $before", ({ formatName, before }) => {
-    const argv = posterArgv(plan("web-optimized", { formatName }));
-    const [ss, input] = [argv.indexOf("-ss"), argv.indexOf("-i")];
-    expect(argv[ss + 1]).toBe("1.000");
-    expect(ss < input).toBe(before);
-  });
+  // Output seeking in every container: at most a second of video is decoded, and a stream without an index (MPEG-TS
+  // with one keyframe, MPEG-PS) cannot make an input seek land between keyframes and find no picture.
+  it.each(["mov,mp4,m4a,3gp,3g2,mj2", "matroska,webm", "avi", "mpegts", "mpeg"])(
+    "%s: -ss after -i",
+    (formatName) => {
+      const argv = posterArgv(plan("web-optimized", { formatName }));
+      const [ss, input] = [argv.indexOf("-ss"), argv.indexOf("-i")];
+      expect(argv[ss + 1]).toBe("1.000");
+      expect(ss).toBeGreaterThan(input);
+    },
+  );
 });
 
 describe("default (stream copy) leaves HDR and interlaced sources untouched", () => {

@@ -2,13 +2,20 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseProbe, probeArgs } from "../../../../core/ffmpeg/probe-summary.ts";
+import { inputProbeOptions, parseProbe, probeArgs } from "../../../../core/ffmpeg/probe-summary.ts";
 import { type FakeInput, fakeProbe, ffprobeJson } from "./ffprobe-json.ts";
 
 const committedProbe = (stem: string): unknown =>
   JSON.parse(readFileSync(join(import.meta.dirname, "../../../../fixtures/probes", `${stem}.json`), "utf8"));
 
 describe("probeArgs", () => {
+  it("deep: reads 64 MiB before giving up on recognising the input, the same options ffmpeg gets", () => {
+    expect(probeArgs("in.mpg", "deep").slice(0, 6)).toEqual([
+      ...["-v", "error", "-formatprobesize", "67108864", "-probesize", "67108864"],
+    ]);
+    expect(inputProbeOptions("normal")).toEqual([]);
+  });
+
   it("asks ffprobe for JSON format and stream sections of the given path", () => {
     expect(probeArgs("/tmp/in put.mov")).toEqual([
       "-v",
@@ -130,6 +137,53 @@ describe("durations, sizes and aspect ratio", () => {
     { sar: "32:27", then: 32 / 27 },
   ])("sample_aspect_ratio $sar → $then", ({ sar, then }) => {
     expect(fakeProbe({ sar }).video?.sampleAspectRatio).toBe(then);
+  });
+});
+
+describe("what a plan needs to pick tracks and time them", () => {
+  it("two-tones-default-880: the second audio track is the one flagged default", () => {
+    const { streams } = parseProbe(committedProbe("two-tones-default-880"))._unsafeUnwrap();
+    expect(streams.map((s) => [s.kind, s.isDefault])).toEqual([
+      ["video", true],
+      ["audio", false],
+      ["audio", true],
+    ]);
+  });
+
+  it("subtitle-outlasts: Matroska's DURATION tags give each stream's end; the container's is the subtitle's", () => {
+    const summary = parseProbe(committedProbe("subtitle-outlasts"))._unsafeUnwrap();
+    expect(summary).toMatchObject({ durationSec: 65.021, startSec: 0, streamCount: 3 });
+    expect(summary.streams.map((s) => [s.kind, s.startSec, s.endSec])).toEqual([
+      ["video", 0.021, 3.021],
+      ["audio", 0, 3.021],
+      ["subtitle", 0, 65.021],
+    ]);
+  });
+
+  it("fragmented-unknown-duration: all-ones durations are unknown, not 335544 s", () => {
+    const { streams } = parseProbe(committedProbe("fragmented-unknown-duration"))._unsafeUnwrap();
+    for (const stream of streams) {
+      expect(stream.durationUnknown).toBe(true);
+      expect(stream.endSec).toBeUndefined();
+    }
+  });
+
+  it.each([
+    { durationTs: 4294967295, unknown: true },
+    { durationTs: -1, unknown: true },
+    { durationTs: 25600, unknown: undefined },
+  ])("duration_ts $durationTs → unknown: $unknown", ({ durationTs, unknown }) => {
+    const json = ffprobeJson();
+    const [video] = json.streams as Record<string, unknown>[];
+    Object.assign(video ?? {}, { duration_ts: durationTs });
+    expect(parseProbe(json)._unsafeUnwrap().video?.durationUnknown).toBe(unknown);
+  });
+
+  it("raw-h264: no start, no end, and B-frames (a reorder delay of 2)", () => {
+    const { video } = parseProbe(committedProbe("raw-h264"))._unsafeUnwrap();
+    expect(video).toMatchObject({ codec: "h264", reorderDelay: 2 });
+    expect(video?.startSec).toBeUndefined();
+    expect(video?.endSec).toBeUndefined();
   });
 });
 
