@@ -30,6 +30,8 @@ export interface BridgeHandlerDeps extends CommandTargets {
   readonly onRequest?: (event: BridgeRequestEvent) => void;
   /** Scripted failures (tests): each request takes the next one. */
   readonly faults?: BridgeFaultQueue;
+  /** Added before each request is served (tests: an Upstash far away or slow); 0 for none. */
+  readonly latencyMs?: () => number;
 }
 
 interface Handled {
@@ -49,6 +51,9 @@ export function createBridgeHandler(
 }
 
 async function serve(deps: BridgeHandlerDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const latency = deps.latencyMs?.() ?? 0;
+  // The request is on its way: it runs even if its client is gone by the time it arrives, as on a real server.
+  if (latency > 0) await new Promise((resolve) => setTimeout(resolve, latency));
   const fault = deps.faults?.next() ?? null;
   if (fault !== null && !runsBeforeFault(fault)) {
     // Upstash (or the proxy in front) answers before reading the command; the body is discarded.

@@ -32,6 +32,8 @@ export interface UpstashBridge {
   setFaults(faults: readonly BridgeFault[]): void;
   /** Scripted failures not yet used. */
   pendingFaults(): number;
+  /** Delays every request by `ms` before serving it (a slow or distant Upstash); 0 turns it off. */
+  setLatency(ms: number): void;
   close(): Promise<void>;
 }
 
@@ -73,6 +75,7 @@ export async function startUpstashBridge(options: UpstashBridgeOptions): Promise
   });
   let syncToken = 0;
   const faults = createBridgeFaultQueue(options.faults);
+  let latencyMs = 0;
   const server = createServer(
     createBridgeHandler({
       redis,
@@ -82,6 +85,7 @@ export async function startUpstashBridge(options: UpstashBridgeOptions): Promise
       nextSyncToken: () => String(++syncToken),
       onRequest: options.onRequest,
       faults,
+      latencyMs: () => latencyMs,
     }),
   );
 
@@ -99,6 +103,9 @@ export async function startUpstashBridge(options: UpstashBridgeOptions): Promise
     port,
     setFaults: (next) => faults.set(next),
     pendingFaults: () => faults.pending(),
+    setLatency: (ms) => {
+      latencyMs = ms;
+    },
     async close() {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
