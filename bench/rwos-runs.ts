@@ -1,11 +1,14 @@
 // RWOS throughput runs: direct RESP (ioredis runner) and Upstash REST (bridge + @upstash/redis), plus a run that
 // meters each script on its own.
-import { Redis as UpstashRedis } from "@upstash/redis";
+import type { Redis as UpstashRedis } from "@upstash/redis";
 import { Redis } from "ioredis";
 import { ioredisScriptRunner } from "../shell/redis/ioredis-script-runner.ts";
 import { type JobStore, jobStore } from "../shell/redis/job-store.ts";
 import { redisKeys } from "../shell/redis/key-schema.ts";
-import { upstashScriptRunner } from "../shell/redis/upstash-script-runner.ts";
+import {
+  upstashScriptRunner,
+  upstashClient as workerUpstashClient,
+} from "../shell/redis/upstash-script-runner.ts";
 import type { CommandCounts, CommandMeter } from "./command-meter.ts";
 import {
   type Claimed,
@@ -35,12 +38,7 @@ const RESP_ENQUEUE_IN_FLIGHT = 64;
 
 /** The client the Cloudflare Worker and the Fly workers build: replies raw, transport retries left to the runner. */
 export const upstashClient = (endpoint: RestEndpoint): UpstashRedis =>
-  new UpstashRedis({
-    url: endpoint.url,
-    token: endpoint.token,
-    automaticDeserialization: false,
-    retry: false,
-  });
+  workerUpstashClient({ url: endpoint.url, token: endpoint.token, timeoutMs: 10_000 });
 
 /**
  * Fills the queue, then starts one worker loop per store in `workers` (each its own machine with its own lease)

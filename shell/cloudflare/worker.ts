@@ -1,12 +1,12 @@
-// The Cloudflare Worker entry: the control plane's app (fetch), R2 event intake (queue) and the cron (scheduled),
-// with ports built once per isolate from `env` (vars and secrets).
+// The Cloudflare Worker entry: the control plane's app (fetch), R2 event intake and background tasks (queue), the
+// cron (scheduled), with ports built once per isolate from `env` (vars and secrets).
 
+import { processQueueBatch } from "../control-plane/background/process-queue-batch.ts";
 import { buildControlPlaneDeps } from "../control-plane/config/build-control-plane-deps.ts";
 import { parseControlPlaneConfig } from "../control-plane/config/control-plane-config.ts";
 import type { ControlPlaneDeps, EventQueue } from "../control-plane/config/control-plane-deps.ts";
 import { runCron } from "../control-plane/cron/run-cron.ts";
 import { type App, createApp } from "../control-plane/http/app.ts";
-import { processEventBatch } from "../control-plane/intake/process-event-batch.ts";
 
 type Env = Readonly<Record<string, unknown>>;
 
@@ -47,7 +47,7 @@ export default {
   // The upload queue and its dead-letter queue run the same idempotent intake (wrangler.toml: the latter retries
   // less often, for longer), so an event that outlived a Redis outage still enqueues its job.
   async queue(batch, env, _ctx) {
-    await processEventBatch(rootFor(env).deps, batch.messages);
+    await processQueueBatch(rootFor(env).deps, batch.messages);
   },
 
   async scheduled(_controller, env, _ctx) {

@@ -4,7 +4,14 @@
 // terminal's Ctrl-C reaches only the orchestrator, which stops machines before the services they report to.
 import { type ChildProcess, spawn } from "node:child_process";
 import { loadFlyMachinesSpec } from "../fly-fake/load-fly-machines-spec.ts";
-import { type FakeFlyApi, type FakeFlyMachine, startFakeFlyApi } from "../fly-fake/start-fake-fly-api.ts";
+import {
+  type FakeFlyApi,
+  type FakeFlyMachine,
+  type FakeStopSettings,
+  FLY_DEFAULT_STOP,
+  fakeStopSettings,
+  startFakeFlyApi,
+} from "../fly-fake/start-fake-fly-api.ts";
 import { lineSplitter } from "./prefixed-log.ts";
 
 export interface MachineRecord {
@@ -53,7 +60,6 @@ export interface MachineLauncher {
 }
 
 const SIGNAL_EXIT = 128 + 9;
-const STOP_GRACE_MS = 10_000;
 
 /** Signals a whole process group; a group already gone is fine. */
 const killGroup = (pid: number | undefined, signal: NodeJS.Signals): void => {
@@ -130,6 +136,20 @@ export async function startLocalMachineLauncher(options: LauncherOptions): Promi
     child.on("error", (error) => ended(127, null, `could not start: ${error.message}`));
   };
 
+  /**
+   * As Fly stops a machine: the stop signal to the worker alone (Fly's init delivers it to the main process), then
+   * SIGKILL to everything the machine runs once the timeout passes, if it has not exited by then.
+   */
+  const stop = (id: string, settings: FakeStopSettings): Promise<void> => {
+    const child = processes.get(id);
+    if (child === undefined) return Promise.resolve();
+    const exited = new Promise<void>((done) => child.once("exit", () => done()));
+    const kill = setTimeout(() => killGroup(child.pid, "SIGKILL"), settings.timeoutMs);
+    void exited.then(() => clearTimeout(kill));
+    child.kill(settings.signal as NodeJS.Signals);
+    return exited;
+  };
+
   fly = await startFakeFlyApi({
     appName: options.appName,
     token: options.token,
@@ -140,6 +160,7 @@ export async function startLocalMachineLauncher(options: LauncherOptions): Promi
     onDestroy: (machine) => killGroup(processes.get(machine.id)?.pid, "SIGKILL"),
     // To the worker alone, as Fly's init delivers it to the main process (never to its ffmpeg).
     onSignal: (machine, signal) => processes.get(machine.id)?.kill(signal as NodeJS.Signals),
+    onStop: (machine, settings) => void stop(machine.id, settings),
   });
   const api = fly;
 
@@ -157,16 +178,15 @@ export async function startLocalMachineLauncher(options: LauncherOptions): Promi
       return id;
     },
     close: async () => {
-      const exits = [...processes.values()].map(
-        (child) => new Promise<void>((done) => child.once("exit", () => done())),
+      // Every live machine stopped as Fly stops one, with its own stop_config: the worker hands its job back and
+      // releases its slot, or is killed when its timeout passes.
+      const configs = new Map(api.machines().map((machine) => [machine.id, machine.config]));
+      await Promise.all(
+        [...processes.keys()].map((id) => {
+          const settings = fakeStopSettings(undefined, configs.get(id));
+          return stop(id, settings.ok ? settings.settings : FLY_DEFAULT_STOP);
+        }),
       );
-      // SIGTERM to the worker alone, as Fly's init does: it hands its job back and releases its slot.
-      for (const child of processes.values()) child.kill("SIGTERM");
-      const grace = setTimeout(() => {
-        for (const child of processes.values()) killGroup(child.pid, "SIGKILL");
-      }, STOP_GRACE_MS);
-      await Promise.all(exits);
-      clearTimeout(grace);
       await api.close();
     },
   };

@@ -1,6 +1,6 @@
 // Scripted failures for the fake Machines API: one queue per operation, each request takes the next fault.
 
-export type FakeFlyOperation = "create" | "get" | "list" | "destroy" | "wait" | "signal";
+export type FakeFlyOperation = "create" | "get" | "list" | "destroy" | "wait" | "signal" | "stop";
 
 /**
  * What happens to the operation itself when its reply fails: `dropped` (nothing happened), `applied` (it took
@@ -33,7 +33,15 @@ export interface FaultQueue {
   pending(): Record<FakeFlyOperation, number>;
 }
 
-const OPERATIONS: readonly FakeFlyOperation[] = ["create", "get", "list", "destroy", "wait", "signal"];
+const OPERATIONS: readonly FakeFlyOperation[] = [
+  "create",
+  "get",
+  "list",
+  "destroy",
+  "wait",
+  "signal",
+  "stop",
+];
 
 export const createFaultQueue = (initial: FakeFlyFaults = {}): FaultQueue => {
   let queues = toQueues(initial);

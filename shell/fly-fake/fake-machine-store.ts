@@ -1,10 +1,10 @@
 // The fake's machines: records shaped like the API's Machine, their state transitions, events and waiters.
 
-export type FakeMachineState = "created" | "started" | "stopped" | "failed" | "destroyed";
+export type FakeMachineState = "created" | "started" | "stopping" | "stopped" | "failed" | "destroyed";
 
 export interface FakeMachineEvent {
   readonly id: string;
-  readonly type: "launch" | "start" | "exit" | "destroy";
+  readonly type: "launch" | "start" | "stop" | "exit" | "destroy";
   readonly status: string;
   readonly source: "user" | "flyd";
   readonly timestamp: number;
@@ -168,16 +168,22 @@ export const createFakeMachineStore = (options: {
           request: { error: message },
         }),
       ),
+    /** A stop was asked for through the API: the main process has its signal and is given until the timeout. */
+    markStopping: (id: string): FakeTransition =>
+      transition(id, ["started"], (m) =>
+        record(m, "stopping", { type: "stop", status: "stopping", source: "user" }),
+      ),
     /** The main process exited: stopped, then destroyed when auto_destroy is on with restart policy "no". */
     markExited: (id: string, exitCode: number): FakeTransition =>
-      transition(id, ["created", "started"], (m) => {
+      transition(id, ["created", "started", "stopping"], (m) => {
+        const requestedStop = m.state === "stopping";
         const exitedAt = new Date(options.now()).toISOString();
         const exitEvent = {
           exit_code: exitCode,
           guest_exit_code: exitCode,
           exited_at: exitedAt,
           oom_killed: false,
-          requested_stop: false,
+          requested_stop: requestedStop,
           restarting: false,
           signal: -1,
           guest_signal: -1,
@@ -194,8 +200,10 @@ export const createFakeMachineStore = (options: {
       }),
     /** Destroy through the API: a running machine needs `force`. */
     destroy: (id: string, force: boolean): FakeTransition =>
-      transition(id, force ? ["created", "started", "stopped", "failed"] : ["stopped", "failed"], (m) =>
-        record(m, "destroyed", { type: "destroy", status: "destroyed", source: "user" }),
+      transition(
+        id,
+        force ? ["created", "started", "stopping", "stopped", "failed"] : ["stopped", "failed"],
+        (m) => record(m, "destroyed", { type: "destroy", status: "destroyed", source: "user" }),
       ),
     waitFor(id: string, states: readonly string[], timeoutMs: number): Promise<WaitResult> {
       const m = machines.get(id);

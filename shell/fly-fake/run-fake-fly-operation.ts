@@ -1,7 +1,8 @@
-// The six Machines operations the fake implements, on already validated input, each returning status + body.
+// The seven Machines operations the fake implements, on already validated input, each returning status + body.
 import * as v from "valibot";
 import type { FakeFlyOperation } from "./fake-fly-faults.ts";
 import type { FakeFlyMachine, FakeMachineConfig, FakeMachineStore } from "./fake-machine-store.ts";
+import { type FakeStopSettings, fakeStopSettings } from "./fake-stop-settings.ts";
 import type { SchemaViolation } from "./validate-openapi-schema.ts";
 
 export const FAKE_FLY_OPERATIONS: Readonly<Record<string, FakeFlyOperation>> = {
@@ -11,6 +12,7 @@ export const FAKE_FLY_OPERATIONS: Readonly<Record<string, FakeFlyOperation>> = {
   Machines_delete: "destroy",
   Machines_wait: "wait",
   Machines_signal: "signal",
+  Machines_stop: "stop",
 };
 
 export interface FakeReply {
@@ -34,6 +36,8 @@ export interface FakeOperationHost {
   destroyed(machine: FakeFlyMachine): void;
   /** The API sent a signal to a started machine's main process. */
   signalled(machine: FakeFlyMachine, signal: string): void;
+  /** The API stopped a started machine: signal its main process, SIGKILL it `timeoutMs` later if still running. */
+  stopping(machine: FakeFlyMachine, settings: FakeStopSettings): void;
 }
 
 // Spec-valid bodies are narrowed once more for the rules the published document leaves out (config.image).
@@ -52,6 +56,14 @@ export const checkFlyRules = (input: FakeOperationInput): SchemaViolation[] => {
   if (input.operation === "create" && !v.is(CreateBodySchema, input.body)) {
     return [{ path: "$.config.image", message: "config.image is required (a non-empty image reference)" }];
   }
+  // Fly reads durations with Go's parser: "60s" or "1m", never "60" or "a minute".
+  const stop =
+    input.operation === "create"
+      ? fakeStopSettings(undefined, (input.body as { config?: unknown }).config)
+      : input.operation === "stop"
+        ? fakeStopSettings(input.body, undefined)
+        : null;
+  if (stop !== null && !stop.ok) return [{ path: "$.timeout", message: stop.message }];
   const { query } = input;
   if (
     input.operation === "wait" &&
@@ -145,6 +157,21 @@ export const runFakeFlyOperation = async (
       }
       const signal = String((input.body as { signal?: unknown } | null)?.signal ?? "");
       host.signalled(machine, signal);
+      return { status: 200, body: null };
+    }
+    case "stop": {
+      const machine = store.get(id);
+      if (!machine) return notFound("machine");
+      if (machine.state !== "started") {
+        return {
+          status: 400,
+          body: { error: `failed_precondition: machine ${id} is ${machine.state}, not started` },
+        };
+      }
+      const stop = fakeStopSettings(input.body, machine.config);
+      if (!stop.ok) return { status: 400, body: { error: stop.message } };
+      const stopping = store.markStopping(id);
+      if (stopping.ok) host.stopping(stopping.machine, stop.settings);
       return { status: 200, body: null };
     }
     default: {

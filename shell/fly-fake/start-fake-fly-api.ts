@@ -3,6 +3,7 @@ import { createServer, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createFaultQueue, type FakeFlyFaults, type FakeFlyOperation } from "./fake-fly-faults.ts";
 import { createFakeMachineStore, type FakeFlyMachine, type FakeTransition } from "./fake-machine-store.ts";
+import type { FakeStopSettings } from "./fake-stop-settings.ts";
 import {
   createFakeFlyHandler,
   type FakeFlyBug,
@@ -19,6 +20,8 @@ export type {
   FakeMachineState,
   FakeTransition,
 } from "./fake-machine-store.ts";
+export type { FakeStopSettings } from "./fake-stop-settings.ts";
+export { FLY_DEFAULT_STOP, fakeStopSettings } from "./fake-stop-settings.ts";
 export type { FakeFlyBug, FakeFlyRequestRecord, FakeFlyViolation } from "./handle-fake-fly-request.ts";
 
 export interface FakeFlyApiOptions {
@@ -40,6 +43,12 @@ export interface FakeFlyApiOptions {
   readonly onDestroy?: (machine: FakeFlyMachine) => void;
   /** Called when the API signals a started machine: deliver `signal` to its main process. */
   readonly onSignal?: (machine: FakeFlyMachine, signal: string) => void;
+  /**
+   * Called when the API stops a started machine (it is `stopping`): deliver `settings.signal` to its main process
+   * and SIGKILL it `settings.timeoutMs` later if it is still running; call `markExited` when it ends. Without it,
+   * a stopped machine exits at once.
+   */
+  readonly onStop?: (machine: FakeFlyMachine, settings: FakeStopSettings) => void;
   readonly faults?: FakeFlyFaults;
   /** Clock for timestamps in records; defaults to the wall clock (this is test and dev tooling). */
   readonly now?: () => number;
@@ -103,6 +112,10 @@ export async function startFakeFlyApi(options: FakeFlyApiOptions): Promise<FakeF
     },
     destroyed: (machine) => options.onDestroy?.(machine),
     signalled: (machine, signal) => options.onSignal?.(machine, signal),
+    stopping: (machine, settings) => {
+      if (options.onStop === undefined) store.markExited(machine.id, 0);
+      else options.onStop(machine, settings);
+    },
   };
   const handle = createFakeFlyHandler(ctx);
   const server = createServer((req, res) => {

@@ -18,6 +18,14 @@ export interface SpawnMachineRequest {
 }
 
 export const TCODER_GUEST_KEY = "tcoder_guest";
+
+/**
+ * How Fly stops our machines (a host going into maintenance, `fly machine stop`): SIGTERM, then SIGKILL 60 s later.
+ * Fly's defaults (SIGINT, 5 s) leave the worker no time to hand its job back: on a stop it gives ffmpeg 5 s to exit
+ * (FFMPEG_KILL_GRACE_MS) or finishes an upload already under way, then writes the hand-back and the lease release
+ * to Redis (each a REST call with transport retries) and settles its callbacks.
+ */
+export const WORKER_STOP_CONFIG = { signal: "SIGTERM", timeout: "60s" } as const;
 // Safe in a query string and in Fly metadata without escaping surprises.
 const TAG = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 
@@ -39,6 +47,7 @@ export const buildCreateMachineBody = (request: SpawnMachineRequest): CreateMach
       // auto_destroy only takes effect with restart policy "no"; the default re-runs a failing machine.
       auto_destroy: true,
       restart: { policy: "no" },
+      stop_config: { ...WORKER_STOP_CONFIG },
     },
   };
 };

@@ -18,6 +18,8 @@ export interface CreateMachineBody {
     readonly metadata: Readonly<Record<string, string>>;
     readonly auto_destroy: true;
     readonly restart: { readonly policy: "no" };
+    /** Fly's fly.StopConfig: the stop signal, and how long after it Fly kills the machine ("60s"). */
+    readonly stop_config: { readonly signal: "SIGTERM" | "SIGINT"; readonly timeout: string };
   };
 }
 

@@ -18,7 +18,7 @@ export const ioredisScriptRunner = (
       {
         evalsha: (sha1, k, a) => redis.evalsha(sha1, k.length, ...k, ...a.map(String)),
         eval: (source, k, a) => redis.eval(source, k.length, ...k, ...a.map(String)),
-        isRedisReply: (error) => error instanceof ReplyError,
+        classify: (error) => (error instanceof ReplyError ? "redis-reply" : "transport"),
       },
       script,
       keys,

@@ -4,11 +4,16 @@ import pRetry from "p-retry";
 import type { LuaScript } from "./lua-script.ts";
 import { isNoScriptError, type RedisFailure, type ScriptArg } from "./script-runner.ts";
 
+/**
+ * What a thrown error was: Redis's own error reply (a script bug, or NOSCRIPT), a refusal that no retry changes
+ * (bad credentials), or a transport failure worth retrying (network, timeout, request limits, 5xx).
+ */
+export type ScriptErrorKind = "redis-reply" | "refused" | "transport";
+
 export interface ScriptTransport {
   evalsha(sha1: string, keys: readonly string[], args: readonly ScriptArg[]): Promise<unknown>;
   eval(source: string, keys: readonly string[], args: readonly ScriptArg[]): Promise<unknown>;
-  /** Whether a thrown error came back from Redis itself (an error reply) rather than from the transport. */
-  isRedisReply(error: unknown): boolean;
+  classify(error: unknown): ScriptErrorKind;
 }
 
 export interface TransportRetry {
@@ -23,7 +28,8 @@ const messageOf = (error: unknown): string => (error instanceof Error ? error.me
 
 /**
  * Runs a script by hash, loading it with EVAL when Redis does not know it. Transport failures (network, timeout,
- * 5xx) are retried with backoff; Redis error replies are not. Every script is written to be safe to repeat.
+ * request limits, 5xx) are retried with backoff, then read as `redis-unavailable`; Redis error replies and
+ * refusals are not retried and read as `redis-error`. Every script is written to be safe to repeat.
  */
 export const runWithNoScriptFallback = (
   transport: ScriptTransport,
@@ -36,7 +42,7 @@ export const runWithNoScriptFallback = (
     try {
       return await transport.evalsha(script.sha1, keys, args);
     } catch (error) {
-      if (transport.isRedisReply(error) && isNoScriptError(messageOf(error))) {
+      if (transport.classify(error) === "redis-reply" && isNoScriptError(messageOf(error))) {
         return await transport.eval(script.source, keys, args);
       }
       throw error;
@@ -48,11 +54,11 @@ export const runWithNoScriptFallback = (
       minTimeout: retry.minTimeoutMs,
       maxTimeout: retry.maxTimeoutMs,
       randomize: true,
-      shouldRetry: ({ error }) => !transport.isRedisReply(error),
+      shouldRetry: ({ error }) => transport.classify(error) === "transport",
     }),
     (error): RedisFailure =>
-      transport.isRedisReply(error)
-        ? { kind: "redis-error", message: `${script.name}: ${messageOf(error)}` }
-        : { kind: "redis-unavailable", message: `${script.name}: ${messageOf(error)}` },
+      transport.classify(error) === "transport"
+        ? { kind: "redis-unavailable", message: `${script.name}: ${messageOf(error)}` }
+        : { kind: "redis-error", message: `${script.name}: ${messageOf(error)}` },
   );
 };

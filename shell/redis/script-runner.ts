@@ -5,7 +5,7 @@ import type { LuaScript } from "./lua-script.ts";
 export type RedisFailure =
   /** Redis could not be reached or did not answer in time; the script may or may not have run. */
   | { readonly kind: "redis-unavailable"; readonly message: string }
-  /** Redis answered with an error: a bug in a script or its arguments, never worth retrying. */
+  /** Redis answered with an error, or refused the credentials: a bug or bad configuration, never worth retrying. */
   | { readonly kind: "redis-error"; readonly message: string };
 
 export type ScriptArg = string | number;

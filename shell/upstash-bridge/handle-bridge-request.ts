@@ -1,5 +1,7 @@
 // The node:http request handler: route → authorize → read body → parse → execute → respond.
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { answerBridgeFault } from "./answer-bridge-fault.ts";
+import { type BridgeFaultQueue, runsBeforeFault } from "./bridge-faults.ts";
 import { checkBearerToken } from "./check-bearer-token.ts";
 import type { ReplyEncoding } from "./encode-reply.ts";
 import {
@@ -26,6 +28,10 @@ export interface BridgeHandlerDeps extends CommandTargets {
   /** Read-your-writes is trivial with one Redis; clients still expect a token that moves forward. */
   readonly nextSyncToken: () => string;
   readonly onRequest?: (event: BridgeRequestEvent) => void;
+  /** Scripted failures (tests): each request takes the next one. */
+  readonly faults?: BridgeFaultQueue;
+  /** Added before each request is served (tests: an Upstash far away or slow); 0 for none. */
+  readonly latencyMs?: () => number;
 }
 
 interface Handled {
@@ -45,9 +51,21 @@ export function createBridgeHandler(
 }
 
 async function serve(deps: BridgeHandlerDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const latency = deps.latencyMs?.() ?? 0;
+  // The request is on its way: it runs even if its client is gone by the time it arrives, as on a real server.
+  if (latency > 0) await new Promise((resolve) => setTimeout(resolve, latency));
+  const fault = deps.faults?.next() ?? null;
+  if (fault !== null && !runsBeforeFault(fault)) {
+    // Upstash (or the proxy in front) answers before reading the command; the body is discarded.
+    req.resume();
+    answerBridgeFault(res, fault);
+    return;
+  }
   try {
     const handled = await handle(deps, req);
-    if (handled !== undefined) respond(deps, req, res, handled);
+    if (handled === undefined) return;
+    if (fault === null) respond(deps, req, res, handled);
+    else answerBridgeFault(res, fault);
   } catch (error) {
     // A bug, not an expected failure: answer so the client does not hang, and keep the message visible.
     if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });

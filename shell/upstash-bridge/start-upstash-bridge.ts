@@ -2,9 +2,11 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Redis, type RedisOptions } from "ioredis";
+import { type BridgeFault, createBridgeFaultQueue } from "./bridge-faults.ts";
 import { type BridgeRequestEvent, createBridgeHandler } from "./handle-bridge-request.ts";
 import { createTransactionConnectionPool } from "./transaction-connection-pool.ts";
 
+export type { BridgeFault, BridgeFaultEffect } from "./bridge-faults.ts";
 export type { BridgeRequestEvent } from "./handle-bridge-request.ts";
 
 export interface UpstashBridgeOptions {
@@ -19,11 +21,19 @@ export interface UpstashBridgeOptions {
   /** Connections reserved for `/multi-exec`, each holding one transaction at a time. */
   readonly transactionConnections?: number;
   readonly onRequest?: (event: BridgeRequestEvent) => void;
+  /** Scripted failures, one per request in order (see bridge-faults.ts); `setFaults` replaces them. */
+  readonly faults?: readonly BridgeFault[];
 }
 
 export interface UpstashBridge {
   readonly url: string;
   readonly port: number;
+  /** Replaces the scripted failures: the next requests take them in order, then the bridge answers normally. */
+  setFaults(faults: readonly BridgeFault[]): void;
+  /** Scripted failures not yet used. */
+  pendingFaults(): number;
+  /** Delays every request by `ms` before serving it (a slow or distant Upstash); 0 turns it off. */
+  setLatency(ms: number): void;
   close(): Promise<void>;
 }
 
@@ -64,6 +74,8 @@ export async function startUpstashBridge(options: UpstashBridgeOptions): Promise
     },
   });
   let syncToken = 0;
+  const faults = createBridgeFaultQueue(options.faults);
+  let latencyMs = 0;
   const server = createServer(
     createBridgeHandler({
       redis,
@@ -72,6 +84,8 @@ export async function startUpstashBridge(options: UpstashBridgeOptions): Promise
       maxBodyBytes: options.maxBodyBytes ?? UPSTASH_MAX_BODY_BYTES,
       nextSyncToken: () => String(++syncToken),
       onRequest: options.onRequest,
+      faults,
+      latencyMs: () => latencyMs,
     }),
   );
 
@@ -87,6 +101,11 @@ export async function startUpstashBridge(options: UpstashBridgeOptions): Promise
   return {
     url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
     port,
+    setFaults: (next) => faults.set(next),
+    pendingFaults: () => faults.pending(),
+    setLatency: (ms) => {
+      latencyMs = ms;
+    },
     async close() {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -39,6 +39,8 @@ export interface Harness {
   readonly deps: ControlPlaneDeps;
   readonly env: Record<string, string>;
   readonly fly: FakeFlyApi;
+  /** The Upstash bridge in front of Redis (its scripted faults stand for Upstash's). */
+  readonly bridge: UpstashBridge;
   readonly redis: IoRedis;
   readonly prefix: string;
   readonly logs: LogLine[];
@@ -127,6 +129,7 @@ export const startHarness = async (
       deps,
       env: envFor,
       fly,
+      bridge,
       redis,
       prefix,
       logs,

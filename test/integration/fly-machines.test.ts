@@ -105,6 +105,7 @@ describe("create", () => {
       metadata: { tcoder_tag: "job-1.a1", tcoder_guest: "performance-2x-4096" },
       auto_destroy: true,
       restart: { policy: "no" },
+      stop_config: { signal: "SIGTERM", timeout: "60s" },
     });
   });
 
@@ -165,6 +166,45 @@ describe("create", () => {
       { path: "$.config.auto_destroy", message: "expected boolean, got string" },
     ]);
     expect(fake.machines()).toEqual([]);
+  });
+
+  it("rejects a stop timeout Fly's duration parser would not read, at create and at stop", async () => {
+    expectViolations = true;
+    const response = await post("/machines", {
+      config: { image: "i", stop_config: { signal: "SIGTERM", timeout: "60" } },
+    });
+    expect(response.status).toBe(400);
+    const machine = (await fly().spawnMachine(REQUEST))._unsafeUnwrap().machine;
+    fake.markStarted(machine.id);
+    expect((await post(`/machines/${machine.id}/stop`, { timeout: "soon" })).status).toBe(400);
+    expect(fake.violations().map((v) => [v.source, v.violations[0]?.message])).toEqual([
+      ["fly-rule", 'invalid stop timeout "60"'],
+      ["fly-rule", 'invalid stop timeout "soon"'],
+    ]);
+  });
+
+  it("stops a started machine with its stop_config, or Fly's SIGINT and 5 s when it has none", async () => {
+    const stops: [string, string, number][] = [];
+    await startFake({
+      onStop: (machine, settings) => void stops.push([machine.id, settings.signal, settings.timeoutMs]),
+    });
+    const ours = (await fly().spawnMachine(REQUEST))._unsafeUnwrap().machine;
+    const bare = await post("/machines", { region: "ord", config: { image: "i" } });
+    const bareId = ((await bare.json()) as { id: string }).id;
+    for (const id of [ours.id, bareId]) fake.markStarted(id);
+
+    expect((await post(`/machines/${ours.id}/stop`, {})).status).toBe(200);
+    expect((await post(`/machines/${bareId}/stop`, {})).status).toBe(200);
+    expect(stops).toEqual([
+      [ours.id, "SIGTERM", 60_000],
+      [bareId, "SIGINT", 5_000],
+    ]);
+    expect(fake.machines().map((m) => m.state)).toEqual(["stopping", "stopping"]);
+    // Stopping a machine that is not started is refused, as Fly does.
+    expect((await post(`/machines/${ours.id}/stop`, {})).status).toBe(400);
+    fake.markExited(ours.id, 0);
+    expect(fake.machines()[0]?.events[0]).toMatchObject({ type: "destroy" });
+    expect(fake.machines()[0]?.events[1]?.request).toMatchObject({ exit_event: { requested_stop: true } });
   });
 
   it("rejects an unknown wait state and a wait for stopped without a version", async () => {

@@ -37,6 +37,7 @@ afterAll(async () => {
 });
 
 beforeEach(() => {
+  bridge.setFaults([]);
   events = [];
   prefix = uniquePrefix("upstash-bridge");
 });
@@ -452,5 +453,52 @@ describe("a Redis that stalls or cannot be reached", () => {
     });
     await expect(start).rejects.toThrow(`cannot reach Redis at redis://127.0.0.1:${closedPort}`);
     await expect(start).rejects.not.toThrow(/s3cret/);
+  });
+});
+
+describe("scripted faults (Upstash's and its proxies' failures)", () => {
+  const incr = (key: string) => post("/", ["INCR", key]);
+
+  it("answers each queued fault once, in order, then serves normally", async () => {
+    const key = `${prefix}faulted`;
+    bridge.setFaults([
+      { kind: "rate-limited" },
+      { kind: "proxy-page", status: 502, effect: "dropped" },
+      { kind: "not-json", effect: "dropped" },
+    ]);
+    const limited = await incr(key);
+    expect(limited.status).toBe(429);
+    expect(await limited.json()).toEqual({
+      error: expect.stringMatching(/^ERR max requests limit exceeded/),
+    });
+    const proxy = await incr(key);
+    expect([proxy.status, proxy.headers.get("content-type")]).toEqual([502, "text/html"]);
+    expect(await proxy.text()).toMatch(/<h1>502 Bad Gateway<\/h1>/);
+    const portal = await incr(key);
+    expect([portal.status, portal.headers.get("content-type")]).toEqual([200, "text/html"]);
+    expect(await portal.text()).toMatch(/^<html>/);
+    expect(bridge.pendingFaults()).toBe(0);
+    expect(await (await incr(key)).json()).toEqual({ result: 1 });
+    // None of the dropped commands reached Redis.
+    expect(await direct.get(key)).toBe("1");
+  });
+
+  it("runs the command before losing its answer when the fault is applied", async () => {
+    const key = `${prefix}applied`;
+    bridge.setFaults([{ kind: "proxy-page", status: 503, effect: "applied" }]);
+    expect((await incr(key)).status).toBe(503);
+    expect(await direct.get(key)).toBe("1");
+  });
+
+  it("resets the connection without an answer", async () => {
+    const key = `${prefix}reset`;
+    bridge.setFaults([
+      { kind: "reset", effect: "dropped" },
+      { kind: "reset", effect: "applied" },
+    ]);
+    await expect(incr(key)).rejects.toThrow();
+    await expect(incr(key)).rejects.toThrow();
+    expect(await direct.get(key)).toBe("1");
+    expect(await (await incr(key)).json()).toEqual({ result: 2 });
   });
 });

@@ -16,6 +16,7 @@ import { type RedisKeys, redisKeys } from "../../shell/redis/key-schema.ts";
 import { runLeaseSweep } from "../../shell/redis/run-lease-sweep.ts";
 import type { ObjectStore } from "../../shell/storage/object-store.ts";
 import { createS3ObjectStore } from "../../shell/storage/s3-object-store.ts";
+import type { UpstashBridge } from "../../shell/upstash-bridge/start-upstash-bridge.ts";
 import { createTestBucket, uniquePrefix } from "../services/test-namespace.ts";
 import { redisClock } from "./redis-clock.ts";
 import { type RestRunner, startRestRunner } from "./upstash-rest-runner.ts";
@@ -24,6 +25,8 @@ export interface PoolHarness {
   readonly redis: Redis;
   readonly keys: RedisKeys;
   readonly store: JobStore;
+  /** The Upstash bridge the workers talk to (its faults and latency stand for Upstash's). */
+  readonly bridge: UpstashBridge;
   readonly input: ObjectStore;
   readonly output: ObjectStore;
   readonly clock: ReturnType<typeof redisClock>;
@@ -72,6 +75,7 @@ export const startPoolHarness = async (label: string): Promise<PoolHarness> => {
     redis,
     keys,
     store,
+    bridge: rest.bridge,
     input,
     output,
     clock: redisClock(redis),

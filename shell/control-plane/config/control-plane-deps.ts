@@ -20,7 +20,10 @@ export interface Logger {
 
 export type OutboundFetch = (url: string, init: RequestInit) => Promise<Response>;
 
-/** The queue R2 notifications arrive on, as a producer (the Worker's binding); its consumer runs the intake. */
+/**
+ * The queue R2 notifications arrive on, as a producer (the Worker's binding); its consumer runs the intake, and the
+ * background tasks (spawns, webhooks) requests hand off to it (background/hand-off-background-task.ts).
+ */
 export interface EventQueue {
   send(body: unknown): Promise<void>;
 }
@@ -49,8 +52,8 @@ export interface ControlPlaneDeps {
    */
   readonly resolveHost: ((host: string) => Promise<readonly string[]>) | null;
   /**
-   * Where POST /internal/events sends relayed storage events: the upload queue on the Worker. Null on the Node/Bun
-   * server, which has no queue: the route then runs the consumer's intake itself.
+   * Where POST /internal/events sends relayed storage events and requests hand off background tasks: the upload
+   * queue on the Worker. Null on the Node/Bun server, which has no queue: it runs both itself.
    */
   readonly eventQueue: EventQueue | null;
   readonly log: Logger;

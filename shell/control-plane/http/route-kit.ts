@@ -36,7 +36,11 @@ export const viewContext = (ctx: RouteContext, c: AppContext): ViewContext => ({
   tokens: ctx.tokens,
 });
 
-/** Work that must not delay the response: the Worker's waitUntil, or the Node server's tracked promises. */
+/**
+ * Work that must not delay the response: the Worker's waitUntil, or the Node server's tracked promises. Short work
+ * only: Cloudflare cancels waitUntil work 30 s after the response. Spawns and webhook sends, which can take longer,
+ * go through handOffBackgroundTask (the queue on the Worker), so what is deferred here is one queue send.
+ */
 export const defer = (ctx: RouteContext, c: AppContext, task: Promise<unknown>): void => {
   const guarded = task.catch((error: unknown) =>
     ctx.deps.log.error("background.failed", {

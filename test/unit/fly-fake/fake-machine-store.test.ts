@@ -103,7 +103,7 @@ describe("fault queues", () => {
     const queue = createFaultQueue({
       create: [{ kind: "capacity" }, { kind: "rate-limited", retryAfterSeconds: 1 }],
     });
-    expect(queue.pending()).toEqual({ create: 2, get: 0, list: 0, destroy: 0, wait: 0, signal: 0 });
+    expect(queue.pending()).toEqual({ create: 2, get: 0, list: 0, destroy: 0, wait: 0, signal: 0, stop: 0 });
     expect(queue.next("get")).toBeNull();
     expect(queue.next("create")).toEqual({ kind: "capacity" });
     expect(queue.next("create")).toEqual({ kind: "rate-limited", retryAfterSeconds: 1 });

@@ -16,7 +16,7 @@ const request = {
 } as const;
 
 describe("buildCreateMachineBody", () => {
-  it("sets auto_destroy with restart policy no, the guest, env and the tag", () => {
+  it("sets auto_destroy with restart policy no, the stop signal and timeout, the guest, env and the tag", () => {
     expect(buildCreateMachineBody(request)).toEqual({
       region: "ord",
       config: {
@@ -26,6 +26,7 @@ describe("buildCreateMachineBody", () => {
         metadata: { tcoder_tag: "job-1.attempt-1", tcoder_guest: "performance-2x-4096" },
         auto_destroy: true,
         restart: { policy: "no" },
+        stop_config: { signal: "SIGTERM", timeout: "60s" },
       },
     });
   });

@@ -5,12 +5,11 @@ import { errAsync, ResultAsync } from "neverthrow";
 import { isTerminalStatus } from "../../../../core/job-status.ts";
 import { SIGNATURE_HEADER } from "../../../../core/signature-header.ts";
 import { parseCallbackBody } from "../../../callbacks/callback-body.ts";
+import { handOffBackgroundTask } from "../../background/hand-off-background-task.ts";
 import { handleWorkerCallback } from "../../callbacks/handle-worker-callback.ts";
 import { type AcceptedSignature, verifySignedRequest } from "../../callbacks/verify-signed-request.ts";
 import { type IntakeOutcome, intakeUploadEvent } from "../../intake/intake-upload-event.ts";
 import { type SentUploadEvent, sendUploadEvent } from "../../intake/send-upload-event.ts";
-import { admitAndSpawn } from "../../machines/admit-and-spawn.ts";
-import { notifyJobOutcome } from "../../webhooks/deliver-webhook.ts";
 import type { ApiError } from "../api-error.ts";
 import { type App, defer, type RouteContext, respond, viewContext } from "../route-kit.ts";
 
@@ -41,19 +40,26 @@ export const registerInternalRoutes = (app: App, ctx: RouteContext): void => {
           })),
         ),
     );
-    return respond(ctx, result, ({ body, outcome }) => {
+    return respond(ctx, result, async ({ body, outcome }) => {
       const { job, applied } = outcome;
       if (isTerminalStatus(job.status)) {
-        const afterwards = async () => {
-          await notifyJobOutcome(deps, job.jobId, view);
-          // Single-job machines have no Redis of their own: the final report frees their slot.
-          if (deps.config.spawnMode === "single-job") {
-            const costUsd = body.kind === "completed" ? body.costUsd : 0;
-            await deps.machines.release(body.machineId, costUsd, "stopping");
-          }
-          await admitAndSpawn(deps);
-        };
-        defer(ctx, c, afterwards());
+        // Single-job machines have no Redis of their own: the final report frees their slot, before the answer
+        // (one script) so the spawn below can use it. Should it fail, the cron's sweep frees the slot.
+        if (deps.config.spawnMode === "single-job") {
+          const costUsd = body.kind === "completed" ? body.costUsd : 0;
+          const released = await deps.machines.release(body.machineId, costUsd, "stopping");
+          if (released.isErr())
+            deps.log.warn("callback.release-failed", {
+              machineId: body.machineId,
+              error: released.error.kind,
+            });
+        }
+        defer(
+          ctx,
+          c,
+          handOffBackgroundTask(deps, { kind: "webhook", jobId: job.jobId, origin: view.origin }),
+        );
+        defer(ctx, c, handOffBackgroundTask(deps, { kind: "spawn" }));
       } else if (deps.config.spawnMode === "single-job" && body.kind === "progress") {
         defer(ctx, c, Promise.resolve(deps.machines.heartbeat(body.machineId)));
       }
@@ -86,9 +92,11 @@ export const registerInternalRoutes = (app: App, ctx: RouteContext): void => {
     });
     return respond(ctx, result, (outcome) => {
       if (outcome.kind === "sent-to-queue") return c.json(outcome, 202);
-      if (outcome.kind === "enqueued") defer(ctx, c, admitAndSpawn(deps));
-      if (outcome.kind === "refused")
-        defer(ctx, c, notifyJobOutcome(deps, outcome.jobId, viewContext(ctx, c)));
+      if (outcome.kind === "enqueued") defer(ctx, c, handOffBackgroundTask(deps, { kind: "spawn" }));
+      if (outcome.kind === "refused") {
+        const { origin } = viewContext(ctx, c);
+        defer(ctx, c, handOffBackgroundTask(deps, { kind: "webhook", jobId: outcome.jobId, origin }));
+      }
       return c.json(outcome);
     });
   });

@@ -1,12 +1,11 @@
 // POST /api/jobs (URL ingest), GET /api/jobs/:id, GET /api/jobs/:id/record, POST /api/jobs/:id/cancel, GET /api/stats.
 import { errAsync, okAsync, type ResultAsync } from "neverthrow";
 import type { Job } from "../../../../core/job-lifecycle/job-state.ts";
+import { handOffBackgroundTask } from "../../background/hand-off-background-task.ts";
 import { ingestFromUrl } from "../../intake/ingest-from-url.ts";
 import { checkIdempotencyKey } from "../../intake/persist-new-job.ts";
-import { admitAndSpawn } from "../../machines/admit-and-spawn.ts";
 import { readJobRecord } from "../../views/read-job-record.ts";
 import { renderJobView } from "../../views/render-job-view.ts";
-import { notifyJobOutcome } from "../../webhooks/deliver-webhook.ts";
 import type { ApiError } from "../api-error.ts";
 import { CancelRequestSchema, IngestRequestSchema, type Stats } from "../api-schemas.ts";
 import { parseJsonBody } from "../parse-json-body.ts";
@@ -32,7 +31,7 @@ export const registerJobRoutes = (app: App, ctx: RouteContext): void => {
       ),
     );
     return respond(ctx, result, async ({ created, job }) => {
-      if (created) defer(ctx, c, admitAndSpawn(deps));
+      if (created) defer(ctx, c, handOffBackgroundTask(deps, { kind: "spawn" }));
       return c.json(await renderJobView(deps, job, viewContext(ctx, c)), created ? 201 : 200);
     });
   });
@@ -79,7 +78,7 @@ export const registerJobRoutes = (app: App, ctx: RouteContext): void => {
           )
         : errAsync<never, ApiError>(jobId);
     return respond(ctx, result, async (job) => {
-      defer(ctx, c, notifyJobOutcome(deps, job.jobId, view));
+      defer(ctx, c, handOffBackgroundTask(deps, { kind: "webhook", jobId: job.jobId, origin: view.origin }));
       return c.json(await renderJobView(deps, job, view));
     });
   });
