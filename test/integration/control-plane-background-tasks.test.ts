@@ -90,6 +90,7 @@ const asMessages = (bodies: readonly unknown[]) => {
   const messages: EventMessage[] = bodies.map((body, i) => ({
     id: `msg-${i}`,
     body,
+    attempts: 1,
     ack: () => void settled.push(`ack msg-${i}`),
     retry: () => void settled.push(`retry msg-${i}`),
   }));

@@ -1,5 +1,6 @@
 // The Worker's queue consumer: background tasks handed off by requests and R2's event notifications share the one
 // queue; tasks run here (acked when done, retried if running them threw), events go to the intake's batch.
+import { eventRetryDelaySeconds } from "../../../core/decide-event-retry.ts";
 import type { ControlPlaneDeps } from "../config/control-plane-deps.ts";
 import { type EventMessage, processEventBatch } from "../intake/process-event-batch.ts";
 import { type BackgroundTask, readBackgroundTaskMessage } from "./background-task.ts";
@@ -40,6 +41,6 @@ const runTasks = async (
     for (const message of messages) message.ack();
   } catch (error) {
     deps.log.error("background.failed", { message: error instanceof Error ? error.message : String(error) });
-    for (const message of messages) message.retry();
+    for (const message of messages) message.retry({ delaySeconds: eventRetryDelaySeconds(message.attempts) });
   }
 };

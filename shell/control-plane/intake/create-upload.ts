@@ -1,6 +1,6 @@
 // POST /api/upload: a job waiting for its input, and a presigned PUT (or multipart part URLs) scoped to exactly
 // uploads/<jobId>/<safe filename> with the content type signed and a short expiry.
-import { errAsync, ok, okAsync, type Result, ResultAsync } from "neverthrow";
+import { errAsync, ok, type Result, ResultAsync } from "neverthrow";
 import { guessContentType } from "../../../core/guess-content-type.ts";
 import { planUpload } from "../../../core/plan-upload.ts";
 import { safeInputKey } from "../../../core/safe-input-key.ts";
