@@ -61,6 +61,8 @@ export const JobRecordSchema = v.object({
 });
 
 export type RecordedRun = v.InferOutput<typeof RecordedRunSchema>;
+/** Receives each run as it ends (the worker collects a job's runs this way). */
+export type OnRun = (run: RecordedRun) => void;
 export type QualityScore = v.InferOutput<typeof QualityScoreSchema>;
 export type PlanDecisions = v.InferOutput<typeof PlanDecisionsSchema>;
 export type JobRecord = v.InferOutput<typeof JobRecordSchema>;

@@ -1,32 +1,29 @@
-// Scores each video output against its source (the core plans the SSIM runs; this runs them one after another).
-// A check that fails or runs out of time leaves a null score with its reason: quality is reported, never fatal.
-import type { FfmpegPlan } from "../core/ffmpeg/ffmpeg-plan.ts";
-import {
-  parseSsimSummary,
-  planQualityChecks,
-  type QualityContext,
-} from "../core/ffmpeg/plan-quality-check.ts";
-import type { QualityScore, RecordedRun } from "../core/job-record.ts";
-import { readableStderr } from "./probe-media.ts";
-import { describeExit, runTool } from "./run-tool.ts";
+// Scores each video output against its source: the core planned the SSIM runs (plan.quality); this runs them one
+// after another. A check that fails or runs out of time leaves a null score with its reason: quality is reported,
+// never fatal to the job.
+import { parseSsimSummary, type QualityCheck } from "../core/ffmpeg/plan-quality-check.ts";
+import { readableStderr } from "../core/ffmpeg/readable-stderr.ts";
+import type { OnRun, QualityScore } from "../core/job-record.ts";
+import { describeExit, runTool, type ToolRun } from "./run-tool.ts";
 
 const KILL_GRACE_MS = 2_000;
 
-export interface QualityChecked {
-  readonly scores: readonly QualityScore[];
-  readonly runs: readonly RecordedRun[];
-}
+/** Why a finished check gave no score, or undefined when it gave one. */
+const whyNoScore = (run: ToolRun, ssim: number | null): string | undefined => {
+  if (run.stoppedBy !== null) return `stopped (${run.stoppedBy})`;
+  if (run.exitCode !== 0) return `ffmpeg ${describeExit(run)}: ${readableStderr(run.stderrTail.slice(-3))}`;
+  return ssim === null ? "ffmpeg printed no SSIM summary" : undefined;
+};
 
 export const checkQuality = async (
   ffmpegPath: string,
-  plan: FfmpegPlan,
-  ctx: QualityContext,
+  checks: readonly QualityCheck[],
   clock: () => number,
-  signal?: AbortSignal,
-): Promise<QualityChecked> => {
+  options: { readonly signal?: AbortSignal; readonly onRun?: OnRun } = {},
+): Promise<readonly QualityScore[]> => {
+  const { signal, onRun } = options;
   const scores: QualityScore[] = [];
-  const runs: RecordedRun[] = [];
-  for (const check of planQualityChecks(plan, ctx)) {
+  for (const check of checks) {
     if (signal?.aborted) break;
     const started = clock();
     const ran = await runTool([ffmpegPath, ...check.argv], {
@@ -35,20 +32,11 @@ export const checkQuality = async (
       ...(signal !== undefined ? { signal } : {}),
       // The summary is among the last lines; the stream listing ffmpeg prints at info level comes first.
       stderrLines: 40,
+      ...(onRun !== undefined ? { record: { purpose: "quality", onRun } } : {}),
     });
     const wallMs = clock() - started;
-    const exitCode = ran.ok ? ran.run.exitCode : null;
-    runs.push({ tool: "ffmpeg", purpose: "quality", argv: [...check.argv], wallMs, exitCode });
-    const ssim = ran.ok && exitCode === 0 ? parseSsimSummary(ran.run.stderrTail.join("\n")) : null;
-    const error = !ran.ok
-      ? ran.error.message
-      : ran.run.stoppedBy !== null
-        ? `stopped (${ran.run.stoppedBy})`
-        : exitCode !== 0
-          ? `ffmpeg ${describeExit(ran.run)}: ${readableStderr(ran.run.stderrTail.slice(-3), "")}`
-          : ssim === null
-            ? "ffmpeg printed no SSIM summary"
-            : undefined;
+    const ssim = ran.ok && ran.run.exitCode === 0 ? parseSsimSummary(ran.run.stderrTail.join("\n")) : null;
+    const error = ran.ok ? whyNoScore(ran.run, ssim) : ran.error.message;
     scores.push({
       path: check.target.path,
       ...(check.target.quality !== undefined ? { quality: check.target.quality } : {}),
@@ -61,5 +49,5 @@ export const checkQuality = async (
       ...(error !== undefined ? { error } : {}),
     });
   }
-  return { scores, runs };
+  return scores;
 };

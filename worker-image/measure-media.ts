@@ -11,6 +11,7 @@ import {
 import { inputProbeOptions, type ProbeDepth } from "../core/ffmpeg/probe-summary.ts";
 import { readableStderr } from "../core/ffmpeg/readable-stderr.ts";
 import type { MeasuredSpans } from "../core/ffmpeg/stream-spans.ts";
+import type { OnRun } from "../core/job-record.ts";
 import { type JobFailure, probeFailed } from "./job-failure.ts";
 import { describeExit, runTool } from "./run-tool.ts";
 
@@ -19,10 +20,12 @@ export const measureMedia = async (
   path: string,
   input: { readonly depth: ProbeDepth; readonly sizeBytes: number; readonly maxRunMs: number },
   signal?: AbortSignal,
+  onRun?: OnRun,
 ): Promise<Result<MeasuredSpans, JobFailure>> => {
   let tally = EMPTY_TALLY;
   const timeLimitMs = measureTimeLimitMs(input.sizeBytes, input.maxRunMs);
   const started = await runTool([ffprobePath, ...measureArgs(path, inputProbeOptions(input.depth))], {
+    ...(onRun !== undefined ? { record: { purpose: "measure", onRun } } : {}),
     timeLimitMs,
     killGraceMs: 2_000,
     ...(signal !== undefined ? { signal } : {}),

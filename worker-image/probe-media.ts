@@ -3,6 +3,7 @@
 import { err, ok, type Result } from "neverthrow";
 import { type ProbeDepth, type ProbeSummary, parseProbe, probeArgs } from "../core/ffmpeg/probe-summary.ts";
 import { readableStderr } from "../core/ffmpeg/readable-stderr.ts";
+import type { OnRun } from "../core/job-record.ts";
 import { type JobFailure, probeFailed, probeRejected } from "./job-failure.ts";
 import { describeExit, runTool } from "./run-tool.ts";
 
@@ -18,10 +19,13 @@ export const probeMedia = async (
   path: string,
   signal?: AbortSignal,
   depth: ProbeDepth = "normal",
+  onRun?: OnRun,
+  purpose = depth === "deep" ? "probe-deep" : "probe",
 ): Promise<Result<ProbeSummary, JobFailure>> => {
   let stdout = "";
   let overflow = false;
   const started = await runTool([ffprobePath, ...probeArgs(path, depth)], {
+    ...(onRun !== undefined ? { record: { purpose, onRun } } : {}),
     timeLimitMs: PROBE_TIME_LIMIT_MS,
     killGraceMs: KILL_GRACE_MS,
     ...(signal !== undefined ? { signal } : {}),
@@ -67,11 +71,12 @@ export const probeInput = async (
   ffprobePath: string,
   path: string,
   signal?: AbortSignal,
+  onRun?: OnRun,
 ): Promise<Result<ProbedInput, JobFailure>> => {
-  const first = await probeMedia(ffprobePath, path, signal);
+  const first = await probeMedia(ffprobePath, path, signal, "normal", onRun);
   if (first.isOk()) return ok({ probe: first.value, depth: "normal" });
   // A machine fault (no ffprobe, a timeout) would only repeat.
   if (first.error.retryable || signal?.aborted) return err(first.error);
-  const deep = await probeMedia(ffprobePath, path, signal, "deep");
+  const deep = await probeMedia(ffprobePath, path, signal, "deep", onRun);
   return deep.isOk() ? ok({ probe: deep.value, depth: "deep" }) : err(first.error);
 };

@@ -7,6 +7,7 @@ import { checkInputBytes } from "../core/ffmpeg/check-input-bytes.ts";
 import type { UndecodableAudio } from "../core/ffmpeg/choose-audio-track.ts";
 import { needsPacketMeasuring } from "../core/ffmpeg/plan-ffmpeg.ts";
 import type { MeasuredSpans } from "../core/ffmpeg/stream-spans.ts";
+import type { OnRun } from "../core/job-record.ts";
 import { inputUnavailable, type JobFailure, planRejected } from "./job-failure.ts";
 import { measureMedia } from "./measure-media.ts";
 import { type ProbedInput, probeInput } from "./probe-media.ts";
@@ -20,12 +21,16 @@ export const readInput = async (
   path: string,
   limits: PlanLimits,
   signal?: AbortSignal,
+  onRun?: OnRun,
 ): Promise<Result<ReadInput, JobFailure>> => {
   const info = await stat(path).catch(() => null);
   if (info === null) return err(inputUnavailable(`${path} is gone`, true));
   const sized = checkInputBytes(info.size, limits);
   if (sized.isErr()) return err(planRejected(sized.error));
-  return (await probeInput(ffprobePath, path, signal)).map((probed) => ({ ...probed, sizeBytes: info.size }));
+  return (await probeInput(ffprobePath, path, signal, onRun)).map((probed) => ({
+    ...probed,
+    sizeBytes: info.size,
+  }));
 };
 
 /** The packets' spans when planning needs them (none measured yet, and the probe states no usable span). */
@@ -39,6 +44,7 @@ export const measureIfNeeded = async (
     readonly measured?: MeasuredSpans;
   },
   signal?: AbortSignal,
+  onRun?: OnRun,
 ): Promise<Result<MeasuredSpans | undefined, JobFailure>> => {
   if (facts.measured !== undefined) return ok(facts.measured);
   if (!needsPacketMeasuring(input.probe, facts.limits, facts)) return ok(undefined);
@@ -47,5 +53,6 @@ export const measureIfNeeded = async (
     path,
     { depth: input.depth, sizeBytes: input.sizeBytes, maxRunMs: facts.limits.maxRunMs },
     signal,
+    onRun,
   );
 };

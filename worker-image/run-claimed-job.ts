@@ -17,6 +17,7 @@ import { listOutputFiles } from "./list-output-files.ts";
 import { type MediaTools, type Transcoded, transcodeMedia } from "./transcode-media.ts";
 import { uploadOutputs } from "./upload-outputs.ts";
 import type { Log } from "./worker-log.ts";
+import { buildJobRecord, storeJobRecord } from "./write-job-record.ts";
 
 export interface ClaimedJobDeps {
   readonly machineId: string;
@@ -93,8 +94,20 @@ const produce = async (
   if (files.isErr()) return { ok: false, error: files.error };
   // Once ffmpeg is done the upload runs to its end even if a stop arrives: completing beats handing back.
   const uploaded = await uploadOutputs(deps.output, job.jobId, job.preset, files.value);
-  lap("upload");
   if (uploaded.isErr()) return { ok: false, error: uploaded.error };
+  // Written before the job is marked completed, so a completed job's record is always there to read.
+  const record = buildJobRecord({
+    jobId: job.jobId,
+    preset: job.preset,
+    ffmpegVersion: deps.ffmpegVersion,
+    transcoded: transcoded.value,
+    outputs: uploaded.value,
+    timings: { downloadMs: phases.download, transcodeMs: phases.transcode, uploadMs: deps.clock() - mark },
+    at: deps.clock(),
+  });
+  const stored = await storeJobRecord(deps.output, record);
+  lap("upload");
+  if (stored.isErr()) return { ok: false, error: stored.error };
   return { ok: true, value: { transcoded: transcoded.value, outputs: uploaded.value, phases } };
 };
 

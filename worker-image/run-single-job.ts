@@ -1,5 +1,6 @@
-// Single-job mode: the job comes from the environment (JOB_ID, INPUT_URL, OUTPUT_URL, PRESET), there is no Redis;
-// the result is the exit code and, when CALLBACK_URL is set, the signed callback that records it.
+// Single-job mode: the job comes from the environment (JOB_ID, INPUT_URL, OUTPUT_URL, PRESET, and RECORD_URL for
+// the job's record), there is no Redis; the result is the exit code and, when CALLBACK_URL is set, the signed
+// callback that records it.
 import { mkdir, rm, stat } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { err, ok, type Result } from "neverthrow";
@@ -23,6 +24,7 @@ import type { CallbackClient } from "./send-callback.ts";
 import { type MediaTools, type Transcoded, transcodeMedia } from "./transcode-media.ts";
 import type { Location, SingleJobConfig } from "./worker-env.ts";
 import type { Log } from "./worker-log.ts";
+import { buildJobRecord, deliverJobRecord } from "./write-job-record.ts";
 
 export interface SingleJobDeps {
   readonly tools: MediaTools;
@@ -69,7 +71,9 @@ const work = async (
   } catch (error) {
     return err(workerFault(`cannot create ${jobDir}: ${(error as Error).message}`));
   }
+  const startedAt = deps.clock();
   const input = await localInput(config.input, jobDir, deps.stop);
+  const downloadedAt = deps.clock();
   if (deps.stop.aborted) return err(stopFailure());
   if (input.isErr()) return err(input.error);
   const outDir = join(jobDir, "out");
@@ -85,13 +89,31 @@ const work = async (
     hooks,
   );
   if (transcoded.isErr()) return err(transcoded.error);
+  const transcodedAt = deps.clock();
   const files = await listOutputFiles(transcoded.value.plan, outDir);
   if (files.isErr()) return err(files.error);
   const delivered =
     config.output.kind === "file"
       ? await deliverToPath(files.value, config.output.path)
       : await deliverToUrl(files.value, config.output.url, Math.floor(deps.clock() / 1000));
-  return delivered.map((outputs) => ({ transcoded: transcoded.value, outputs }));
+  if (delivered.isErr() || config.record === null) {
+    return delivered.map((outputs) => ({ transcoded: transcoded.value, outputs }));
+  }
+  const record = buildJobRecord({
+    jobId: config.jobId,
+    preset: config.preset,
+    ffmpegVersion: deps.ffmpegVersion,
+    transcoded: transcoded.value,
+    outputs: delivered.value,
+    timings: {
+      downloadMs: downloadedAt - startedAt,
+      transcodeMs: transcodedAt - downloadedAt,
+      uploadMs: deps.clock() - transcodedAt,
+    },
+    at: deps.clock(),
+  });
+  const written = await deliverJobRecord(config.record, record);
+  return written.map(() => ({ transcoded: transcoded.value, outputs: delivered.value }));
 };
 
 export const runSingleJob = async (config: SingleJobConfig, deps: SingleJobDeps): Promise<WorkerExit> => {

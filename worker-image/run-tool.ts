@@ -1,5 +1,6 @@
 // Runs ffmpeg or ffprobe as a child process with Bun.spawn: stdout handed over as it arrives, the last lines of
 // stderr kept, and a hard time limit (SIGTERM, then SIGKILL after a grace period).
+import type { OnRun } from "../core/job-record.ts";
 
 export interface ToolRunOptions {
   /** Stop the process past this many ms. */
@@ -12,6 +13,14 @@ export interface ToolRunOptions {
   readonly onStdout?: (text: string) => void;
   /** Lines of stderr to keep (the last ones). */
   readonly stderrLines?: number;
+  /** Records the run for the job's record (what it ran, how long, how it ended). */
+  readonly record?: RunRecording;
+}
+
+/** Where a job's runs are recorded, and what this run was for ("probe", "transcode", "quality", …). */
+export interface RunRecording {
+  readonly purpose: string;
+  readonly onRun: OnRun;
 }
 
 export type StopCause = "time-limit" | "aborted";
@@ -77,6 +86,7 @@ export const runTool = async (
     return { ok: false, error: { kind: "spawn-failed", message: `cannot start ${argv[0]}: ${message}` } };
   }
   const stderr = tailKeeper(options.stderrLines ?? 20);
+  const startedAt = Date.now();
   let stoppedBy: StopCause | null = null;
   let killTimer: ReturnType<typeof setTimeout> | undefined;
   const stop = (cause: StopCause) => {
@@ -100,6 +110,13 @@ export const runTool = async (
     if (killTimer !== undefined) clearTimeout(killTimer);
     options.signal?.removeEventListener("abort", onAbort);
   }
+  options.record?.onRun({
+    tool: /ffprobe[^/]*$/.test(argv[0] ?? "") ? "ffprobe" : "ffmpeg",
+    purpose: options.record.purpose,
+    argv: argv.slice(1),
+    wallMs: Date.now() - startedAt,
+    exitCode: child.exitCode,
+  });
   return {
     ok: true,
     run: {

@@ -1,6 +1,6 @@
 // One job's media work on local disk: read the input (size, probe, packets if need be) → plan (core) → run the
-// encode → check it while the poster is cut. An audio track whose decoder will not start is dropped and the job
-// planned again without it.
+// encode → check it while the poster is cut → score each video output's SSIM. An audio track whose decoder will not
+// start is dropped and the job planned again without it. Every ffprobe/ffmpeg run is collected for the job's record.
 import { mkdir, rm } from "node:fs/promises";
 import { err, ok, type Result } from "neverthrow";
 import type { PlanLimits } from "../core/ffmpeg/check-input.ts";
@@ -8,10 +8,13 @@ import type { CopyContainer } from "../core/ffmpeg/copy-containers.ts";
 import type { FfmpegCommand, FfmpegPlan } from "../core/ffmpeg/ffmpeg-plan.ts";
 import { parseFfmpegProgress, progressPercent } from "../core/ffmpeg/parse-ffmpeg-progress.ts";
 import { planFfmpeg } from "../core/ffmpeg/plan-ffmpeg.ts";
+import type { ProbeSummary } from "../core/ffmpeg/probe-summary.ts";
 import { readableStderr } from "../core/ffmpeg/readable-stderr.ts";
 import { audioToDropAfter } from "../core/ffmpeg/spot-undecodable-stream.ts";
 import type { MeasuredSpans } from "../core/ffmpeg/stream-spans.ts";
+import type { OnRun, QualityScore, RecordedRun } from "../core/job-record.ts";
 import type { PresetName } from "../core/preset-names.ts";
+import { checkQuality } from "./check-quality.ts";
 import { ffmpegFailed, ffmpegTimedOut, type JobFailure, planRejected, workerFault } from "./job-failure.ts";
 import { measureIfNeeded, type ReadInput, readInput } from "./read-input.ts";
 import { describeExit, runTool } from "./run-tool.ts";
@@ -39,6 +42,8 @@ export interface TranscodeHooks {
   readonly onPercent: (percent: number) => void;
   /** Called with the reason the signal was aborted, to turn it into the job's failure. */
   readonly stopFailure: () => JobFailure;
+  /** Receives every ffprobe/ffmpeg run as it ends (transcodeMedia collects them for the job's record). */
+  readonly onRun?: OnRun;
 }
 
 export interface Transcoded {
@@ -47,6 +52,13 @@ export interface Transcoded {
   readonly argv: readonly (readonly string[])[];
   /** For the job's result: what the plan left out or kept (plan.notes). */
   readonly notes: readonly string[];
+  /** The input's probe summary the plan was made from. */
+  readonly probe: ProbeSummary;
+  /** Every ffprobe/ffmpeg run of the job, in the order they ended. */
+  readonly runs: readonly RecordedRun[];
+  /** SSIM of each video output against the source (plan.quality), and the time the checks took. */
+  readonly quality: readonly QualityScore[];
+  readonly qualityMs: number;
 }
 
 /** SIGTERM lets ffmpeg close its files; a hung one gets SIGKILL after this. */
@@ -70,6 +82,7 @@ const runCommand = async (
     killGraceMs: FFMPEG_KILL_GRACE_MS,
     signal: hooks.signal,
     stderrLines: 20,
+    ...(hooks.onRun !== undefined ? { record: { purpose: command.purpose, onRun: hooks.onRun } } : {}),
     onStdout: (text) => {
       if (command.purpose !== "transcode") return;
       const parsed = parseFfmpegProgress(buffered + text);
@@ -115,13 +128,46 @@ const freshDirectories = async (plan: FfmpegPlan, outDir: string): Promise<Resul
 export const transcodeMedia = async (
   tools: MediaTools,
   request: TranscodeRequest,
-  hooks: TranscodeHooks,
+  given: TranscodeHooks,
 ): Promise<Result<Transcoded, JobFailure>> => {
-  const input = await readInput(tools.ffprobePath, request.inputPath, tools.limits, hooks.signal);
+  const runs: RecordedRun[] = [];
+  const hooks: TranscodeHooks = {
+    ...given,
+    onRun: (run) => {
+      runs.push(run);
+      given.onRun?.(run);
+    },
+  };
+  const input = await readInput(
+    tools.ffprobePath,
+    request.inputPath,
+    tools.limits,
+    hooks.signal,
+    hooks.onRun,
+  );
   if (hooks.signal.aborted) return err(hooks.stopFailure());
   if (input.isErr()) return err(input.error);
-  return planAndRun(tools, request, input.value, hooks, new Map(), undefined);
+  const done = await planAndRun(tools, request, input.value, hooks, new Map(), undefined);
+  if (done.isErr()) return err(done.error);
+  // After the outputs are known good: scored one by one (CPU-bound, like the encode), never failing the job.
+  const started = Date.now();
+  const quality = await checkQuality(tools.ffmpegPath, done.value.plan.quality, Date.now, {
+    signal: hooks.signal,
+    ...(hooks.onRun !== undefined ? { onRun: hooks.onRun } : {}),
+  });
+  if (hooks.signal.aborted) return err(hooks.stopFailure());
+  const qualityArgv = done.value.plan.quality.map((check) => check.argv);
+  return ok({
+    ...done.value,
+    argv: [...done.value.argv, ...qualityArgv],
+    probe: input.value.probe,
+    runs,
+    quality,
+    qualityMs: Date.now() - started,
+  });
 };
+
+type Ran = Omit<Transcoded, "probe" | "runs" | "quality" | "qualityMs">;
 
 /** One attempt; when ffmpeg could not start the chosen audio track's decoder, the next attempt goes without it. */
 const planAndRun = async (
@@ -131,13 +177,20 @@ const planAndRun = async (
   hooks: TranscodeHooks,
   undecodableAudio: ReadonlyMap<number, string>,
   measuredBefore: MeasuredSpans | undefined,
-): Promise<Result<Transcoded, JobFailure>> => {
+): Promise<Result<Ran, JobFailure>> => {
   const facts = {
     limits: tools.limits,
     undecodableAudio,
     ...(measuredBefore !== undefined ? { measured: measuredBefore } : {}),
   };
-  const measured = await measureIfNeeded(tools.ffprobePath, request.inputPath, input, facts, hooks.signal);
+  const measured = await measureIfNeeded(
+    tools.ffprobePath,
+    request.inputPath,
+    input,
+    facts,
+    hooks.signal,
+    hooks.onRun,
+  );
   if (hooks.signal.aborted) return err(hooks.stopFailure());
   if (measured.isErr()) return err(measured.error);
   const planned = planFfmpeg({
@@ -195,7 +248,7 @@ const verifyWhileExtrasRun = async (
   };
   const siblingHooks: TranscodeHooks = { ...hooks, signal };
   await Promise.all([
-    verifyOutput(tools.ffprobePath, plan, request.outDir, signal).then(settle),
+    verifyOutput(tools.ffprobePath, plan, request.outDir, signal, hooks.onRun).then(settle),
     (async () => {
       for (const command of extras) {
         if (signal.aborted) return;

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { err, ok, type Result } from "neverthrow";
 import type { ExpectedOutput, FfmpegPlan, PlannedOutput } from "../core/ffmpeg/ffmpeg-plan.ts";
 import type { ProbeSummary } from "../core/ffmpeg/probe-summary.ts";
+import type { OnRun } from "../core/job-record.ts";
 import { type JobFailure, outputInvalid } from "./job-failure.ts";
 import { probeMedia } from "./probe-media.ts";
 
@@ -44,10 +45,11 @@ export const verifyOutput = async (
   plan: FfmpegPlan,
   outDir: string,
   signal?: AbortSignal,
+  onRun?: OnRun,
 ): Promise<Result<void, JobFailure>> => {
   const main = mainOutput(plan);
   if (main === undefined) throw new Error("a plan without a video or HLS playlist output");
-  const probed = await probeMedia(ffprobePath, join(outDir, main.path), signal);
+  const probed = await probeMedia(ffprobePath, join(outDir, main.path), signal, "normal", onRun, "verify");
   if (probed.isErr()) return err(outputInvalid(`the output cannot be read back: ${probed.error.message}`));
   return checkOutput(plan.expected, probed.value).mapErr(outputInvalid);
 };

@@ -57,6 +57,8 @@ export interface SingleJobConfig extends CommonConfig {
   readonly jobId: string;
   readonly input: Location;
   readonly output: Location;
+  /** Where the job's record goes (RECORD_URL: a presigned PUT or a path); null: no record is written. */
+  readonly record: Location | null;
   readonly preset: PresetName;
   /** Needed to report (the control plane fences on it); required with CALLBACK_URL. */
   readonly leaseToken: string | null;
@@ -137,6 +139,7 @@ const SingleSchema = v.object({
   JOB_ID: v.pipe(text("JOB_ID"), v.regex(/^[A-Za-z0-9_-]{1,64}$/, "JOB_ID must be 1–64 of [A-Za-z0-9_-]")),
   INPUT_URL: text("INPUT_URL"),
   OUTPUT_URL: text("OUTPUT_URL"),
+  RECORD_URL: v.optional(text("RECORD_URL")),
   PRESET: PresetNameSchema,
   LEASE_TOKEN: v.optional(text("LEASE_TOKEN")),
   TCODER_MACHINE_ID: v.optional(text("TCODER_MACHINE_ID")),
@@ -230,12 +233,14 @@ const singleConfig = (env: Env, base: CommonConfig, cwd: string): Result<WorkerC
     return Result.combine([
       locationOf("INPUT_URL", s.INPUT_URL, cwd),
       locationOf("OUTPUT_URL", s.OUTPUT_URL, cwd),
-    ]).map(([input, output]) => ({
+      s.RECORD_URL === undefined ? ok(null) : locationOf("RECORD_URL", s.RECORD_URL, cwd),
+    ]).map(([input, output, record]) => ({
       ...base,
       mode: "single" as const,
       jobId: s.JOB_ID,
       input,
       output,
+      record,
       preset: s.PRESET,
       leaseToken: s.LEASE_TOKEN ?? null,
       machineId: s.TCODER_MACHINE_ID ?? s.FLY_MACHINE_ID ?? "local",

@@ -1,6 +1,8 @@
 // The shape of an FFmpeg plan (argv to run, files it leaves, what they should probe as) and its shared pieces.
 import type { OutputType } from "../job-output.ts";
+import type { PlanDecisions } from "../job-record.ts";
 import type { MachineGuest } from "../machine-guest.ts";
+import type { QualityCheck } from "./plan-quality-check.ts";
 
 export type CommandPurpose = "transcode" | "poster";
 
@@ -56,6 +58,10 @@ export interface FfmpegPlan {
   readonly guest: MachineGuest;
   /** Sentences for the job's result about what the plan left out or kept (e.g. an audio track it cannot decode). */
   readonly notes: readonly string[];
+  /** What the plan decided from the probe, for the job's record. */
+  readonly decisions: PlanDecisions;
+  /** The SSIM checks of each video output against the source, run after the encode (none for stream copy). */
+  readonly quality: readonly QualityCheck[];
 }
 
 /** What one preset planner contributes; planFfmpeg adds the poster and the guest. */

@@ -10,11 +10,13 @@ import {
 } from "./check-input.ts";
 import type { CopyContainer } from "./copy-containers.ts";
 import { type AudioOverhangRule, decideOutputDuration } from "./decide-output-duration.ts";
+import { describePlanDecisions } from "./describe-plan-decisions.ts";
 import type { FfmpegPlan, StepContext, TranscodeStep } from "./ffmpeg-plan.ts";
 import { planCopy } from "./plan-copy.ts";
 import { planHls } from "./plan-hls.ts";
 import { planMp4 } from "./plan-mp4.ts";
 import { planPoster } from "./plan-poster.ts";
+import { planQualityChecks } from "./plan-quality-check.ts";
 import { guestFor, PRESETS, type PresetRecipe } from "./presets.ts";
 import { inputProbeOptions, type ProbeDepth, type ProbeSummary } from "./probe-summary.ts";
 
@@ -86,16 +88,22 @@ export const planFfmpeg = (request: PlanFfmpegInput): Result<FfmpegPlan, PlanRej
       inputOptions: inputProbeOptions(request.probeDepth ?? "normal"),
     };
     const poster = planPoster(input, { ...ctx, preset: request.preset });
-    return planStep(input, request, ctx).map(
-      (step): FfmpegPlan => ({
+    const reencodes = PRESETS[request.preset].recipe.kind !== "copy";
+    return planStep(input, request, ctx).map((step): FfmpegPlan => {
+      const notes = [...input.notes, ...(step.notes ?? [])];
+      const outputs = [...step.outputs, poster.output];
+      return {
         directories: step.directories,
         commands: [step.command, poster.command],
-        outputs: [...step.outputs, poster.output],
+        outputs,
         expected: step.expected,
         guest: guestFor(request.preset, input.sourcePixels),
-        notes: [...input.notes, ...(step.notes ?? [])],
-      }),
-    );
+        notes,
+        decisions: describePlanDecisions(input, step.expected, reencodes, notes),
+        // A copy's video is the source's own stream: there is nothing to score.
+        quality: reencodes ? planQualityChecks({ outputs, expected: step.expected }, { ...ctx, input }) : [],
+      };
+    });
   });
 
 /**

@@ -33,6 +33,8 @@ export interface QualityContext {
   readonly outDir: string;
   /** The checked input the encode was planned from: its video stream, duration and frame rate. */
   readonly input: Pick<CheckedInput, "video" | "durationSec" | "probe">;
+  /** How ffmpeg must open the source (a deep probe for inputs after junk): as the encode opened it. */
+  readonly inputOptions?: readonly string[];
 }
 
 // Containers without a seek index: ffmpeg seeks them by searching timestamps and lands between keyframes, where
@@ -104,7 +106,7 @@ export const planQualityChecks = (
       // tone map's zscale reads (seen as SSIM 0.93 against 0.99 window by window on a PQ source).
       inputs = sampleTimes.flatMap((t) => [
         ...["-ss", t.toFixed(3), "-t", span, "-i", output],
-        ...["-ss", t.toFixed(3), "-t", span, "-i", ctx.inputPath],
+        ...["-ss", t.toFixed(3), "-t", span, ...(ctx.inputOptions ?? []), "-i", ctx.inputPath],
       ]);
       const windows = sampleTimes.map((_, i) => [
         `[${2 * i}:v:0]${align},setsar=1,format=yuv420p[d${i}]`,
@@ -122,7 +124,7 @@ export const planQualityChecks = (
       // are read from the start once and the windows picked by time.
       const windows = sampleTimes.map((t) => `between(t,${t.toFixed(3)},${(t + windowSec).toFixed(3)})`);
       const pick = `setpts=PTS-STARTPTS,select='${windows.join("+")}',settb=AVTB,setpts=N/FRAME_RATE/TB`;
-      inputs = ["-i", output, "-i", ctx.inputPath];
+      inputs = ["-i", output, ...(ctx.inputOptions ?? []), "-i", ctx.inputPath];
       graph = [
         `[0:v:0]${pick},setsar=1,format=yuv420p[distorted]`,
         `[1:${video.index}]${pick},${reference}[reference]`,

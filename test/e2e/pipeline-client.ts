@@ -3,6 +3,7 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { basename } from "node:path";
 import * as v from "valibot";
+import { type JobRecord, JobRecordSchema } from "../../core/job-record.ts";
 import { isTerminalStatus } from "../../core/job-status.ts";
 import type { PresetName } from "../../core/preset-names.ts";
 import {
@@ -22,6 +23,8 @@ export interface UploadedJob {
 export interface PipelineClient {
   upload(path: string, preset: PresetName, filename?: string): Promise<UploadedJob>;
   job(jobId: string): Promise<JobView>;
+  /** GET /api/jobs/:id/record, validated against the record's schema. */
+  record(jobId: string): Promise<JobRecord>;
   /** Polls until the job is terminal (or `done` accepts it); throws with the last view after `timeoutMs`. */
   waitFor(jobId: string, options?: WaitOptions): Promise<JobView>;
   /** GETs an output URL to a file; answers the bytes written. */
@@ -50,6 +53,8 @@ export const pipelineClient = (apiUrl: string, apiKey: string): PipelineClient =
   const job = async (jobId: string) =>
     parsed(JobViewSchema, await fetch(`${apiUrl}/api/jobs/${jobId}`, { headers: auth }));
   return {
+    record: async (jobId) =>
+      parsed(JobRecordSchema, await fetch(`${apiUrl}/api/jobs/${jobId}/record`, { headers: auth })),
     async upload(path, preset, filename = basename(path)) {
       const created = await parsed(
         UploadResponseSchema,

@@ -1,6 +1,7 @@
 // The README's flow through the whole local pipeline (make dev's stack: the real Worker in workerd, its queue
 // and cron, real worker processes as machines, real Redis, S3 server and FFmpeg), one preset per fixture:
 // request an upload URL → presigned PUT → poll → download (or play) the outputs → ffprobe them.
+import { createHash } from "node:crypto";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -76,6 +77,16 @@ describe("README flow", () => {
     const posterPath = join(dir, "web-poster.jpg");
     await e2e.client.download(outputOf(job, "poster").url, posterPath);
     await expectPoster(tools.ffprobePath, posterPath, 16 / 9);
+
+    // Its record, through the API: the same MP4 by checksum, the argv that made it, and a score for it.
+    const record = await e2e.client.record(job.jobId);
+    const sha256 = createHash("sha256")
+      .update(await readFile(path))
+      .digest("hex");
+    expect(record.outputs.find((o) => o.type === "video")?.sha256).toBe(sha256);
+    expect(record.runs.find((r) => r.purpose === "transcode")?.argv).toContain("libx264");
+    expect(record.quality).toHaveLength(1);
+    expect(record.quality[0]?.ssim).toBeGreaterThan(0.95);
   });
 
   it("hls: ffprobe plays the master playlist over HTTP, following relative URIs through /media", async () => {

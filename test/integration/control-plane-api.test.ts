@@ -4,6 +4,7 @@ import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { recordKey } from "../../core/output-keys.ts";
 import { PRESET_NAMES } from "../../core/preset-names.ts";
 import { SIGNATURE_HEADER } from "../../core/signature-header.ts";
 import { createApp } from "../../shell/control-plane/http/app.ts";
@@ -196,6 +197,44 @@ describe("POST /api/upload", () => {
       json: { uploadId: multipart.uploadId, partNumbers: [0] },
     });
     expect(bad.status).toBe(400);
+  });
+});
+
+describe("GET /api/jobs/:id/record", () => {
+  it("409 while the job runs, 404 when it ended without a worker, the stored record once there is one", async () => {
+    const { body } = await requestUpload({ filename: "r.mp4", preset: "web-optimized" });
+    const waiting = await h.api(`/api/jobs/${body.jobId}/record`);
+    expect(waiting.status).toBe(409);
+    expect((await waiting.json()).message).toMatch(/is uploading; its record is written when it finishes/);
+
+    expect((await h.api(`/api/jobs/${body.jobId}/cancel`, { method: "POST" })).status).toBe(200);
+    const none = await h.api(`/api/jobs/${body.jobId}/record`);
+    expect(none.status).toBe(404);
+    expect((await none.json()).message).toMatch(/has no record/);
+
+    const record = {
+      version: 1,
+      jobId: body.jobId,
+      preset: "web-optimized",
+      createdAt: new Date().toISOString(),
+      ffmpegVersion: "ffmpeg version 5.1.9",
+      input: { formatName: "mov,mp4,m4a,3gp,3g2,mj2", durationSec: 10, sizeBytes: 1000, streams: [] },
+      decisions: { videoStream: 0, audioStream: 1, notes: [] },
+      runs: [{ tool: "ffprobe", purpose: "probe", argv: ["-v", "error"], wallMs: 20, exitCode: 0 }],
+      outputs: [],
+      quality: [],
+      timings: { downloadMs: 1, transcodeMs: 2, qualityMs: 3, uploadMs: 4 },
+    };
+    await h.deps.outputs.put(recordKey(body.jobId), JSON.stringify(record), {
+      contentType: "application/json",
+    });
+    const found = await h.api(`/api/jobs/${body.jobId}/record`);
+    expect(found.status).toBe(200);
+    expect(await found.json()).toEqual(record);
+
+    // A record that is not ours to trust is an internal error, not a 200 with whatever the bucket held.
+    await h.deps.outputs.put(recordKey(body.jobId), "{", { contentType: "application/json" });
+    expect((await h.api(`/api/jobs/${body.jobId}/record`)).status).toBe(500);
   });
 });
 

@@ -4,11 +4,13 @@ import { createHash, randomBytes } from "node:crypto";
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import * as v from "valibot";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { ProbeSummary } from "../../core/ffmpeg/probe-summary.ts";
 import type { Job } from "../../core/job-lifecycle/job-state.ts";
 import type { JobOutput } from "../../core/job-output.ts";
-import { outputPrefix } from "../../core/output-keys.ts";
+import { JobRecordSchema } from "../../core/job-record.ts";
+import { outputPrefix, recordKey } from "../../core/output-keys.ts";
 import type { PresetName } from "../../core/preset-names.ts";
 import { ensureFixtures, type FixtureName } from "../../scripts/make-fixtures.ts";
 import { type CallbackReceiver, startCallbackReceiver } from "../support/callback-receiver.ts";
@@ -230,6 +232,30 @@ describe.each(GOOD)("$preset on $fixture, through a pool worker", ({ fixture, pr
     expect(callback?.kind === "completed" && callback.outputs).toEqual(job.outputs);
     expect(callback?.kind === "completed" && callback.ffmpegVersion).toMatch(/^ffmpeg version /);
     expect(callback?.kind === "completed" && callback.argv?.[0]?.includes("-progress")).toBe(true);
+
+    // The job's record, beside its outputs: what ran, on what, what it decided, what came out and how good it is.
+    const recordObject = (await harness.output.getStream(recordKey(jobId)))._unsafeUnwrap();
+    const record = v.parse(JobRecordSchema, JSON.parse(await new Response(recordObject.body).text()));
+    expect(record).toMatchObject({ jobId, preset, input: { formatName: source.formatName } });
+    expect(record.ffmpegVersion).toMatch(/^ffmpeg version /);
+    // Checksummed outputs: the ones just downloaded and hashed.
+    expect(record.outputs).toEqual(job.outputs);
+    expect(record.decisions.videoStream).toBe(source.video?.index);
+    const ran = record.runs.map((r) => `${r.tool}:${r.purpose}`);
+    expect(ran).toEqual(
+      expect.arrayContaining(["ffprobe:probe", "ffmpeg:transcode", "ffmpeg:poster", "ffprobe:verify"]),
+    );
+    const transcode = record.runs.find((r) => r.purpose === "transcode");
+    expect(callback?.kind === "completed" && callback.argv?.[0]).toEqual(transcode?.argv);
+    expect(record.runs.every((r) => r.exitCode === 0 && r.wallMs >= 0)).toBe(true);
+    if (preset === "default") {
+      expect(record.quality).toEqual([]);
+    } else {
+      const videos = job.outputs.filter((o) => o.type === "video" || o.type === "hls-playlist");
+      expect(record.quality.map((q) => q.quality).sort()).toEqual(videos.map((o) => o.quality).sort());
+      for (const score of record.quality) expect(score.ssim, score.error).toBeGreaterThan(0.9);
+      expect(ran.filter((r) => r === "ffmpeg:quality")).toHaveLength(record.quality.length);
+    }
   });
 });
 

@@ -4,7 +4,9 @@ import { createHash, randomBytes } from "node:crypto";
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import * as v from "valibot";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { JobRecordSchema } from "../../core/job-record.ts";
 import { ensureFixtures, type FixtureName } from "../../scripts/make-fixtures.ts";
 import type { ObjectStore } from "../../shell/storage/object-store.ts";
 import { createS3ObjectStore } from "../../shell/storage/s3-object-store.ts";
@@ -81,6 +83,32 @@ describe("with local paths", () => {
     expect(completed?.ffmpegVersion).toMatch(/^ffmpeg version /);
     const argv = (completed?.argv ?? []) as string[][];
     expect(argv[0]).toContain(join(cwd, "in.webm"));
+  });
+
+  it("exit 0: RECORD_URL gets the job's record: the MP4's checksum, the argv run, and its SSIM", async () => {
+    const out = join(dir, "recorded", "clip.mp4");
+    const recordPath = join(dir, "recorded", "record.json");
+    const jobId = newJobId();
+    const result = await runJob({
+      JOB_ID: jobId,
+      INPUT_URL: media["h264-720p-10s.mp4"],
+      OUTPUT_URL: out,
+      RECORD_URL: recordPath,
+      PRESET: "web-optimized",
+    });
+    expect(result).toMatchObject({ exit: { code: 0, signal: null }, stderr: "" });
+    const record = v.parse(JobRecordSchema, JSON.parse(await readFile(recordPath, "utf8")));
+    expect(record).toMatchObject({
+      jobId,
+      preset: "web-optimized",
+      decisions: { videoStream: 0, audioStream: 1 },
+    });
+    expect(record.outputs.find((o) => o.type === "video")?.sha256).toBe(sha256(await readFile(out)));
+    const transcode = record.runs.find((r) => r.purpose === "transcode");
+    expect(transcode?.argv).toContain(media["h264-720p-10s.mp4"]);
+    expect(record.quality).toHaveLength(1);
+    expect(record.quality[0]?.ssim).toBeGreaterThan(0.95);
+    expect(record.timings.qualityMs).toBeGreaterThan(0);
   });
 
   it("exit 0: hls writes the master at OUTPUT_URL, the ladder beside it, never above the source", async () => {

@@ -1,8 +1,8 @@
 // The seed's one-machine-per-job mode: the control plane takes the lease for the machine it starts, claims a job
-// under it, and hands the machine presigned URLs (JOB_ID, INPUT_URL, OUTPUT_URL, PRESET). The worker has no Redis:
+// under it, and hands the machine presigned URLs (JOB_ID, INPUT_URL, OUTPUT_URL, PRESET, RECORD_URL). The worker has no Redis:
 // its callbacks record progress (and keep the lease alive) and the result; the final callback frees the slot.
 import { guestFor } from "../../../core/ffmpeg/presets.ts";
-import { outputKey } from "../../../core/output-keys.ts";
+import { outputKey, recordKey } from "../../../core/output-keys.ts";
 import type { PresetName } from "../../../core/preset-names.ts";
 import type { ControlPlaneDeps } from "../config/control-plane-deps.ts";
 import { type MachineSpawn, settleFailedSpawn } from "./settle-failed-spawn.ts";
@@ -39,6 +39,11 @@ export const spawnSingleJob = async (deps: ControlPlaneDeps, machineId: string):
     contentType: target.contentType,
     expiresInSeconds: ttl,
   });
+  // The job's record goes beside the outputs, where GET /api/jobs/:id/record reads it.
+  const record = await deps.outputs.presignPut(recordKey(job.jobId), {
+    contentType: "application/json",
+    expiresInSeconds: ttl,
+  });
   const spawned = await deps.fly.executeTranscodeJob({
     jobId: job.jobId,
     inputUrl: input.match(
@@ -55,7 +60,15 @@ export const spawnSingleJob = async (deps: ControlPlaneDeps, machineId: string):
     // The source's size is not known before the worker probes it: the preset's guest for sources up to 1080p.
     guest: guestFor(job.preset, 0),
     tag: machineId,
-    env: { ...callbackEnv(config), LEASE_TOKEN: leaseToken, TCODER_MACHINE_ID: machineId },
+    env: {
+      ...callbackEnv(config),
+      LEASE_TOKEN: leaseToken,
+      TCODER_MACHINE_ID: machineId,
+      RECORD_URL: record.match(
+        (r) => r.url,
+        (never) => never,
+      ),
+    },
   });
   // A failed create releases the machine, and with it the job (expired at once: requeued or failed by policy).
   return spawned.isOk()
