@@ -49,6 +49,7 @@ bench: deps
 	npx bun bench/worker.ts
 	npx bun bench/api.ts
 	npx bun bench/cron-idle.ts
+	npx bun bench/quality.ts
 	npx bun bench/e2e.ts
 
 ## The pipeline on this machine, in the foreground: API on http://localhost:8787 (PORT), key TCODER_API_KEY (or a

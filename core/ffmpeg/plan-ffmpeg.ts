@@ -78,6 +78,10 @@ const planStep = (
   }
 };
 
+/** HLS outputs have a keyframe at every segment start: the quality check's windows start there too. */
+const keyframeGrid = (recipe: PresetRecipe): { readonly keyframeGridSec?: number } =>
+  recipe.kind === "hls" ? { keyframeGridSec: recipe.segmentSec } : {};
+
 export const planFfmpeg = (request: PlanFfmpegInput): Result<FfmpegPlan, PlanRejection> =>
   checkInput(request.probe, request.limits, request).andThen((checked) => {
     const input = forPreset(checked, PRESETS[request.preset].recipe);
@@ -88,7 +92,8 @@ export const planFfmpeg = (request: PlanFfmpegInput): Result<FfmpegPlan, PlanRej
       inputOptions: inputProbeOptions(request.probeDepth ?? "normal"),
     };
     const poster = planPoster(input, { ...ctx, preset: request.preset });
-    const reencodes = PRESETS[request.preset].recipe.kind !== "copy";
+    const recipe = PRESETS[request.preset].recipe;
+    const reencodes = recipe.kind !== "copy";
     return planStep(input, request, ctx).map((step): FfmpegPlan => {
       const notes = [...input.notes, ...(step.notes ?? [])];
       const outputs = [...step.outputs, poster.output];
@@ -101,7 +106,12 @@ export const planFfmpeg = (request: PlanFfmpegInput): Result<FfmpegPlan, PlanRej
         notes,
         decisions: describePlanDecisions(input, step.expected, reencodes, notes),
         // A copy's video is the source's own stream: there is nothing to score.
-        quality: reencodes ? planQualityChecks({ outputs, expected: step.expected }, { ...ctx, input }) : [],
+        quality: reencodes
+          ? planQualityChecks(
+              { outputs, expected: step.expected },
+              { ...ctx, input, ...keyframeGrid(recipe) },
+            )
+          : [],
       };
     });
   });

@@ -11,6 +11,7 @@ import {
   type TranscodeStep,
 } from "./ffmpeg-plan.ts";
 import { transcodeCommand } from "./ffmpeg-time-limit.ts";
+import { qualityWindows } from "./plan-quality-check.ts";
 import { colourTagArgs, planVideoFilter } from "./plan-video-filter.ts";
 import type { Mp4Recipe } from "./presets.ts";
 
@@ -38,6 +39,14 @@ export const planMp4 = (
     ...["-map_metadata", "-1"],
     ...["-vf", planVideoFilter(input, size)],
     ...["-c:v", "libx264", "-preset", recipe.x264Preset, "-crf", String(recipe.crf)],
+    // Keyframes where the quality check's windows start (three, a few KB): it then decodes only its own frames.
+    // Each is asked for just before its frame's time, so rounding cannot push it onto the next frame.
+    ...[
+      "-force_key_frames",
+      qualityWindows(input)
+        .sampleTimes.map((t) => Math.max(0, t - 0.005).toFixed(3))
+        .join(","),
+    ],
     ...rateCap,
     ...["-profile:v", recipe.profile, "-pix_fmt", "yuv420p"],
     ...colourTagArgs(input),

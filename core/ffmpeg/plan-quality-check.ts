@@ -35,6 +35,8 @@ export interface QualityContext {
   readonly input: Pick<CheckedInput, "video" | "durationSec" | "probe">;
   /** How ffmpeg must open the source (a deep probe for inputs after junk): as the encode opened it. */
   readonly inputOptions?: readonly string[];
+  /** The outputs' keyframe interval when it is fixed (HLS segments): windows start on it. */
+  readonly keyframeGridSec?: number;
 }
 
 // Containers without a seek index: ffmpeg seeks them by searching timestamps and lands between keyframes, where
@@ -50,13 +52,40 @@ const canSeekInput = (formatName: string): boolean =>
  * Window starts at the middle of QUALITY_WINDOWS equal slices of the clip, each leaving room for its frames;
  * windows that would overlap at the end of a short clip are one; a clip shorter than a window is one window at 0.
  */
-export const qualitySampleTimes = (durationSec: number, windowSec: number): number[] => {
+export const qualitySampleTimes = (
+  durationSec: number,
+  windowSec: number,
+  gridSec?: number,
+  frameSec?: number,
+): number[] => {
   const room = durationSec - windowSec;
   if (room <= 0) return [0];
+  // On a keyframe grid (HLS segments), each start goes back to the keyframe before it: nothing before is decoded.
+  // Otherwise onto a frame's time, where the MP4 planner can put a keyframe the check's seek lands on exactly.
+  const snap = (t: number) =>
+    gridSec !== undefined && gridSec > 0
+      ? Math.floor(t / gridSec) * gridSec
+      : frameSec !== undefined && frameSec > 0
+        ? Math.floor(t / frameSec) * frameSec
+        : t;
   const starts = Array.from({ length: QUALITY_WINDOWS }, (_, i) =>
-    Number(Math.min(room, ((i + 0.5) * durationSec) / QUALITY_WINDOWS).toFixed(3)),
+    Number(snap(Math.min(room, ((i + 0.5) * durationSec) / QUALITY_WINDOWS)).toFixed(3)),
   );
   return [...new Set(starts)];
+};
+
+/**
+ * Where the check will look, for an input: the windows' starts and their length. The MP4 planner forces keyframes
+ * at these starts, so the check decodes only its own frames of the output.
+ */
+export const qualityWindows = (
+  input: Pick<CheckedInput, "video" | "durationSec">,
+  gridSec?: number,
+): { readonly sampleTimes: readonly number[]; readonly windowSec: number } => {
+  const { frameRate } = input.video;
+  const fps = frameRate !== undefined && frameRate > 0 ? frameRate : 25;
+  const windowSec = QUALITY_FRAMES_PER_WINDOW / fps;
+  return { sampleTimes: qualitySampleTimes(input.durationSec, windowSec, gridSec, 1 / fps), windowSec };
 };
 
 /** Every video output of a plan: the MP4, or each HLS rung (its playlist is what a player opens). */
@@ -84,10 +113,8 @@ export const planQualityChecks = (
   plan: Pick<FfmpegPlan, "outputs" | "expected">,
   ctx: QualityContext,
 ): QualityCheck[] => {
-  const { video, durationSec } = ctx.input;
-  const fps = video.frameRate !== undefined && video.frameRate > 0 ? video.frameRate : 25;
-  const windowSec = QUALITY_FRAMES_PER_WINDOW / fps;
-  const sampleTimes = qualitySampleTimes(durationSec, windowSec);
+  const { video } = ctx.input;
+  const { sampleTimes, windowSec } = qualityWindows(ctx.input, ctx.keyframeGridSec);
   const span = windowSec.toFixed(3);
   const seekable = canSeekInput(ctx.input.probe.formatName);
   return qualityTargets(plan).map((target) => {
@@ -104,9 +131,11 @@ export const planQualityChecks = (
       // Each window an input-side seek on both files: only the GOP before each window is decoded. Each window is
       // filtered on its own and only then concatenated: concat drops the frames' colour properties, which the
       // tone map's zscale reads (seen as SSIM 0.93 against 0.99 window by window on a PQ source).
+      // A window at the very start needs no seek (and an HLS playlist seeked to 0 yields no frames at all).
+      const seek = (t: number) => (t > 0 ? ["-ss", t.toFixed(3)] : []);
       inputs = sampleTimes.flatMap((t) => [
-        ...["-ss", t.toFixed(3), "-t", span, "-i", output],
-        ...["-ss", t.toFixed(3), "-t", span, ...(ctx.inputOptions ?? []), "-i", ctx.inputPath],
+        ...[...seek(t), "-t", span, "-i", output],
+        ...[...seek(t), "-t", span, ...(ctx.inputOptions ?? []), "-i", ctx.inputPath],
       ]);
       const windows = sampleTimes.map((_, i) => [
         `[${2 * i}:v:0]${align},setsar=1,format=yuv420p[d${i}]`,

@@ -119,7 +119,7 @@ describe("planQualityChecks", () => {
     expect(argv.filter((a) => a === "-i")).toHaveLength(2);
     expect(argv).not.toContain("-ss");
     const graph = argv[argv.indexOf("-filter_complex") + 1] ?? "";
-    expect(graph).toContain("select='between(t,1.667,1.987)+between(t,5.000,5.320)+between(t,8.333,8.653)'");
+    expect(graph).toContain("select='between(t,1.640,1.960)+between(t,5.000,5.320)+between(t,8.320,8.640)'");
   });
 
   it("plans one check per HLS rung", () => {
