@@ -1,11 +1,11 @@
 // Part URLs of a multipart upload, with their own TTL (MULTIPART_URL_TTL_SECONDS, up to R2's 7 days):
 // the first ones come with POST /api/upload, the rest (or fresh copies of expired ones) from
 // POST /api/upload/:jobId/parts, so a 10,000-part upload never lists 10,000 URLs at once and can resume for days.
-import { errAsync, ResultAsync } from "neverthrow";
+import { ResultAsync } from "neverthrow";
 import type { ControlPlaneDeps } from "../config/control-plane-deps.ts";
 import type { ApiError } from "../http/api-error.ts";
 import type { SignPartsRequest, SignPartsResponse } from "../http/api-schemas.ts";
-import { fromStoreError } from "../http/store-failures.ts";
+import { loadUploadingJob } from "./load-uploading-job.ts";
 
 export const signParts = (
   deps: ControlPlaneDeps,
@@ -30,19 +30,6 @@ export const signUploadParts = (
   jobId: string,
   request: SignPartsRequest,
 ): ResultAsync<SignPartsResponse, ApiError> =>
-  deps.jobs
-    .load(jobId)
-    .mapErr(fromStoreError)
-    .andThen((record) => {
-      if (record === null)
-        return errAsync<never, ApiError>({ kind: "not-found", message: `no job ${jobId}` });
-      const { job } = record;
-      if (job.status !== "uploading") {
-        return errAsync<never, ApiError>({
-          kind: "conflict",
-          code: "invalid-transition",
-          message: `the job is ${job.status}, not waiting for its upload`,
-        });
-      }
-      return signParts(deps, job.inputKey, request.uploadId, request.partNumbers);
-    });
+  loadUploadingJob(deps, jobId).andThen((job) =>
+    signParts(deps, job.inputKey, request.uploadId, request.partNumbers),
+  );
