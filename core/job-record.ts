@@ -61,6 +61,10 @@ export const JobRecordSchema = v.object({
 });
 
 export type RecordedRun = v.InferOutput<typeof RecordedRunSchema>;
+/** An argv as records and logs show it: http(s) URLs without their query (a presigned URL's signature). */
+export const withoutUrlQueries = (argv: readonly string[]): string[] =>
+  argv.map((arg) => (/^https?:\/\//i.test(arg) ? arg.replace(/\?.*$/, "?…") : arg));
+
 /** Receives each run as it ends (the worker collects a job's runs this way). */
 export type OnRun = (run: RecordedRun) => void;
 export type QualityScore = v.InferOutput<typeof QualityScoreSchema>;

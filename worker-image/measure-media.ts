@@ -8,7 +8,7 @@ import {
   measureTimeLimitMs,
   tallyPackets,
 } from "../core/ffmpeg/measure-packets.ts";
-import { inputProbeOptions, type ProbeDepth } from "../core/ffmpeg/probe-summary.ts";
+import { inputReadOptions, type ProbeDepth } from "../core/ffmpeg/probe-summary.ts";
 import { readableStderr } from "../core/ffmpeg/readable-stderr.ts";
 import type { MeasuredSpans } from "../core/ffmpeg/stream-spans.ts";
 import type { OnRun } from "../core/job-record.ts";
@@ -24,7 +24,7 @@ export const measureMedia = async (
 ): Promise<Result<MeasuredSpans, JobFailure>> => {
   let tally = EMPTY_TALLY;
   const timeLimitMs = measureTimeLimitMs(input.sizeBytes, input.maxRunMs);
-  const started = await runTool([ffprobePath, ...measureArgs(path, inputProbeOptions(input.depth))], {
+  const started = await runTool([ffprobePath, ...measureArgs(path, inputReadOptions(path, input.depth))], {
     ...(onRun !== undefined ? { record: { purpose: "measure", onRun } } : {}),
     timeLimitMs,
     killGraceMs: 2_000,

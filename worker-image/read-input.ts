@@ -22,14 +22,16 @@ export const readInput = async (
   limits: PlanLimits,
   signal?: AbortSignal,
   onRun?: OnRun,
+  /** The size, when the input is read over HTTP (its object's size); a local file is measured here. */
+  knownBytes?: number,
 ): Promise<Result<ReadInput, JobFailure>> => {
-  const info = await stat(path).catch(() => null);
-  if (info === null) return err(inputUnavailable(`${path} is gone`, true));
-  const sized = checkInputBytes(info.size, limits);
+  const sizeBytes = knownBytes ?? (await stat(path).catch(() => null))?.size;
+  if (sizeBytes === undefined) return err(inputUnavailable(`${path} is gone`, true));
+  const sized = checkInputBytes(sizeBytes, limits);
   if (sized.isErr()) return err(planRejected(sized.error));
   return (await probeInput(ffprobePath, path, signal, onRun)).map((probed) => ({
     ...probed,
-    sizeBytes: info.size,
+    sizeBytes,
   }));
 };
 

@@ -10,10 +10,11 @@ import { FLY_PRICES_2026, priceMachineTime } from "../core/price-machine-time.ts
 import type { CallbackReport, CallbackSender } from "../shell/callbacks/callback-body.ts";
 import type { JobStore } from "../shell/redis/job-store.ts";
 import type { ObjectStore } from "../shell/storage/object-store.ts";
-import { downloadObject, localInputName } from "./download-input.ts";
+import { localInputName } from "./download-input.ts";
 import { describeTransitionError, fencedJob, isFencedOut } from "./fenced-job.ts";
 import { type JobFailure, workerFault } from "./job-failure.ts";
 import { listOutputFiles } from "./list-output-files.ts";
+import { stageInput } from "./stage-input.ts";
 import { type MediaTools, type Transcoded, transcodeMedia } from "./transcode-media.ts";
 import { uploadOutputs } from "./upload-outputs.ts";
 import type { Log } from "./worker-log.ts";
@@ -83,11 +84,21 @@ const produce = async (
     phases[phase] = now - mark;
     mark = now;
   };
-  const downloaded = await downloadObject(deps.input, job.inputKey, inputPath, hooks.signal);
+  const staged = await stageInput(deps.input, job.inputKey, inputPath, {
+    streamMinBytes: deps.tools.streamInputMinBytes ?? Number.POSITIVE_INFINITY,
+    urlSeconds: deps.tools.limits.maxRunMs / 1000 + 3600,
+    signal: hooks.signal,
+  });
   lap("download");
   if (hooks.signal.aborted) return { ok: false, error: hooks.stopFailure() };
-  if (downloaded.isErr()) return { ok: false, error: downloaded.error };
-  const transcoded = await transcodeMedia(deps.tools, { preset: job.preset, inputPath, outDir }, hooks);
+  if (staged.isErr()) return { ok: false, error: staged.error };
+  const { inputPath: source, inputBytes, streamed } = staged.value;
+  if (streamed) deps.log("input-streamed", { jobId: job.jobId, bytes: inputBytes });
+  const transcoded = await transcodeMedia(
+    deps.tools,
+    { preset: job.preset, inputPath: source, inputBytes, outDir },
+    hooks,
+  );
   lap("transcode");
   if (transcoded.isErr()) return { ok: false, error: transcoded.error };
   const files = await listOutputFiles(transcoded.value.plan, outDir);

@@ -12,7 +12,7 @@ import type { ProbeSummary } from "../core/ffmpeg/probe-summary.ts";
 import { readableStderr } from "../core/ffmpeg/readable-stderr.ts";
 import { audioToDropAfter } from "../core/ffmpeg/spot-undecodable-stream.ts";
 import type { MeasuredSpans } from "../core/ffmpeg/stream-spans.ts";
-import type { OnRun, QualityScore, RecordedRun } from "../core/job-record.ts";
+import { type OnRun, type QualityScore, type RecordedRun, withoutUrlQueries } from "../core/job-record.ts";
 import type { PresetName } from "../core/preset-names.ts";
 import { checkQuality } from "./check-quality.ts";
 import { ffmpegFailed, ffmpegTimedOut, type JobFailure, planRejected, workerFault } from "./job-failure.ts";
@@ -24,12 +24,16 @@ export interface MediaTools {
   readonly ffmpegPath: string;
   readonly ffprobePath: string;
   readonly limits: PlanLimits;
+  /** Pool inputs of at least this size are read in place over HTTP, not staged on disk (absent: always staged). */
+  readonly streamInputMinBytes?: number;
 }
 
 export interface TranscodeRequest {
   readonly preset: PresetName;
-  /** Absolute paths (the core passes them to ffmpeg as they are). */
+  /** An absolute path (the core passes it to ffmpeg as it is), or a presigned URL for an input not staged on disk. */
   readonly inputPath: string;
+  /** The input's size when it is a URL. */
+  readonly inputBytes?: number;
   readonly outDir: string;
   /** Stream copy in single-job mode: the container OUTPUT_URL's extension names. */
   readonly copyContainer?: CopyContainer;
@@ -134,8 +138,10 @@ export const transcodeMedia = async (
   const hooks: TranscodeHooks = {
     ...given,
     onRun: (run) => {
-      runs.push(run);
-      given.onRun?.(run);
+      // A presigned input URL is a credential for as long as it lasts: records and logs keep it without its query.
+      const shown = { ...run, argv: withoutUrlQueries(run.argv) };
+      runs.push(shown);
+      given.onRun?.(shown);
     },
   };
   const input = await readInput(
@@ -144,6 +150,7 @@ export const transcodeMedia = async (
     tools.limits,
     hooks.signal,
     hooks.onRun,
+    request.inputBytes,
   );
   if (hooks.signal.aborted) return err(hooks.stopFailure());
   if (input.isErr()) return err(input.error);
@@ -159,7 +166,7 @@ export const transcodeMedia = async (
   const qualityArgv = done.value.plan.quality.map((check) => check.argv);
   return ok({
     ...done.value,
-    argv: [...done.value.argv, ...qualityArgv],
+    argv: [...done.value.argv, ...qualityArgv].map(withoutUrlQueries),
     probe: input.value.probe,
     runs,
     quality,

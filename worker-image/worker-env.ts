@@ -25,6 +25,8 @@ export interface CommonConfig {
   readonly workDir: string;
   readonly limits: PlanLimits;
   readonly callback: CallbackTarget | null;
+  /** Pool inputs of at least this size are read in place through a presigned URL instead of being downloaded. */
+  readonly streamInputMinBytes: number;
 }
 
 export interface PoolConfig extends CommonConfig {
@@ -104,6 +106,8 @@ const CommonSchema = v.object({
   WORK_DIR: v.optional(text("WORK_DIR")),
   /** Ceiling for any one ffmpeg command (the plan's own limits grow with duration and frame size below it). */
   FFMPEG_MAX_RUN_MS: int("FFMPEG_MAX_RUN_MS", 1, DEFAULT_PLAN_LIMITS.maxRunMs),
+  /** Fly's root filesystem writes a few MiB/s: inputs this big (default 256 MiB) are read over HTTP, not staged. */
+  INPUT_STREAM_MIN_BYTES: int("INPUT_STREAM_MIN_BYTES", 1, 256 * 1024 * 1024),
   CALLBACK_URL: v.optional(httpUrl("CALLBACK_URL")),
   CALLBACK_SECRET: v.optional(text("CALLBACK_SECRET")),
 });
@@ -182,6 +186,7 @@ export const parseWorkerEnv = (
       ffprobePath: common.FFPROBE_PATH,
       workDir: resolve(defaults.cwd, common.WORK_DIR ?? defaults.tmpDir),
       limits: { ...DEFAULT_PLAN_LIMITS, maxRunMs: common.FFMPEG_MAX_RUN_MS },
+      streamInputMinBytes: common.INPUT_STREAM_MIN_BYTES,
       callback:
         common.CALLBACK_URL !== undefined && common.CALLBACK_SECRET !== undefined
           ? { url: common.CALLBACK_URL, secret: common.CALLBACK_SECRET }

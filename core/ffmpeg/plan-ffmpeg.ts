@@ -18,7 +18,7 @@ import { planMp4 } from "./plan-mp4.ts";
 import { planPoster } from "./plan-poster.ts";
 import { planQualityChecks } from "./plan-quality-check.ts";
 import { guestFor, PRESETS, type PresetRecipe } from "./presets.ts";
-import { inputProbeOptions, type ProbeDepth, type ProbeSummary } from "./probe-summary.ts";
+import { inputReadOptions, type ProbeDepth, type ProbeSummary } from "./probe-summary.ts";
 
 export interface PlanFfmpegInput extends InputFacts {
   readonly preset: PresetName;
@@ -89,7 +89,7 @@ export const planFfmpeg = (request: PlanFfmpegInput): Result<FfmpegPlan, PlanRej
       inputPath: request.inputPath,
       outDir: request.outDir,
       maxRunMs: request.limits.maxRunMs,
-      inputOptions: inputProbeOptions(request.probeDepth ?? "normal"),
+      inputOptions: inputReadOptions(request.inputPath, request.probeDepth ?? "normal"),
     };
     const poster = planPoster(input, { ...ctx, preset: request.preset });
     const recipe = PRESETS[request.preset].recipe;

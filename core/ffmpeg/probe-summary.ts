@@ -75,11 +75,34 @@ export const inputProbeOptions = (depth: ProbeDepth): string[] =>
     ? ["-formatprobesize", String(DEEP_PROBE_BYTES), "-probesize", String(DEEP_PROBE_BYTES)]
     : [];
 
+/** An input read over HTTP (a large upload is not staged on disk: ffmpeg reads its presigned URL). */
+export const isRemoteInput = (inputPath: string): boolean => /^https?:\/\//i.test(inputPath);
+
+/**
+ * How ffprobe and ffmpeg open an input: as deep as its probe needed, and, read over HTTP, reconnecting after a
+ * dropped connection (R2 serves ranges, so a seek is a new request) with a stalled read failing after 30 s.
+ */
+export const inputReadOptions = (inputPath: string, depth: ProbeDepth): string[] => [
+  ...(isRemoteInput(inputPath)
+    ? [
+        "-reconnect",
+        "1",
+        "-reconnect_on_network_error",
+        "1",
+        "-reconnect_delay_max",
+        "10",
+        "-rw_timeout",
+        "30000000",
+      ]
+    : []),
+  ...inputProbeOptions(depth),
+];
+
 /** ffprobe argv (without the binary name) whose stdout parseProbe reads. */
 export const probeArgs = (inputPath: string, depth: ProbeDepth = "normal"): string[] => [
   "-v",
   "error",
-  ...inputProbeOptions(depth),
+  ...inputReadOptions(inputPath, depth),
   "-print_format",
   "json",
   "-show_format",
