@@ -3,7 +3,6 @@
 // source through the encode's own filters). Prints one row per preset × fixture; merges the lowest SSIM over
 // web-optimized and the top HLS rung, and the time the checks took over the time the encodes took (on a one-minute
 // clip, and on the short fixtures).
-import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,7 +11,7 @@ import { planFfmpeg } from "../core/ffmpeg/plan-ffmpeg.ts";
 import { parseSsimSummary } from "../core/ffmpeg/plan-quality-check.ts";
 import { parseProbe, probeArgs } from "../core/ffmpeg/probe-summary.ts";
 import type { PresetName } from "../core/preset-names.ts";
-import { ensureFixtures, type FixtureName } from "../scripts/make-fixtures.ts";
+import { ensureFixtures, type FixtureName, run as runTool } from "../scripts/make-fixtures.ts";
 import { renderTable } from "./render-table.ts";
 import { mergeResults } from "./results-file.ts";
 
@@ -32,21 +31,12 @@ const FIXTURES: readonly FixtureName[] = [
 ];
 const GOALS = { ssimMin: 0.95, overhead: 0.1 };
 
-const run = (argv: readonly string[], binary = "ffmpeg") =>
-  new Promise<{ code: number | null; stdout: string; stderr: string; ms: number }>((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn(binary, argv, { stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr, ms: performance.now() - started }));
-  });
+/** One ffmpeg (or ffprobe) run, timed. */
+const run = async (argv: readonly string[], binary = "ffmpeg") => {
+  const started = performance.now();
+  const result = await runTool(binary, argv);
+  return { ...result, ms: performance.now() - started };
+};
 
 const media = await ensureFixtures({ ffmpegPath: "ffmpeg", ffprobePath: "ffprobe" });
 const workDir = await mkdtemp(join(tmpdir(), "tcoder-quality-bench-"));

@@ -43,6 +43,31 @@ const requestUpload = async (body: Record<string, unknown>, headers: Record<stri
 const putBytes = (url: string, bytes: Uint8Array, headers: Record<string, string>) =>
   fetch(url, { method: "PUT", headers, body: bytes });
 
+/** PUTs random bytes part by part to the signed URLs, completes the upload, and checks the object's size. */
+const uploadParts = async (
+  harness: Harness,
+  job: { readonly jobId: string; readonly inputKey: string },
+  uploadId: string,
+  partSize: number,
+  parts: readonly { readonly partNumber: number; readonly url: string }[],
+  size: number,
+) => {
+  const data = randomBytes(size);
+  const eTags = [];
+  for (const part of parts) {
+    const start = (part.partNumber - 1) * partSize;
+    const put = await fetch(part.url, { method: "PUT", body: data.subarray(start, start + partSize) });
+    expect(put.status).toBe(200);
+    eTags.push({ partNumber: part.partNumber, eTag: put.headers.get("etag") as string });
+  }
+  const completed = await harness.api(`/api/upload/${job.jobId}/complete`, {
+    method: "POST",
+    json: { uploadId, parts: eTags },
+  });
+  expect(completed.status).toBe(200);
+  expect((await harness.deps.inputs.head(job.inputKey))._unsafeUnwrap().size).toBe(size);
+};
+
 const getJob = async (jobId: string) => {
   const response = await h.api(`/api/jobs/${jobId}`);
   expect(response.status).toBe(200);
@@ -129,23 +154,7 @@ describe("POST /api/upload", () => {
     expect(multipart.partSize).toBe(5 * 1024 * 1024);
     expect(multipart.parts.map((p) => p.partNumber)).toEqual([1, 2, 3]);
     expect(multipart.completeUrl).toBe(`${PUBLIC_URL}/api/upload/${body.jobId}/complete`);
-    const data = randomBytes(size);
-    const eTags = [];
-    for (const part of multipart.parts) {
-      const start = (part.partNumber - 1) * multipart.partSize;
-      const put = await fetch(part.url, {
-        method: "PUT",
-        body: data.subarray(start, start + multipart.partSize),
-      });
-      expect(put.status).toBe(200);
-      eTags.push({ partNumber: part.partNumber, eTag: put.headers.get("etag") as string });
-    }
-    const completed = await h.api(`/api/upload/${body.jobId}/complete`, {
-      method: "POST",
-      json: { uploadId: multipart.uploadId, parts: eTags },
-    });
-    expect(completed.status).toBe(200);
-    expect((await h.deps.inputs.head(body.inputKey))._unsafeUnwrap().size).toBe(size);
+    await uploadParts(h, body, multipart.uploadId, multipart.partSize, multipart.parts, size);
   });
 
   it("lists the first parts of a many-part upload, signs the rest on request, and part URLs outlive a PUT's", async () => {
@@ -173,23 +182,14 @@ describe("POST /api/upload", () => {
     const signed = await more.json();
     expect(signed.parts.map((p: { partNumber: number }) => p.partNumber)).toEqual([3, 4]);
 
-    const data = randomBytes(size);
-    const eTags = [];
-    for (const part of [...multipart.parts, ...signed.parts]) {
-      const start = (part.partNumber - 1) * multipart.partSize;
-      const put = await fetch(part.url, {
-        method: "PUT",
-        body: data.subarray(start, start + multipart.partSize),
-      });
-      expect(put.status).toBe(200);
-      eTags.push({ partNumber: part.partNumber, eTag: put.headers.get("etag") as string });
-    }
-    const completed = await few.api(`/api/upload/${body.jobId}/complete`, {
-      method: "POST",
-      json: { uploadId: multipart.uploadId, parts: eTags },
-    });
-    expect(completed.status).toBe(200);
-    expect((await h.deps.inputs.head(body.inputKey))._unsafeUnwrap().size).toBe(size);
+    await uploadParts(
+      few,
+      body,
+      multipart.uploadId,
+      multipart.partSize,
+      [...multipart.parts, ...signed.parts],
+      size,
+    );
 
     // A malformed request is refused with its reason.
     const bad = await few.api(`/api/upload/${body.jobId}/parts`, {

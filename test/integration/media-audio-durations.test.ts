@@ -3,20 +3,18 @@
 // what a refused job tells its user.
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdir, mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { DEFAULT_PLAN_LIMITS } from "../../core/ffmpeg/check-input.ts";
 import { planFfmpeg } from "../../core/ffmpeg/plan-ffmpeg.ts";
 import { readableStderr } from "../../core/ffmpeg/readable-stderr.ts";
 import type { PresetName } from "../../core/preset-names.ts";
-import { ensureFixtures, type FixtureName } from "../../scripts/make-fixtures.ts";
+import type { FixtureName } from "../../scripts/make-fixtures.ts";
 import type { ObjectStore } from "../../shell/storage/object-store.ts";
-import { createS3ObjectStore } from "../../shell/storage/s3-object-store.ts";
-import { createTestBucket } from "../services/test-namespace.ts";
-import { type CallbackReceiver, startCallbackReceiver } from "../support/callback-receiver.ts";
+import type { CallbackReceiver } from "../support/callback-receiver.ts";
 import { expectPoster, probeSummary, run } from "../support/probe-output.ts";
+import { type SingleJobContext, startSingleJobContext } from "../support/single-job-context.ts";
 import { startTcoderWorker } from "../support/tcoder-worker.ts";
 
 const { ffmpegPath, ffprobePath } = inject("ffmpeg");
@@ -24,25 +22,14 @@ let media: Record<FixtureName, string>;
 let dir: string;
 let bucket: ObjectStore;
 let receiver: CallbackReceiver;
+let context: SingleJobContext;
 
 beforeAll(async () => {
-  media = await ensureFixtures({ ffmpegPath, ffprobePath });
-  dir = await mkdtemp(join(tmpdir(), "tcoder-media-"));
-  const s3 = inject("s3");
-  bucket = createS3ObjectStore(
-    {
-      endpoint: s3.endpoint,
-      bucket: await createTestBucket(s3, "media-audio"),
-      accessKeyId: s3.accessKeyId,
-      secretAccessKey: s3.secretAccessKey,
-    },
-    { now: Date.now },
-  );
-  receiver = await startCallbackReceiver(randomBytes(16).toString("hex"));
+  context = await startSingleJobContext("media-audio");
+  ({ media, dir, bucket, receiver } = context);
 });
 afterAll(async () => {
-  await receiver?.close();
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await context?.close();
 });
 
 const newJobId = () => `job_${randomBytes(6).toString("hex")}`;

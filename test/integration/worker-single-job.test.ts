@@ -1,17 +1,14 @@
 // Single-job mode as a real Bun process: JOB_ID, INPUT_URL, OUTPUT_URL and PRESET in, exit code (0, 1, 2) and one
 // stderr line out; local paths, presigned S3 URLs (an HLS package as one tar), and the signed callback.
 import { createHash, randomBytes } from "node:crypto";
-import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { copyFile, mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import * as v from "valibot";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { JobRecordSchema } from "../../core/job-record.ts";
-import { ensureFixtures, type FixtureName } from "../../scripts/make-fixtures.ts";
+import type { FixtureName } from "../../scripts/make-fixtures.ts";
 import type { ObjectStore } from "../../shell/storage/object-store.ts";
-import { createS3ObjectStore } from "../../shell/storage/s3-object-store.ts";
-import { createTestBucket } from "../services/test-namespace.ts";
-import { type CallbackReceiver, startCallbackReceiver } from "../support/callback-receiver.ts";
+import type { CallbackReceiver } from "../support/callback-receiver.ts";
 import {
   expectPoster,
   isEven,
@@ -21,32 +18,22 @@ import {
   run,
   topLevelBoxes,
 } from "../support/probe-output.ts";
+import { type SingleJobContext, startSingleJobContext } from "../support/single-job-context.ts";
 import { startTcoderWorker, type TcoderWorker } from "../support/tcoder-worker.ts";
 
-const { ffmpegPath, ffprobePath } = inject("ffmpeg");
+const { ffprobePath } = inject("ffmpeg");
 let media: Record<FixtureName, string>;
 let dir: string;
 let bucket: ObjectStore;
 let receiver: CallbackReceiver;
+let context: SingleJobContext;
 
 beforeAll(async () => {
-  media = await ensureFixtures({ ffmpegPath, ffprobePath });
-  dir = await mkdtemp(join(tmpdir(), "tcoder-single-"));
-  const s3 = inject("s3");
-  bucket = createS3ObjectStore(
-    {
-      endpoint: s3.endpoint,
-      bucket: await createTestBucket(s3, "single-job"),
-      accessKeyId: s3.accessKeyId,
-      secretAccessKey: s3.secretAccessKey,
-    },
-    { now: Date.now },
-  );
-  receiver = await startCallbackReceiver(randomBytes(16).toString("hex"));
+  context = await startSingleJobContext("single-job");
+  ({ media, dir, bucket, receiver } = context);
 });
 afterAll(async () => {
-  await receiver?.close();
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await context?.close();
 });
 
 const newJobId = () => `job_${randomBytes(6).toString("hex")}`;
