@@ -8,8 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DEFAULT_PLAN_LIMITS } from "../core/ffmpeg/check-input.ts";
 import { planFfmpeg } from "../core/ffmpeg/plan-ffmpeg.ts";
-import { parseSsimSummary } from "../core/ffmpeg/plan-quality-check.ts";
-import { parseProbe, probeArgs } from "../core/ffmpeg/probe-summary.ts";
+import { parseSsimSummary, type QualityCheck } from "../core/ffmpeg/plan-quality-check.ts";
+import { type ProbeSummary, parseProbe, probeArgs } from "../core/ffmpeg/probe-summary.ts";
 import type { PresetName } from "../core/preset-names.ts";
 import { ensureFixtures, type FixtureName, run as runTool } from "../scripts/make-fixtures.ts";
 import { renderTable } from "./render-table.ts";
@@ -38,6 +38,51 @@ const run = async (argv: readonly string[], binary = "ffmpeg") => {
   return { ...result, ms: performance.now() - started };
 };
 
+/** ffprobe a file into the planner's summary. */
+const probeOf = async (path: string) =>
+  parseProbe(JSON.parse((await run(probeArgs(path), "ffprobe")).stdout))._unsafeUnwrap();
+
+interface Scored {
+  readonly encodeMs: number;
+  readonly checks: readonly { readonly check: QualityCheck; readonly ssim: number; readonly ms: number }[];
+}
+
+/** Plans one preset, runs its encode, then each quality check the worker would run; the output is removed after. */
+const encodeAndScore = async (
+  preset: PresetName,
+  input: string,
+  probe: ProbeSummary,
+  outDir: string,
+  name: string,
+): Promise<Scored> => {
+  const plan = planFfmpeg({
+    preset,
+    probe,
+    inputPath: input,
+    outDir,
+    limits: DEFAULT_PLAN_LIMITS,
+  })._unsafeUnwrap();
+  try {
+    for (const dir of plan.directories) await mkdir(dir, { recursive: true });
+    const encode = plan.commands.find((c) => c.purpose === "transcode");
+    if (encode === undefined) throw new Error(`${preset} ${name}: no transcode command`);
+    const encoded = await run(encode.argv);
+    if (encoded.code !== 0) throw new Error(`${preset} ${name}: ${encoded.stderr.slice(-500)}`);
+    const checks = [];
+    for (const check of plan.quality) {
+      const scored = await run(check.argv);
+      const ssim = parseSsimSummary(scored.stderr);
+      if (ssim === null) throw new Error(`${preset} ${name} ${check.target.path}: no SSIM`);
+      checks.push({ check, ssim, ms: scored.ms });
+    }
+    return { encodeMs: encoded.ms, checks };
+  } finally {
+    await rm(outDir, { recursive: true, force: true });
+  }
+};
+
+const checksMs = (scored: Scored) => scored.checks.reduce((sum, c) => sum + c.ms, 0);
+
 const media = await ensureFixtures({ ffmpegPath: "ffmpeg", ffprobePath: "ffprobe" });
 const workDir = await mkdtemp(join(tmpdir(), "tcoder-quality-bench-"));
 const rows: string[][] = [];
@@ -47,28 +92,18 @@ let ssimMin = 1;
 try {
   for (const fixture of FIXTURES) {
     const input = media[fixture];
-    const probe = parseProbe(JSON.parse((await run(probeArgs(input), "ffprobe")).stdout))._unsafeUnwrap();
+    const probe = await probeOf(input);
     for (const preset of PRESETS) {
-      const outDir = join(workDir, `${preset}-${fixture}`);
-      const plan = planFfmpeg({
+      const scored = await encodeAndScore(
         preset,
+        input,
         probe,
-        inputPath: input,
-        outDir,
-        limits: DEFAULT_PLAN_LIMITS,
-      })._unsafeUnwrap();
-      for (const dir of plan.directories) await mkdir(dir, { recursive: true });
-      const encode = plan.commands.find((c) => c.purpose === "transcode");
-      if (encode === undefined) throw new Error(`${preset} ${fixture}: no transcode command`);
-      const encoded = await run(encode.argv);
-      if (encoded.code !== 0) throw new Error(`${preset} ${fixture}: ${encoded.stderr.slice(-500)}`);
-      transcodeMs += encoded.ms;
-      const checks = plan.quality;
-      for (const [i, check] of checks.entries()) {
-        const scored = await run(check.argv);
-        checkMs += scored.ms;
-        const ssim = parseSsimSummary(scored.stderr);
-        if (ssim === null) throw new Error(`${preset} ${fixture} ${check.target.path}: no SSIM`);
+        join(workDir, `${preset}-${fixture}`),
+        fixture,
+      );
+      transcodeMs += scored.encodeMs;
+      checkMs += checksMs(scored);
+      for (const [i, { check, ssim, ms }] of scored.checks.entries()) {
         // The goal covers the single-file encode and the ladder's top rung; lower rungs are smaller on purpose.
         if (preset === "web-optimized" || (preset === "hls" && i === 0)) ssimMin = Math.min(ssimMin, ssim);
         rows.push([
@@ -77,11 +112,10 @@ try {
           check.target.quality ?? "",
           `${check.target.width}x${check.target.height}`,
           ssim.toFixed(4),
-          (scored.ms / 1000).toFixed(2),
-          i === 0 ? (encoded.ms / 1000).toFixed(2) : "",
+          (ms / 1000).toFixed(2),
+          i === 0 ? (scored.encodeMs / 1000).toFixed(2) : "",
         ]);
       }
-      await rm(outDir, { recursive: true, force: true });
     }
   }
 } finally {
@@ -104,26 +138,11 @@ try {
     ...["-c:v", "libx264", "-preset", "ultrafast", "-g", "60", "-pix_fmt", "yuv420p", "-c:a", "aac", clip],
   ]);
   if (made.code !== 0) throw new Error(`making the long clip: ${made.stderr}`);
-  const probe = parseProbe(JSON.parse((await run(probeArgs(clip), "ffprobe")).stdout))._unsafeUnwrap();
+  const probe = await probeOf(clip);
   for (const preset of ["web-optimized", "hls"] as const) {
-    const outDir = join(longDir, preset);
-    const plan = planFfmpeg({
-      preset,
-      probe,
-      inputPath: clip,
-      outDir,
-      limits: DEFAULT_PLAN_LIMITS,
-    })._unsafeUnwrap();
-    for (const dir of plan.directories) await mkdir(dir, { recursive: true });
-    const encode = plan.commands.find((c) => c.purpose === "transcode");
-    const encoded = await run(encode?.argv ?? []);
-    if (encoded.code !== 0) throw new Error(`${preset} long clip: ${encoded.stderr.slice(-500)}`);
-    longTranscodeMs += encoded.ms;
-    for (const check of plan.quality) {
-      const scored = await run(check.argv);
-      if (parseSsimSummary(scored.stderr) === null) throw new Error(`${preset} long clip: no SSIM`);
-      longCheckMs += scored.ms;
-    }
+    const scored = await encodeAndScore(preset, clip, probe, join(longDir, preset), "long clip");
+    longTranscodeMs += scored.encodeMs;
+    longCheckMs += checksMs(scored);
   }
 } finally {
   await rm(longDir, { recursive: true, force: true });

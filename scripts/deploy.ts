@@ -84,12 +84,13 @@ const workerName = String(wranglerToml.name ?? "tcoder");
 const vars = Object.fromEntries(
   Object.entries((wranglerToml.vars ?? {}) as Record<string, unknown>).map(([k, v]) => [k, String(v)]),
 );
+const tag = imageTag();
 const planWith = (workersDevUrl: string | null): DeployPlan =>
   planDeploy({
     env,
     wrangler: { name: workerName, vars },
     fly: { app: String(flyToml.app ?? ""), primaryRegion: String(flyToml.primary_region ?? "") },
-    imageTag: imageTag(),
+    imageTag: tag,
     workersDevUrl,
   });
 

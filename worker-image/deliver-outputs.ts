@@ -82,7 +82,7 @@ const hashedOpener = (path: string) => {
 class StatusError extends Error {}
 
 /** One PUT of a stream of known length; repeated (with a fresh stream) on network errors, 429 and 5xx. */
-const putStream = async (
+export const putStream = async (
   url: string,
   contentType: string,
   size: number,

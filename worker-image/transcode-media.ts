@@ -135,21 +135,19 @@ export const transcodeMedia = async (
   given: TranscodeHooks,
 ): Promise<Result<Transcoded, JobFailure>> => {
   const runs: RecordedRun[] = [];
-  const hooks: TranscodeHooks = {
-    ...given,
-    onRun: (run) => {
-      // A presigned input URL is a credential for as long as it lasts: records and logs keep it without its query.
-      const shown = { ...run, argv: withoutUrlQueries(run.argv) };
-      runs.push(shown);
-      given.onRun?.(shown);
-    },
+  const onRun: OnRun = (run) => {
+    // A presigned input URL is a credential for as long as it lasts: records and logs keep it without its query.
+    const shown = { ...run, argv: withoutUrlQueries(run.argv) };
+    runs.push(shown);
+    given.onRun?.(shown);
   };
+  const hooks: TranscodeHooks = { ...given, onRun };
   const input = await readInput(
     tools.ffprobePath,
     request.inputPath,
     tools.limits,
     hooks.signal,
-    hooks.onRun,
+    onRun,
     request.inputBytes,
   );
   if (hooks.signal.aborted) return err(hooks.stopFailure());
@@ -160,7 +158,7 @@ export const transcodeMedia = async (
   const started = Date.now();
   const quality = await checkQuality(tools.ffmpegPath, done.value.plan.quality, Date.now, {
     signal: hooks.signal,
-    ...(hooks.onRun !== undefined ? { onRun: hooks.onRun } : {}),
+    onRun,
   });
   if (hooks.signal.aborted) return err(hooks.stopFailure());
   const qualityArgv = done.value.plan.quality.map((check) => check.argv);

@@ -3,19 +3,18 @@
 // outputs (pool mode) or to RECORD_URL (single-job mode).
 import { writeFile } from "node:fs/promises";
 import { err, ok, type Result } from "neverthrow";
-import pRetry, { AbortError } from "p-retry";
 import * as v from "valibot";
 import type { JobOutput } from "../core/job-output.ts";
 import { JOB_RECORD_VERSION, type JobRecord, JobRecordSchema } from "../core/job-record.ts";
 import { recordKey } from "../core/output-keys.ts";
 import type { PresetName } from "../core/preset-names.ts";
 import type { ObjectStore } from "../shell/storage/object-store.ts";
+import { putStream } from "./deliver-outputs.ts";
 import { type JobFailure, uploadFailed } from "./job-failure.ts";
 import type { Transcoded } from "./transcode-media.ts";
 import type { Location } from "./worker-env.ts";
 
 export const RECORD_CONTENT_TYPE = "application/json";
-const PUT_TIMEOUT_MS = 30_000;
 
 export interface RecordParts {
   readonly jobId: string;
@@ -67,24 +66,7 @@ export const deliverJobRecord = async (
       return err(uploadFailed(`the job's record to ${location.path}: ${(error as Error).message}`));
     }
   }
-  const attempt = async () => {
-    const response = await fetch(location.url, {
-      method: "PUT",
-      headers: { "content-type": RECORD_CONTENT_TYPE },
-      body,
-      signal: AbortSignal.timeout(PUT_TIMEOUT_MS),
-    });
-    await response.body?.cancel().catch(() => undefined);
-    if (response.ok) return;
-    const failure = new Error(`HTTP ${response.status}`);
-    throw response.status === 429 || response.status >= 500 ? failure : new AbortError(failure);
-  };
-  try {
-    await pRetry(attempt, { retries: 3, minTimeout: 500, maxTimeout: 4_000 });
-    return ok(undefined);
-  } catch (error) {
-    return err(
-      uploadFailed(`the job's record: PUT ${location.url.split("?")[0]}: ${(error as Error).message}`),
-    );
-  }
+  // The same PUT as the outputs' (retried on network errors, 429 and 5xx); its error names the record's URL path.
+  const blob = new Blob([body]);
+  return putStream(location.url, RECORD_CONTENT_TYPE, blob.size, () => blob.stream());
 };
