@@ -49,6 +49,12 @@ const CreateBodySchema = v.looseObject({
 });
 
 const MAX_WAIT_SECONDS = 60;
+/** Fly's answer to a signal or stop for a machine that is not running. */
+const notStarted = (id: string, state: string): FakeReply => ({
+  status: 400,
+  body: { error: `failed_precondition: machine ${id} is ${state}, not started` },
+});
+
 const notFound = (what: string): FakeReply => ({ status: 404, body: { error: `${what} not found` } });
 
 /** Rules the real API enforces that the document does not state; violations answer 400 like spec violations. */
@@ -149,12 +155,7 @@ export const runFakeFlyOperation = async (
     case "signal": {
       const machine = store.get(id);
       if (!machine) return notFound("machine");
-      if (machine.state !== "started") {
-        return {
-          status: 400,
-          body: { error: `failed_precondition: machine ${id} is ${machine.state}, not started` },
-        };
-      }
+      if (machine.state !== "started") return notStarted(id, machine.state);
       const signal = String((input.body as { signal?: unknown } | null)?.signal ?? "");
       host.signalled(machine, signal);
       return { status: 200, body: null };
@@ -162,12 +163,7 @@ export const runFakeFlyOperation = async (
     case "stop": {
       const machine = store.get(id);
       if (!machine) return notFound("machine");
-      if (machine.state !== "started") {
-        return {
-          status: 400,
-          body: { error: `failed_precondition: machine ${id} is ${machine.state}, not started` },
-        };
-      }
+      if (machine.state !== "started") return notStarted(id, machine.state);
       const stop = fakeStopSettings(input.body, machine.config);
       if (!stop.ok) return { status: 400, body: { error: stop.message } };
       const stopping = store.markStopping(id);
