@@ -1,5 +1,5 @@
-// Which indexes a job transition touches: the pending queue (by claimable time), the running-job index, and the
-// outbox of finished jobs whose client webhook is owed.
+// Which indexes a job transition touches: the pending queue (by claimable time), the running-job index, the
+// outbox of finished jobs whose client webhook is owed, and its owner's unfinished jobs and monthly spend.
 import { isTerminalStatus } from "../job-status.ts";
 import type { Job, JobState } from "./job-state.ts";
 
@@ -17,6 +17,10 @@ export interface JobIndexChanges {
   readonly active: ActiveIndexChange;
   /** The job has just reached a terminal status: its webhook (if it has one) is now owed. */
   readonly finished: boolean;
+  /** A finished job runs again (a client retry): it is one of its owner's unfinished jobs once more. */
+  readonly reopened: boolean;
+  /** The cost this transition commits (a job completing), charged to its owner's month; 0 for any other. */
+  readonly chargeUsd: number;
 }
 
 /** The index writes that keep `jobs:pending`, `jobs:active` and the webhook outbox in step with `before` → `after`. */
@@ -42,5 +46,8 @@ export const jobIndexChanges = (before: JobState, after: Job): JobIndexChanges =
         : { op: "keep" };
   const finished =
     isTerminalStatus(after.status) && (before.status === "none" || !isTerminalStatus(before.status));
-  return { pending, active, finished };
+  const reopened =
+    before.status !== "none" && isTerminalStatus(before.status) && !isTerminalStatus(after.status);
+  const chargeUsd = finished && after.status === "completed" ? (after.costUsd ?? 0) : 0;
+  return { pending, active, finished, reopened, chargeUsd };
 };

@@ -1,5 +1,7 @@
 // `make dev`: the whole pipeline in the foreground with prefixed logs, until Ctrl-C stops everything cleanly.
-//   PORT (8787), TCODER_API_KEY (a printed dev default), DEV_CRON_INTERVAL_MS (10000), DEV_DATA_DIR (.tmp/dev).
+//   PORT (8787), TCODER_API_KEY (a printed dev default) and/or TCODER_API_KEYS (comma-separated: several tenants),
+//   KEY_MONTHLY_BUDGET_USD, KEY_MAX_PENDING_JOBS, KEY_LIMITS (per-key limits), DEV_CRON_INTERVAL_MS (10000),
+//   DEV_DATA_DIR (.tmp/dev).
 // Run with Bun from the repository root: `bun shell/dev/run-dev.ts`.
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -12,6 +14,14 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 /** Local only: the dev stack listens on 127.0.0.1 and its data is yours. Set TCODER_API_KEY to use another. */
 export const DEV_API_KEY = "tk_dev_local_only_change_me";
 
+/** Settings passed to the control plane as they are, when set. */
+const PASSED_THROUGH = [
+  "TCODER_API_KEYS",
+  "KEY_MONTHLY_BUDGET_USD",
+  "KEY_MAX_PENDING_JOBS",
+  "KEY_LIMITS",
+] as const;
+
 const intFrom = (name: string, fallback: number): number => {
   const raw = process.env[name];
   if (raw === undefined || raw === "") return fallback;
@@ -21,8 +31,20 @@ const intFrom = (name: string, fallback: number): number => {
 
 const main = async (): Promise<void> => {
   const log = prefixedLog((text) => process.stdout.write(text), { color: process.stdout.isTTY === true });
-  const apiKey = process.env.TCODER_API_KEY ?? DEV_API_KEY;
-  if (apiKey.length < 16) throw new Error("TCODER_API_KEY needs 16+ characters");
+  const moreKeys = (process.env.TCODER_API_KEYS ?? "")
+    .split(",")
+    .map((key) => key.trim())
+    .filter((key) => key !== "");
+  // The printed flow uses TCODER_API_KEY, else the first of TCODER_API_KEYS; every key is accepted.
+  const apiKey = process.env.TCODER_API_KEY ?? moreKeys[0] ?? DEV_API_KEY;
+  if ([apiKey, ...moreKeys].some((key) => key.length < 16))
+    throw new Error("TCODER_API_KEY and each of TCODER_API_KEYS need 16+ characters");
+  const vars = Object.fromEntries(
+    PASSED_THROUGH.flatMap((name) => {
+      const value = process.env[name];
+      return value === undefined || value === "" ? [] : [[name, value]];
+    }),
+  );
   const port = intFrom("PORT", 8787);
   let stack: DevStack | null = null;
   let signals = 0;
@@ -67,6 +89,7 @@ const main = async (): Promise<void> => {
     port,
     apiKey,
     cronIntervalMs: intFrom("DEV_CRON_INTERVAL_MS", 10_000),
+    vars,
     log,
   });
   const media = await fixtures;
@@ -79,7 +102,7 @@ const main = async (): Promise<void> => {
     tryNextText({
       apiUrl: publicUrl,
       apiKey,
-      keyIsDefault: process.env.TCODER_API_KEY === undefined,
+      keyIsDefault: apiKey === DEV_API_KEY,
       fixture: media?.["h264-720p-10s.mp4"] ?? "<your video.mp4>",
     }),
   );

@@ -9,7 +9,7 @@ export interface TryNextInput {
 }
 
 export const tryNextText = ({ apiUrl, apiKey, keyIsDefault, fixture }: TryNextInput): string => `
-TCoder is running: API ${apiUrl}   key ${apiKey}${keyIsDefault ? "  (dev default; set TCODER_API_KEY to change it)" : ""}
+TCoder is running: API ${apiUrl}   key ${apiKey}${keyIsDefault ? "  (dev default; set TCODER_API_KEY or TCODER_API_KEYS to change it)" : ""}
 Try it (needs curl and jq; make fixtures builds the sample video):
 
   export TCODER_URL=${apiUrl} TCODER_API_KEY=${apiKey}

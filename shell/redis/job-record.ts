@@ -11,11 +11,15 @@ import { PresetNameSchema } from "../../core/preset-names.ts";
 export interface JobMeta {
   readonly webhookUrl: string | null;
   readonly filename: string | null;
+  /** The id of the API key that made the job (apiKeyCheck's keyId); null for a job made outside the API. */
+  readonly owner?: string | null;
+  /** The fingerprint of the request that made it, for an Idempotency-Key replayed with another request. */
+  readonly requestHash?: string | null;
 }
 
 export interface JobRecord {
   readonly job: Job;
-  readonly meta: JobMeta;
+  readonly meta: Required<JobMeta>;
 }
 
 const int = v.pipe(v.string(), v.regex(/^-?\d+$/), v.transform(Number));
@@ -69,6 +73,8 @@ const JobHashSchema = v.object({
   version: int,
   "meta:webhookUrl": v.optional(nullable(text), ""),
   "meta:filename": v.optional(nullable(text), ""),
+  "meta:owner": v.optional(nullable(text), ""),
+  "meta:requestHash": v.optional(nullable(text), ""),
 });
 
 const field = (value: unknown): string => {
@@ -86,6 +92,10 @@ export const encodeMeta = (meta: JobMeta): string[] => [
   field(meta.webhookUrl),
   "meta:filename",
   field(meta.filename),
+  "meta:owner",
+  field(meta.owner ?? null),
+  "meta:requestHash",
+  field(meta.requestHash ?? null),
 ];
 
 /** Only the fields that differ between two states (the version always differs), to keep commits small. */
@@ -112,6 +122,12 @@ export const decodeJobRecord = (flat: unknown): Result<JobRecord | null, Corrupt
       message: `job ${hash.jobId ?? "?"}: ${issue ? `${v.getDotPath(issue)}: ${issue.message}` : "invalid"}`,
     });
   }
-  const { "meta:webhookUrl": webhookUrl, "meta:filename": filename, ...job } = parsed.output;
-  return ok({ job, meta: { webhookUrl, filename } });
+  const {
+    "meta:webhookUrl": webhookUrl,
+    "meta:filename": filename,
+    "meta:owner": owner,
+    "meta:requestHash": requestHash,
+    ...job
+  } = parsed.output;
+  return ok({ job, meta: { webhookUrl, filename, owner, requestHash } });
 };

@@ -34,14 +34,19 @@ export type TransitionError = JobStoreError | { readonly kind: "rejected"; reado
 export interface CreateJobInput {
   /** The decider's state after `created` (and `enqueued`, for URL ingest). */
   readonly job: Job;
+  /** With `owner`, the job is indexed under that API key (its jobs, its unfinished jobs). */
   readonly meta: JobMeta;
   readonly idempotency?: { readonly key: string; readonly ttlSeconds: number };
+  /** The most unfinished jobs `meta.owner` may have, checked atomically with the write; absent: no cap. */
+  readonly maxOpenJobs?: number;
 }
 
 export type CreateOutcome =
   | { readonly kind: "created"; readonly jobId: string }
   /** The idempotency key was used before; `jobId` is the job that request created. */
-  | { readonly kind: "replayed"; readonly jobId: string };
+  | { readonly kind: "replayed"; readonly jobId: string }
+  /** The owner already has `maxOpenJobs` unfinished jobs: nothing was written. */
+  | { readonly kind: "owner-at-cap"; readonly openJobs: number };
 
 export type ClaimOutcome =
   | { readonly kind: "claimed"; readonly job: Job; readonly meta: JobMeta; readonly now: number }
@@ -81,7 +86,10 @@ const CommitReply = v.union([
 ]);
 
 const Reply = {
-  create: v.tuple([v.picklist([1, 2, -2]), v.string()]),
+  create: v.union([
+    v.tuple([v.picklist([1, 2, -2]), v.string()]),
+    v.tuple([v.literal(-4), v.pipe(v.number(), v.integer())]),
+  ]),
   commit: CommitReply,
   commitAndClaim: v.tuple([CommitReply, v.array(v.unknown())]),
   claimHead: v.union([
@@ -100,9 +108,9 @@ const commitOutcome = (
   return errAsync(notFound(jobId));
 };
 
-/** commit-job's ARGV[1..7]: job id, expected version, and the index writes the transition implies. */
-const commitArgs = (before: JobState, after: Job): (string | number)[] => {
-  const { pending, active, finished } = jobIndexChanges(before, after);
+/** commit-job's ARGV[1..9]: job id, expected version, and the index writes the transition implies. */
+const commitArgs = (before: JobState, after: Job, keyPrefix: string): (string | number)[] => {
+  const { pending, active, finished, reopened, chargeUsd } = jobIndexChanges(before, after);
   return [
     after.jobId,
     before.status === "none" ? 0 : before.version,
@@ -110,7 +118,9 @@ const commitArgs = (before: JobState, after: Job): (string | number)[] => {
     pending.op === "add" ? pending.score : "",
     active.op,
     active.op === "set" ? `${active.machineId}|${active.leaseToken}` : "",
-    finished ? "finished" : "",
+    finished ? "finished" : reopened ? "reopened" : "",
+    keyPrefix,
+    chargeUsd,
   ];
 };
 
@@ -130,7 +140,7 @@ export const jobStore = (runner: ScriptRunner, keys: RedisKeys): JobStore => {
   const commit = (before: JobState, after: Job): ResultAsync<"committed" | "conflict", TransitionError> =>
     runner
       .run(LUA_SCRIPTS.commitJob, commitKeys(after.jobId), [
-        ...commitArgs(before, after),
+        ...commitArgs(before, after, keys.prefix),
         ...commitFields(before, after),
       ])
       .andThen((reply) => parseScriptReply("commit-job", Reply.commit, reply))
@@ -187,20 +197,27 @@ export const jobStore = (runner: ScriptRunner, keys: RedisKeys): JobStore => {
     load(jobId).andThen((record) => (record ? okAsync(record.job) : errAsync(notFound(jobId))));
 
   return {
-    create: ({ job, meta, idempotency }) => {
+    create: ({ job, meta, idempotency, maxOpenJobs }) => {
       const pendingScore = job.status === "pending" ? (job.availableAt ?? job.updatedAt) : "";
+      const owner = meta.owner ?? null;
       const scriptKeys = [keys.jobStatus(job.jobId), keys.jobsPending];
+      if (owner !== null) scriptKeys.push(keys.jobsByOwner(owner), keys.openJobsByOwner(owner));
       if (idempotency) scriptKeys.push(keys.idempotency(idempotency.key));
       return runner
         .run(LUA_SCRIPTS.createJob, scriptKeys, [
           job.jobId,
           pendingScore,
           idempotency?.ttlSeconds ?? "",
+          owner ?? "",
+          owner === null ? "" : (maxOpenJobs ?? ""),
+          job.createdAt,
           ...encodeJob(job),
           ...encodeMeta(meta),
         ])
         .andThen((reply) => parseScriptReply("create-job", Reply.create, reply))
-        .andThen(([code, jobId]): ResultAsync<CreateOutcome, JobStoreError> => {
+        .andThen((reply): ResultAsync<CreateOutcome, JobStoreError> => {
+          if (reply[0] === -4) return okAsync({ kind: "owner-at-cap", openJobs: reply[1] });
+          const [code, jobId] = reply;
           if (code === 1) return okAsync({ kind: "created", jobId });
           if (code === 2) return okAsync({ kind: "replayed", jobId });
           return errAsync({ kind: "unexpected-reply", message: `create-job: job ${jobId} already exists` });
@@ -230,7 +247,7 @@ export const jobStore = (runner: ScriptRunner, keys: RedisKeys): JobStore => {
           LUA_SCRIPTS.commitAndClaim,
           [...jobKeys(after.jobId), keys.workerLeases, keys.webhookOutbox],
           [
-            ...commitArgs(known, after),
+            ...commitArgs(known, after, keys.prefix),
             fields.length,
             ...fields,
             keys.jobStatusPrefix,

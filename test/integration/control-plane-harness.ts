@@ -17,6 +17,8 @@ import { startUpstashBridge, type UpstashBridge } from "../../shell/upstash-brid
 import { createTestBucket, uniquePrefix } from "../services/test-namespace.ts";
 
 export const API_KEY = `tk_${randomBytes(16).toString("hex")}`;
+/** A second client of the same control plane (another tenant). */
+export const OTHER_API_KEY = `tk_other_${randomBytes(12).toString("hex")}`;
 export const CALLBACK_SECRET = randomBytes(24).toString("hex");
 export const WEBHOOK_SECRET = randomBytes(24).toString("hex");
 export const PUBLIC_URL = "http://cp.test";
@@ -46,8 +48,11 @@ export interface Harness {
   readonly logs: LogLine[];
   /** app.request with the harness's execution context (background tasks are tracked). */
   request(path: string, init?: RequestInit): Promise<TestResponse>;
-  /** As `request`, with the client API key. */
-  api(path: string, init?: RequestInit & { readonly json?: unknown }): Promise<TestResponse>;
+  /** As `request`, with the client API key (`key` picks another one). */
+  api(
+    path: string,
+    init?: RequestInit & { readonly json?: unknown; readonly key?: string },
+  ): Promise<TestResponse>;
   /** A signed POST to an internal route. */
   signed(
     path: string,
@@ -88,7 +93,7 @@ export const startHarness = async (
   ]);
   const prefix = uniquePrefix(label);
   const env: Record<string, string> = {
-    TCODER_API_KEYS: `tk_other_${randomBytes(12).toString("hex")},${API_KEY}`,
+    TCODER_API_KEYS: `${OTHER_API_KEY},${API_KEY}`,
     UPSTASH_REDIS_REST_URL: bridge.url,
     UPSTASH_REDIS_REST_TOKEN: bridgeToken,
     REDIS_PREFIX: prefix,
@@ -135,9 +140,9 @@ export const startHarness = async (
       logs,
       request,
       api: (path, init = {}) => {
-        const { json, ...rest } = init;
+        const { json, key, ...rest } = init;
         const headers = new Headers(rest.headers as Record<string, string> | undefined);
-        headers.set("authorization", `Bearer ${API_KEY}`);
+        headers.set("authorization", `Bearer ${key ?? API_KEY}`);
         if (json !== undefined) headers.set("content-type", "application/json");
         return request(path, {
           ...rest,

@@ -246,19 +246,19 @@ const CASES: readonly Case[] = [
     name: "a traversal in the job id",
     send: () => get("/api/jobs/..%2F..%2Fetc%2Fpasswd"),
     status: 404,
-    code: "not-found",
+    code: "job-not-found",
   },
   {
     name: "an unknown job",
     send: () => get("/api/jobs/job_000000000000000000000000"),
     status: 404,
-    code: "not-found",
+    code: "job-not-found",
   },
   {
     name: "cancel an unknown job",
     send: () => authed("/api/jobs/job_000000000000000000000000/cancel", ""),
     status: 404,
-    code: "not-found",
+    code: "job-not-found",
   },
   {
     name: "complete with no parts",

@@ -1,6 +1,7 @@
 // The control plane's settings, read once from the environment (Worker vars and secrets, or process.env) with
 // valibot. Bad configuration throws with every problem listed, naming secrets but never echoing their values.
 import * as v from "valibot";
+import type { KeyLimitSettings } from "../../../core/decide-job-acceptance.ts";
 import { type JobRetryPolicy, jobRetryPolicy } from "../../../core/decide-job-retry.ts";
 import { checkFlyGuest, type MachineGuest, MachineGuestSchema } from "../../../core/machine-guest.ts";
 import { partSizeFor } from "../../../core/plan-upload.ts";
@@ -84,6 +85,8 @@ export interface ControlPlaneConfig {
     readonly maxCallbackBytes: number;
     readonly maxPendingJobs: number;
   };
+  /** Per API key: every key's budget and pending cap (null: none), and overrides by key id (KEY_LIMITS). */
+  readonly keyLimits: KeyLimitSettings;
   readonly admission: MachineAdmissionConfig;
   readonly respawnAfterMs: number;
   readonly leaseMs: number;
@@ -243,6 +246,10 @@ const buildConfig = (env: Env): ControlPlaneConfig | string => {
       maxBodyBytes: env.MAX_BODY_BYTES,
       maxCallbackBytes: env.MAX_CALLBACK_BYTES,
       maxPendingJobs: env.MAX_PENDING_JOBS,
+    },
+    keyLimits: {
+      defaults: { monthlyBudgetUsd: env.KEY_MONTHLY_BUDGET_USD, maxPendingJobs: env.KEY_MAX_PENDING_JOBS },
+      overrides: env.KEY_LIMITS,
     },
     admission: {
       maxMachines: env.MAX_MACHINES,

@@ -3,6 +3,7 @@
 import type { FlyMachines } from "../../fly/create-fly-machines.ts";
 import type { JobStore } from "../../redis/job-store.ts";
 import type { MachineStore } from "../../redis/machine-store.ts";
+import type { OwnerJobs } from "../../redis/owner-jobs.ts";
 import type { WebhookOutbox } from "../../redis/webhook-outbox.ts";
 import type { ObjectStore } from "../../storage/object-store.ts";
 import type { OnceMemory } from "../callbacks/once-memory.ts";
@@ -31,6 +32,8 @@ export interface EventQueue {
 export interface ControlPlaneDeps {
   readonly config: ControlPlaneConfig;
   readonly jobs: JobStore;
+  /** Each API key's jobs and usage (GET /api/jobs, the per-key limits). */
+  readonly owners: OwnerJobs;
   readonly machines: MachineStore;
   readonly views: MachineViews;
   /** Accepted signatures and sent webhooks, remembered for a while (remember-signature.lua). */

@@ -5,11 +5,14 @@ import {
   flagVar,
   intVar,
   listVar,
+  nullableDecimalVar,
   nullableHttpUrl,
+  nullableIntVar,
   nullableText,
   optionalText,
   requiredText,
 } from "./env-vars.ts";
+import { keyLimitsVar } from "./key-limits-var.ts";
 
 const MIB = 1024 * 1024;
 const GIB = 1024 * MIB;
@@ -85,6 +88,10 @@ export const EnvSchema = v.object({
   MAX_PENDING_JOBS: intVar(1000, 1, 1_000_000),
   MAX_MACHINES: intVar(5, 1, 1000),
   MONTHLY_BUDGET_USD: decimalVar(50, 0),
+  // Per API key (unset: no per-key limit): the cost of its jobs completed this month, and its unfinished jobs.
+  KEY_MONTHLY_BUDGET_USD: nullableDecimalVar(),
+  KEY_MAX_PENDING_JOBS: nullableIntVar(1, 1_000_000),
+  KEY_LIMITS: keyLimitsVar(),
   SPAWN_RATE_MAX: intVar(3, 1, 1000),
   SPAWN_RATE_WINDOW_MS: intVar(10_000, 1, 3_600_000),
   CAPACITY_RETRY_MS: intVar(30_000, 1, 3_600_000),

@@ -16,6 +16,19 @@ export type ApiError =
   | { readonly kind: "replayed"; readonly message: string }
   | { readonly kind: "budget-exhausted"; readonly message: string }
   | { readonly kind: "not-found"; readonly message: string }
+  /** No job under this id for this API key: another key's job answers exactly as one that does not exist. */
+  | { readonly kind: "job-not-found"; readonly message: string }
+  /** An Idempotency-Key that made a job came back with another request. */
+  | { readonly kind: "idempotency-key-reused"; readonly message: string }
+  /** A replayed upload request for a job whose upload has arrived: nothing is signed again. */
+  | { readonly kind: "upload-received"; readonly message: string }
+  /** The API key is at one of its own limits (KEY_LIMITS and friends); others still get through. */
+  | {
+      readonly kind: "key-limit";
+      readonly code: "key-pending-cap" | "key-budget-exhausted";
+      readonly message: string;
+      readonly retryAfterMs: number;
+    }
   /** The job's state does not allow it (a job rejection from the lifecycle decider). */
   | { readonly kind: "conflict"; readonly code: JobRejection["code"]; readonly message: string }
   | { readonly kind: "payload-too-large"; readonly message: string }
@@ -60,17 +73,22 @@ export const toHttpFailure = (error: ApiError): HttpFailure => {
     case "budget-exhausted":
       return plain(402);
     case "not-found":
+    case "job-not-found":
       return plain(404);
     case "replayed":
+    case "upload-received":
       return plain(409);
     case "conflict":
       return plain(409, error.code);
     case "payload-too-large":
       return plain(413);
     case "ingest-failed":
+    case "idempotency-key-reused":
       return plain(422);
     case "rate-limited":
       return { ...plain(429), headers: retryAfter(error.retryAfterMs) };
+    case "key-limit":
+      return { ...plain(429, error.code), headers: retryAfter(error.retryAfterMs) };
     case "internal":
       return { status: 500, body: { code: "internal", message: "internal error" }, headers: {} };
     case "unavailable":

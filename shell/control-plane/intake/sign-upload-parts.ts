@@ -24,12 +24,13 @@ export const signParts = (
   }));
 };
 
-/** POST /api/upload/:jobId/parts: only while the job still waits for its upload. */
+/** POST /api/upload/:jobId/parts: the caller's own job, only while it still waits for its upload. */
 export const signUploadParts = (
   deps: ControlPlaneDeps,
   jobId: string,
+  keyId: string,
   request: SignPartsRequest,
 ): ResultAsync<SignPartsResponse, ApiError> =>
-  loadUploadingJob(deps, jobId).andThen((job) =>
+  loadUploadingJob(deps, jobId, keyId).andThen((job) =>
     signParts(deps, job.inputKey, request.uploadId, request.partNumbers),
   );

@@ -26,7 +26,7 @@ const claimed = (leaseToken: string, attempts: number): JobEvent => ({
   attempts,
   at: T0 + 3,
 });
-const completed: JobEvent = { type: "completed", outputs: [], costUsd: 0, machineSeconds: 1, at: T0 + 9 };
+const completed: JobEvent = { type: "completed", outputs: [], costUsd: 0.25, machineSeconds: 1, at: T0 + 9 };
 const failed: JobEvent = { type: "failed", error: BAD, at: T0 + 9 };
 const expired: JobEvent = { type: "lease-expired", error: CRASH, availableAt: T0 + 500, at: T0 + 9 };
 const retried: JobEvent = { type: "retry-requested", retryBase: 1, at: T0 + 20 };
@@ -45,13 +45,19 @@ const cases: {
     name: "upload confirmed: no index yet",
     given: [created],
     when: confirmed,
-    then: { pending: { op: "keep" }, active: { op: "keep" }, finished: false },
+    then: { pending: { op: "keep" }, active: { op: "keep" }, finished: false, reopened: false, chargeUsd: 0 },
   },
   {
     name: "enqueued: into the pending queue at its enqueue time",
     given: [created, confirmed],
     when: enqueued,
-    then: { pending: { op: "add", score: T0 + 2 }, active: { op: "keep" }, finished: false },
+    then: {
+      pending: { op: "add", score: T0 + 2 },
+      active: { op: "keep" },
+      finished: false,
+      reopened: false,
+      chargeUsd: 0,
+    },
   },
   {
     name: "claimed: out of pending, into the running index under its lease",
@@ -61,43 +67,75 @@ const cases: {
       pending: { op: "remove" },
       active: { op: "set", machineId: "m1", leaseToken: "lease-1" },
       finished: false,
+      reopened: false,
+      chargeUsd: 0,
     },
   },
   {
-    name: "completed: out of the running index, and its webhook is owed",
+    name: "completed: out of the running index, its webhook owed, its cost charged to its owner",
     given: RUNNING,
     when: completed,
-    then: { pending: { op: "keep" }, active: { op: "remove" }, finished: true },
+    then: {
+      pending: { op: "keep" },
+      active: { op: "remove" },
+      finished: true,
+      reopened: false,
+      chargeUsd: 0.25,
+    },
   },
   {
     name: "failed for good: out of the running index, webhook owed",
     given: RUNNING,
     when: failed,
-    then: { pending: { op: "keep" }, active: { op: "remove" }, finished: true },
+    then: {
+      pending: { op: "keep" },
+      active: { op: "remove" },
+      finished: true,
+      reopened: false,
+      chargeUsd: 0,
+    },
   },
   {
     name: "lease expired with attempts left: back to pending at its backoff, nothing owed",
     given: RUNNING,
     when: expired,
-    then: { pending: { op: "add", score: T0 + 500 }, active: { op: "remove" }, finished: false },
+    then: {
+      pending: { op: "add", score: T0 + 500 },
+      active: { op: "remove" },
+      finished: false,
+      reopened: false,
+      chargeUsd: 0,
+    },
   },
   {
     name: "cancelled while uploading: finished, webhook owed",
     given: [created],
     when: cancelled,
-    then: { pending: { op: "keep" }, active: { op: "keep" }, finished: true },
+    then: { pending: { op: "keep" }, active: { op: "keep" }, finished: true, reopened: false, chargeUsd: 0 },
   },
   {
     name: "cancelled while pending: out of the queue, webhook owed",
     given: PENDING,
     when: cancelled,
-    then: { pending: { op: "remove" }, active: { op: "keep" }, finished: true },
+    then: {
+      pending: { op: "remove" },
+      active: { op: "keep" },
+      finished: true,
+      reopened: false,
+      chargeUsd: 0,
+    },
   },
   {
-    name: "a failed job retried by its client: pending again, nothing owed until it finishes again",
+    name: "a failed job retried by its client: pending again, unfinished again, nothing owed until it finishes",
     given: [...RUNNING, failed],
     when: retried,
-    then: { pending: { op: "add", score: T0 + 20 }, active: { op: "keep" }, finished: false },
+    then: {
+      pending: { op: "add", score: T0 + 20 },
+      active: { op: "keep" },
+      finished: false,
+      reopened: true,
+      chargeUsd: 0,
+    },
   },
 ];
 

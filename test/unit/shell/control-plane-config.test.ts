@@ -72,6 +72,51 @@ describe("parseControlPlaneConfig", () => {
   });
 });
 
+describe("per-key limits", () => {
+  it("has none unless asked, and reads defaults and per-key overrides", () => {
+    expect(parseControlPlaneConfig(VALID_ENV).keyLimits).toEqual({
+      defaults: { monthlyBudgetUsd: null, maxPendingJobs: null },
+      overrides: {},
+    });
+    const config = parseControlPlaneConfig({
+      ...VALID_ENV,
+      KEY_MONTHLY_BUDGET_USD: "10",
+      KEY_MAX_PENDING_JOBS: "100",
+      KEY_LIMITS: "3f2a9c0d1e2b4a5c:budget=20.5:pending=50, 00000000000000ff:pending=none ,",
+    });
+    expect(config.keyLimits).toEqual({
+      defaults: { monthlyBudgetUsd: 10, maxPendingJobs: 100 },
+      overrides: {
+        "3f2a9c0d1e2b4a5c": { monthlyBudgetUsd: 20.5, maxPendingJobs: 50 },
+        "00000000000000ff": { maxPendingJobs: null },
+      },
+    });
+  });
+
+  it.each([
+    { given: { KEY_MAX_PENDING_JOBS: "0" }, says: "KEY_MAX_PENDING_JOBS: must be in 1..1000000" },
+    { given: { KEY_MONTHLY_BUDGET_USD: "-1" }, says: "KEY_MONTHLY_BUDGET_USD: must be a number" },
+    { given: { KEY_LIMITS: "3f2a9c0d1e2b4a5c" }, says: "names no limit" },
+    { given: { KEY_LIMITS: "3f2a9c0d1e2b4a5c:budget=lots" }, says: "is not budget=<USD|none>" },
+    { given: { KEY_LIMITS: "3f2a9c0d1e2b4a5c:pending=2.5" }, says: "pending must be a whole number" },
+    { given: { KEY_LIMITS: "3f2a9c0d1e2b4a5c:pending=0" }, says: "pending must be a whole number" },
+    {
+      given: { KEY_LIMITS: "3f2a9c0d1e2b4a5c:pending=1,3f2a9c0d1e2b4a5c:budget=1" },
+      says: "3f2a9c0d1e2b4a5c is listed twice",
+    },
+  ])("refuses $says", ({ given, says }) => {
+    expect(() => parseControlPlaneConfig({ ...VALID_ENV, ...given })).toThrow(says);
+  });
+
+  it("does not echo a client key pasted where a key id belongs", () => {
+    const key = "tk_live_0123456789abcdef";
+    expect(() => parseControlPlaneConfig({ ...VALID_ENV, KEY_LIMITS: `${key}:budget=1` })).toThrow(
+      /KEY_LIMITS: an entry does not start with a key id/,
+    );
+    expect(() => parseControlPlaneConfig({ ...VALID_ENV, KEY_LIMITS: `${key}:budget=1` })).not.toThrow(key);
+  });
+});
+
 describe("URL ingest's part size fits a Worker's memory", () => {
   const GIB = 1024 ** 3;
   it.each([

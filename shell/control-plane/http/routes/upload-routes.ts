@@ -30,7 +30,7 @@ export const registerUploadRoutes = (app: App, ctx: RouteContext): void => {
     const result =
       typeof jobId === "string"
         ? parseJsonBody(SignPartsRequestSchema, text).asyncAndThen((request) =>
-            signUploadParts(ctx.deps, jobId, request),
+            signUploadParts(ctx.deps, jobId, c.get("keyId"), request),
           )
         : errAsync(jobId);
     return respond(ctx, result, (body) => c.json(body, 200));
@@ -42,7 +42,7 @@ export const registerUploadRoutes = (app: App, ctx: RouteContext): void => {
     const result =
       typeof jobId === "string"
         ? parseJsonBody(CompleteUploadRequestSchema, text).asyncAndThen((request) =>
-            completeUpload(ctx.deps, jobId, request),
+            completeUpload(ctx.deps, jobId, c.get("keyId"), request),
           )
         : errAsync(jobId);
     return respond(ctx, result, (body) => c.json(body, 200));
