@@ -73,7 +73,7 @@ const ERROR_TEXT: Readonly<Record<number, string>> = {
   413: "body (or source) too large",
   422: "the source URL could not be fetched",
   429: "too much work waiting; see Retry-After",
-  503: "a backing service is unreachable; see Retry-After",
+  503: "a backing service is unreachable (code store-unavailable: the job store); see Retry-After",
 };
 
 const idempotencyKey = {
