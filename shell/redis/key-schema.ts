@@ -26,6 +26,11 @@
 //                                      a job adds its cost, month by Redis TIME), for the key's own budget
 // webhooks:outbox              ZSET    job id → when it finished, in ms (Redis TIME), for every finished job whose
 //                                      client webhook is not yet settled (delivered, refused for good, given up)
+//                                      and that the cron has not taken yet
+// webhooks:retry               ZSET    job id → its next attempt time in ms (Redis TIME), for owed webhooks the cron
+//                                      has taken (webhook-outbox.lua): each entry has its own schedule
+// webhooks:owed                HASH    "<job id>:first" → when it was first owed (ms), "<job id>:failed" → failed
+//                                      attempts, for the entries in webhooks:retry (backoff and give-up)
 // webhooks:{id}:{status}:{at}  STRING  a webhook already being sent (once-memory), so duplicate callbacks send once
 //
 // Scripts receive every key they touch in KEYS, except jobs:status:{id} for ids they discover themselves (claim,
@@ -56,6 +61,10 @@ export interface RedisKeys {
   /** One API key's spend in a month (commit_job builds the same name). */
   ownerSpend(month: string, keyId: string): string;
   readonly webhookOutbox: string;
+  /** Owed webhooks the cron has taken, by next attempt time. */
+  readonly webhookRetry: string;
+  /** First-owed times and failed attempts of the entries in webhookRetry. */
+  readonly webhookOwed: string;
 }
 
 export const redisKeys = (prefix: string): RedisKeys => {
@@ -80,6 +89,8 @@ export const redisKeys = (prefix: string): RedisKeys => {
     spend: (month) => `${p}counters:spend:${month}`,
     ownerSpend: (month, keyId) => `${p}counters:spend:${month}:key:${keyId}`,
     webhookOutbox: `${p}webhooks:outbox`,
+    webhookRetry: `${p}webhooks:retry`,
+    webhookOwed: `${p}webhooks:owed`,
   };
 };
 

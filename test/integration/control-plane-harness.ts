@@ -74,14 +74,16 @@ const capturingLogger = (logs: LogLine[]): Logger => {
   return { info: write("info"), warn: write("warn"), error: write("error") };
 };
 
+/** `redisUrl`: a redis-server of the test's own (one it stops or pauses), instead of the shared one. */
 export const startHarness = async (
   label: string,
   overrides: Record<string, string> = {},
+  { redisUrl = inject("redisUrl") }: { readonly redisUrl?: string } = {},
 ): Promise<Harness> => {
   flySpec ??= await loadFlyMachinesSpec();
   const bridgeToken = randomBytes(16).toString("hex");
   const bridge: UpstashBridge = await startUpstashBridge({
-    redisUrl: inject("redisUrl"),
+    redisUrl,
     token: bridgeToken,
     port: 0,
   });
@@ -118,7 +120,7 @@ export const startHarness = async (
     ALLOW_PRIVATE_URLS: "true",
     ...overrides,
   };
-  const redis = new IoRedis(inject("redisUrl"), { maxRetriesPerRequest: 1 });
+  const redis = new IoRedis(redisUrl, { maxRetriesPerRequest: 1 });
 
   const build = (envFor: Record<string, string>, clock?: () => number): Harness => {
     const logs: LogLine[] = [];

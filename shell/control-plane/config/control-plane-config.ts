@@ -54,6 +54,10 @@ export interface ControlPlaneConfig {
     readonly outboxAfterMs: number;
     /** An owed webhook whose job finished this long ago is dropped (logged) instead of tried again. */
     readonly giveUpAfterMs: number;
+    /** An owed webhook's wait after its first failed attempt, doubled after each further one... */
+    readonly outboxBackoffMs: number;
+    /** ...up to this. */
+    readonly outboxMaxBackoffMs: number;
   };
   readonly media: {
     readonly secret: string;
@@ -177,6 +181,9 @@ const buildConfig = (env: Env): ControlPlaneConfig | string => {
   if (env.WEBHOOK_GIVE_UP_AFTER_MS <= env.WEBHOOK_OUTBOX_AFTER_MS) {
     problems.push("WEBHOOK_GIVE_UP_AFTER_MS must be above WEBHOOK_OUTBOX_AFTER_MS");
   }
+  if (env.WEBHOOK_OUTBOX_MAX_BACKOFF_MS < env.WEBHOOK_OUTBOX_BACKOFF_MS) {
+    problems.push("WEBHOOK_OUTBOX_MAX_BACKOFF_MS must be at least WEBHOOK_OUTBOX_BACKOFF_MS");
+  }
   if (problems.length > 0 || endpoint === null || typeof guest === "string") return problems.join("; ");
 
   // Admission reserves a machine's worst case against the budget: its whole life (TTL) at the pool guest's price.
@@ -223,6 +230,8 @@ const buildConfig = (env: Env): ControlPlaneConfig | string => {
       minBackoffMs: env.WEBHOOK_MIN_BACKOFF_MS,
       outboxAfterMs: env.WEBHOOK_OUTBOX_AFTER_MS,
       giveUpAfterMs: env.WEBHOOK_GIVE_UP_AFTER_MS,
+      outboxBackoffMs: env.WEBHOOK_OUTBOX_BACKOFF_MS,
+      outboxMaxBackoffMs: env.WEBHOOK_OUTBOX_MAX_BACKOFF_MS,
     },
     // Media tokens are signed with their own prefix ("media-v1."), so sharing the callback secret is safe.
     media: {

@@ -65,7 +65,10 @@ export const EnvSchema = v.object({
   WEBHOOK_MIN_BACKOFF_MS: intVar(500, 0, 60_000),
   // Webhooks still owed this long after their job finished are sent by the cron (the sender died, or never was).
   WEBHOOK_OUTBOX_AFTER_MS: intVar(300_000, 0, 24 * 3_600_000),
-  WEBHOOK_GIVE_UP_AFTER_MS: intVar(24 * 3_600_000, 60_000, 30 * 24 * 3_600_000),
+  WEBHOOK_GIVE_UP_AFTER_MS: intVar(24 * 3_600_000, 1_000, 30 * 24 * 3_600_000),
+  // Each owed webhook's own backoff: this long after its first failed attempt, doubling up to the max (jittered).
+  WEBHOOK_OUTBOX_BACKOFF_MS: intVar(60_000, 1, 24 * 3_600_000),
+  WEBHOOK_OUTBOX_MAX_BACKOFF_MS: intVar(3_600_000, 1, 24 * 3_600_000),
   MEDIA_SECRET: nullableText(),
   MEDIA_URL_TTL_SECONDS: intVar(6 * 3600, 60, 7 * 24 * 3600),
   DOWNLOAD_URL_TTL_SECONDS: intVar(3600, 60, 7 * 24 * 3600),

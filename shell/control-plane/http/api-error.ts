@@ -35,8 +35,16 @@ export type ApiError =
   /** The URL to ingest could not be fetched, or answered with an error. */
   | { readonly kind: "ingest-failed"; readonly message: string }
   | { readonly kind: "rate-limited"; readonly message: string; readonly retryAfterMs: number }
-  /** A backing service (Redis, storage) is unreachable; worth retrying shortly. */
-  | { readonly kind: "unavailable"; readonly message: string; readonly retryAfterMs: number }
+  /**
+   * A backing service is unreachable; worth retrying shortly. `store-unavailable`: the job store (Redis);
+   * `unavailable`: anything else (object storage, the queue, a job store too busy to commit).
+   */
+  | {
+      readonly kind: "unavailable";
+      readonly code: "store-unavailable" | "unavailable";
+      readonly message: string;
+      readonly retryAfterMs: number;
+    }
   /** A bug or a corrupt record: the details are logged, not sent. */
   | { readonly kind: "internal"; readonly message: string };
 
@@ -92,7 +100,7 @@ export const toHttpFailure = (error: ApiError): HttpFailure => {
     case "internal":
       return { status: 500, body: { code: "internal", message: "internal error" }, headers: {} };
     case "unavailable":
-      return { ...plain(503), headers: retryAfter(error.retryAfterMs) };
+      return { ...plain(503, error.code), headers: retryAfter(error.retryAfterMs) };
     default: {
       const unhandled: never = error;
       throw new Error(`unhandled API error ${JSON.stringify(unhandled)}`);
@@ -108,9 +116,18 @@ export const toErrorResponse = (error: ApiError): Response => {
   });
 };
 
-/** Storage and Redis failures that a retry may fix. */
+/** Failures of a backing service that a retry may fix. */
 export const unavailable = (message: string): ApiError => ({
   kind: "unavailable",
+  code: "unavailable",
+  message,
+  retryAfterMs: 2_000,
+});
+
+/** The job store (Redis) cannot be reached: every route answers this, never a 500. */
+export const storeUnavailable = (message = "the job store is unreachable; try again shortly"): ApiError => ({
+  kind: "unavailable",
+  code: "store-unavailable",
   message,
   retryAfterMs: 2_000,
 });

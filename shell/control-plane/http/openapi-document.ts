@@ -76,7 +76,7 @@ const ERROR_TEXT: Readonly<Record<number, string>> = {
   413: "body (or source) too large",
   422: "the source URL could not be fetched, or idempotency-key-reused: the key made a job with another request",
   429: "too much work waiting, or this API key at its own limit (key-pending-cap, key-budget-exhausted); see Retry-After",
-  503: "a backing service is unreachable; see Retry-After",
+  503: "a backing service is unreachable (code store-unavailable: the job store); see Retry-After",
 };
 
 const idempotencyKey = {

@@ -10,7 +10,7 @@ import { handleWorkerCallback } from "../../callbacks/handle-worker-callback.ts"
 import { type AcceptedSignature, verifySignedRequest } from "../../callbacks/verify-signed-request.ts";
 import { type IntakeOutcome, intakeUploadEvent } from "../../intake/intake-upload-event.ts";
 import { type SentUploadEvent, sendUploadEvent } from "../../intake/send-upload-event.ts";
-import type { ApiError } from "../api-error.ts";
+import { type ApiError, storeUnavailable } from "../api-error.ts";
 import { type App, defer, type RouteContext, respond, viewContext } from "../route-kit.ts";
 
 /** Runs `work` under an accepted signature; a transient failure forgets it so the sender's retry gets through. */
@@ -86,7 +86,7 @@ export const registerInternalRoutes = (app: App, ctx: RouteContext): void => {
                 (failure): ApiError =>
                   failure.kind === "invalid-event"
                     ? { kind: "invalid-request", message: failure.message }
-                    : { kind: "unavailable", message: failure.message, retryAfterMs: 1000 },
+                    : storeUnavailable("the job store could not take the event; try again shortly"),
               ),
       );
     });
