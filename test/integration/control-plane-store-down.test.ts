@@ -91,6 +91,7 @@ const CALLS: Record<string, Call> = {
       inputUrl: `http://127.0.0.1:${(source.address() as AddressInfo).port}/clip.mp4`,
       preset: "mobile",
     }),
+  "GET /api/jobs": (harness) => harness.api("/api/jobs?limit=5"),
   "GET /api/jobs/:id": (harness, fx) => harness.api(`/api/jobs/${fx.jobId}`),
   "GET /api/jobs/:id/record": (harness, fx) => harness.api(`/api/jobs/${fx.jobId}/record`),
   "POST /api/jobs/:id/cancel": (harness, fx) => post(harness, `/api/jobs/${fx.jobId}/cancel`, {}),
