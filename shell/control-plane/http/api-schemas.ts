@@ -81,6 +81,15 @@ export const SignPartsResponseSchema = v.object({
 });
 export type SignPartsResponse = v.InferOutput<typeof SignPartsResponseSchema>;
 
+export const StoredPartsQuerySchema = v.object({ uploadId: SignPartsRequestSchema.entries.uploadId });
+
+/** GET /api/upload/:id/parts: the parts storage holds so far, ascending; a resumed upload sends only the others. */
+export const StoredPartsResponseSchema = v.object({
+  uploadId: v.string(),
+  parts: v.array(v.object({ partNumber: v.number(), size: v.number(), eTag: v.string() })),
+});
+export type StoredPartsResponse = v.InferOutput<typeof StoredPartsResponseSchema>;
+
 export const CompleteUploadRequestSchema = v.strictObject({
   uploadId: v.pipe(v.string(), v.minLength(1), v.maxLength(1024), v.regex(NO_CONTROL)),
   parts: v.pipe(
@@ -95,6 +104,13 @@ export const CompleteUploadRequestSchema = v.strictObject({
   ),
 });
 export type CompleteUploadRequest = v.InferOutput<typeof CompleteUploadRequestSchema>;
+
+export const CompleteUploadResponseSchema = v.object({
+  jobId: v.string(),
+  inputKey: v.string(),
+  eTag: v.string(),
+});
+export type CompleteUploadResponse = v.InferOutput<typeof CompleteUploadResponseSchema>;
 
 export const IngestRequestSchema = v.strictObject({
   inputUrl: HttpUrl,

@@ -4,6 +4,7 @@ import { JobRecordSchema } from "../../../core/job-record.ts";
 import {
   CancelRequestSchema,
   CompleteUploadRequestSchema,
+  CompleteUploadResponseSchema,
   ErrorBodySchema,
   HealthSchema,
   IngestRequestSchema,
@@ -11,6 +12,7 @@ import {
   SignPartsRequestSchema,
   SignPartsResponseSchema,
   StatsSchema,
+  StoredPartsResponseSchema,
   UploadRequestSchema,
   UploadResponseSchema,
 } from "./api-schemas.ts";
@@ -19,6 +21,8 @@ const SCHEMAS = {
   UploadRequest: UploadRequestSchema,
   UploadResponse: UploadResponseSchema,
   CompleteUploadRequest: CompleteUploadRequestSchema,
+  CompleteUploadResponse: CompleteUploadResponseSchema,
+  StoredParts: StoredPartsResponseSchema,
   SignPartsRequest: SignPartsRequestSchema,
   SignPartsResponse: SignPartsResponseSchema,
   IngestRequest: IngestRequestSchema,
@@ -116,6 +120,12 @@ export const openApiDocument = () => ({
       },
     },
     "/api/upload/{id}/parts": {
+      get: {
+        summary:
+          "The parts of a multipart upload that storage holds, so an interrupted upload sends only the rest",
+        parameters: [jobId, { name: "uploadId", in: "query", required: true, schema: { type: "string" } }],
+        responses: { "200": reply("stored parts", "StoredParts"), ...errors(400, 401, 404, 409, 503) },
+      },
       post: {
         summary: "Sign part URLs of a multipart upload: the ones not listed at creation, or fresh copies",
         parameters: [jobId],
@@ -128,7 +138,10 @@ export const openApiDocument = () => ({
         summary: "Complete a multipart upload",
         parameters: [jobId],
         requestBody: { required: true, ...json("CompleteUploadRequest") },
-        responses: { "200": { description: "upload assembled" }, ...errors(400, 401, 404, 409, 503) },
+        responses: {
+          "200": reply("upload assembled", "CompleteUploadResponse"),
+          ...errors(400, 401, 404, 409, 503),
+        },
       },
     },
     "/api/jobs": {
