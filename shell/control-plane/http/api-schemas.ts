@@ -155,6 +155,20 @@ export const JobViewSchema = v.object({
 });
 export type JobView = v.InferOutput<typeof JobViewSchema>;
 
+/** GET /api/jobs: the caller's jobs, newest first; pass nextCursor as `cursor` for the next page. */
+export const JobListSchema = v.object({ jobs: v.array(JobViewSchema), nextCursor: v.nullable(v.string()) });
+export type JobList = v.InferOutput<typeof JobListSchema>;
+
+/** The body of a client webhook, signed with TCoder-Signature over `<t>.<raw body>`. */
+export const WebhookEventSchema = v.object({
+  /** Stable per job outcome: receivers dedupe on it. */
+  id: v.string(),
+  type: v.picklist(["job.completed", "job.failed", "job.cancelled"]),
+  createdAt: v.string(),
+  data: JobViewSchema,
+});
+export type WebhookEvent = v.InferOutput<typeof WebhookEventSchema>;
+
 export const StatsSchema = v.object({
   machines: v.object({ active: v.number(), reserved: v.number(), max: v.number() }),
   jobs: v.object({ pending: v.number(), active: v.number() }),

@@ -15,6 +15,7 @@ import {
   StoredPartsResponseSchema,
   UploadRequestSchema,
   UploadResponseSchema,
+  WebhookEventSchema,
 } from "./api-schemas.ts";
 
 const SCHEMAS = {
@@ -28,6 +29,7 @@ const SCHEMAS = {
   IngestRequest: IngestRequestSchema,
   CancelRequest: CancelRequestSchema,
   Job: JobViewSchema,
+  WebhookEvent: WebhookEventSchema,
   Stats: StatsSchema,
   Error: ErrorBodySchema,
   Health: HealthSchema,
@@ -106,6 +108,24 @@ export const openApiDocument = () => ({
     securitySchemes: { apiKey: { type: "http", scheme: "bearer" } },
   },
   security: [{ apiKey: [] }],
+  webhooks: {
+    jobFinished: {
+      post: {
+        summary: "Sent to a job's webhookUrl when it completes, fails or is cancelled",
+        parameters: [
+          {
+            name: "TCoder-Signature",
+            in: "header",
+            required: true,
+            description: "t=<unix seconds>,v1=<hex HMAC-SHA256 of '<t>.<raw body>'>",
+            schema: { type: "string" },
+          },
+        ],
+        requestBody: { required: true, ...json("WebhookEvent") },
+        responses: { "200": { description: "received; other 2xx work too, 408/429/5xx are retried" } },
+      },
+    },
+  },
   paths: {
     "/api/upload": {
       post: {
