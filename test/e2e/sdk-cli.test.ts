@@ -189,6 +189,32 @@ describe("tcoder upload: killed half-way, resumed", () => {
   });
 });
 
+describe("tcoder upload: Ctrl-C", () => {
+  it("SIGINT stops the upload with exit 130 and says how to resume; the same command then resumes it", async () => {
+    const name = "interrupted.mp4";
+    const path = join(dir, name);
+    const size = await makeVideo(path, 5);
+    const partCount = Math.ceil(size / PART);
+    const env = cliEnv(join(dir, "state-sigint"));
+    const args = ["upload", path, "--preset", "default"];
+    const first = spawn(TCODER, args, { env, stdio: ["ignore", "pipe", "pipe"] });
+    const firstRun = collect(first);
+    const deadline = Date.now() + 60_000;
+    while (storedPutLines(name) < 2 && first.exitCode === null && Date.now() < deadline) await sleep(5);
+    first.kill("SIGINT");
+    const stopped = await firstRun;
+    expect(stopped.code).toBe(130);
+    expect(stopped.stderr).toMatch(
+      new RegExp(`interrupted: \\d+ of ${partCount} parts stored; run the same command`),
+    );
+
+    const second = await tcoder(args, env);
+    expect(second.code).toBe(0);
+    expect(second.stderr).toMatch(new RegExp(`resuming: [1-9]\\d* of ${partCount} parts already stored`));
+    expect(second.stdout).toMatch(/^uploaded: job_\w+/);
+  });
+});
+
 describe("typed failures", () => {
   it("a bad key is a TcoderError 401 in the SDK, and exit 1 with the reason in the CLI", async () => {
     const sdk = createClient({ baseUrl: file.current.stack.apiUrl, apiKey: "tk_wrong_key_0123456789" });
