@@ -200,6 +200,38 @@ describe("POST /api/upload", () => {
   });
 });
 
+describe("GET /api/upload/:id/parts", () => {
+  it("lists the parts storage holds, so a client can resume by sending only the others", async () => {
+    const size = 11 * 1024 * 1024;
+    const { body } = await requestUpload({
+      filename: "resume.mov",
+      preset: "default",
+      size,
+      multipart: true,
+    });
+    const { uploadId, parts } = body.multipart as { uploadId: string; parts: { url: string }[] };
+    const listed = async () =>
+      h.api(`/api/upload/${body.jobId}/parts?uploadId=${encodeURIComponent(uploadId)}`);
+    expect(await (await listed()).json()).toEqual({ uploadId, parts: [] });
+
+    const second = randomBytes(5 * 1024 * 1024);
+    const put = await putBytes(parts[1]?.url ?? "", second, {});
+    expect(put.status).toBe(200);
+    const response = await listed();
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({
+      uploadId,
+      parts: [{ partNumber: 2, size: second.byteLength, eTag: put.headers.get("etag")?.replaceAll('"', "") }],
+    });
+
+    // Refusals: no uploadId, an upload storage does not know, another job's id.
+    expect((await h.api(`/api/upload/${body.jobId}/parts`)).status).toBe(400);
+    const unknown = await h.api(`/api/upload/${body.jobId}/parts?uploadId=ffffffffffffffffffffffffffffffff`);
+    expect(unknown.status).toBe(404);
+    expect((await h.api(`/api/upload/nosuchjob123/parts?uploadId=${uploadId}`)).status).toBe(404);
+  });
+});
+
 describe("GET /api/jobs/:id/record", () => {
   it("409 while the job runs, 404 when it ended without a worker, the stored record once there is one", async () => {
     const { body } = await requestUpload({ filename: "r.mp4", preset: "web-optimized" });

@@ -81,6 +81,15 @@ export const SignPartsResponseSchema = v.object({
 });
 export type SignPartsResponse = v.InferOutput<typeof SignPartsResponseSchema>;
 
+export const StoredPartsQuerySchema = v.object({ uploadId: SignPartsRequestSchema.entries.uploadId });
+
+/** GET /api/upload/:id/parts: the parts storage holds so far, ascending; a resumed upload sends only the others. */
+export const StoredPartsResponseSchema = v.object({
+  uploadId: v.string(),
+  parts: v.array(v.object({ partNumber: v.number(), size: v.number(), eTag: v.string() })),
+});
+export type StoredPartsResponse = v.InferOutput<typeof StoredPartsResponseSchema>;
+
 export const CompleteUploadRequestSchema = v.strictObject({
   uploadId: v.pipe(v.string(), v.minLength(1), v.maxLength(1024), v.regex(NO_CONTROL)),
   parts: v.pipe(
@@ -95,6 +104,13 @@ export const CompleteUploadRequestSchema = v.strictObject({
   ),
 });
 export type CompleteUploadRequest = v.InferOutput<typeof CompleteUploadRequestSchema>;
+
+export const CompleteUploadResponseSchema = v.object({
+  jobId: v.string(),
+  inputKey: v.string(),
+  eTag: v.string(),
+});
+export type CompleteUploadResponse = v.InferOutput<typeof CompleteUploadResponseSchema>;
 
 export const IngestRequestSchema = v.strictObject({
   inputUrl: HttpUrl,
@@ -163,6 +179,16 @@ export const JobListSchema = v.object({
   nextCursor: v.nullable(v.string()),
 });
 export type JobList = v.InferOutput<typeof JobListSchema>;
+
+/** The body of a client webhook, signed with TCoder-Signature over `<t>.<raw body>`. */
+export const WebhookEventSchema = v.object({
+  /** Stable per job outcome: receivers dedupe on it. */
+  id: v.string(),
+  type: v.picklist(["job.completed", "job.failed", "job.cancelled"]),
+  createdAt: v.string(),
+  data: JobViewSchema,
+});
+export type WebhookEvent = v.InferOutput<typeof WebhookEventSchema>;
 
 export const StatsSchema = v.object({
   machines: v.object({ active: v.number(), reserved: v.number(), max: v.number() }),

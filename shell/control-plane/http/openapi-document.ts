@@ -5,6 +5,7 @@ import { JOB_STATUSES } from "../../../core/job-status.ts";
 import {
   CancelRequestSchema,
   CompleteUploadRequestSchema,
+  CompleteUploadResponseSchema,
   ErrorBodySchema,
   HealthSchema,
   IngestRequestSchema,
@@ -13,20 +14,25 @@ import {
   SignPartsRequestSchema,
   SignPartsResponseSchema,
   StatsSchema,
+  StoredPartsResponseSchema,
   UploadRequestSchema,
   UploadResponseSchema,
+  WebhookEventSchema,
 } from "./api-schemas.ts";
 
 const SCHEMAS = {
   UploadRequest: UploadRequestSchema,
   UploadResponse: UploadResponseSchema,
   CompleteUploadRequest: CompleteUploadRequestSchema,
+  CompleteUploadResponse: CompleteUploadResponseSchema,
+  StoredParts: StoredPartsResponseSchema,
   SignPartsRequest: SignPartsRequestSchema,
   SignPartsResponse: SignPartsResponseSchema,
   IngestRequest: IngestRequestSchema,
   CancelRequest: CancelRequestSchema,
   Job: JobViewSchema,
   JobList: JobListSchema,
+  WebhookEvent: WebhookEventSchema,
   Stats: StatsSchema,
   Error: ErrorBodySchema,
   Health: HealthSchema,
@@ -107,6 +113,24 @@ export const openApiDocument = () => ({
     securitySchemes: { apiKey: { type: "http", scheme: "bearer" } },
   },
   security: [{ apiKey: [] }],
+  webhooks: {
+    jobFinished: {
+      post: {
+        summary: "Sent to a job's webhookUrl when it completes, fails or is cancelled",
+        parameters: [
+          {
+            name: "TCoder-Signature",
+            in: "header",
+            required: true,
+            description: "t=<unix seconds>,v1=<hex HMAC-SHA256 of '<t>.<raw body>'>",
+            schema: { type: "string" },
+          },
+        ],
+        requestBody: { required: true, ...json("WebhookEvent") },
+        responses: { "200": { description: "received; other 2xx work too, 408/429/5xx are retried" } },
+      },
+    },
+  },
   paths: {
     "/api/upload": {
       post: {
@@ -121,6 +145,12 @@ export const openApiDocument = () => ({
       },
     },
     "/api/upload/{id}/parts": {
+      get: {
+        summary:
+          "The parts of a multipart upload that storage holds, so an interrupted upload sends only the rest",
+        parameters: [jobId, { name: "uploadId", in: "query", required: true, schema: { type: "string" } }],
+        responses: { "200": reply("stored parts", "StoredParts"), ...errors(400, 401, 404, 409, 503) },
+      },
       post: {
         summary: "Sign part URLs of a multipart upload: the ones not listed at creation, or fresh copies",
         parameters: [jobId],
@@ -133,7 +163,10 @@ export const openApiDocument = () => ({
         summary: "Complete a multipart upload",
         parameters: [jobId],
         requestBody: { required: true, ...json("CompleteUploadRequest") },
-        responses: { "200": { description: "upload assembled" }, ...errors(400, 401, 404, 409, 503) },
+        responses: {
+          "200": reply("upload assembled", "CompleteUploadResponse"),
+          ...errors(400, 401, 404, 409, 503),
+        },
       },
     },
     "/api/jobs": {

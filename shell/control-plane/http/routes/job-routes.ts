@@ -1,7 +1,6 @@
 // POST /api/jobs (URL ingest), GET /api/jobs (the caller's jobs), GET /api/jobs/:id, GET /api/jobs/:id/record,
 // POST /api/jobs/:id/cancel, GET /api/stats. A job is only ever the calling API key's own (load-owned-job.ts).
 import { errAsync, ResultAsync } from "neverthrow";
-import * as v from "valibot";
 import { keyLimitsFor } from "../../../../core/decide-job-acceptance.ts";
 import type { Job } from "../../../../core/job-lifecycle/job-state.ts";
 import { handOffBackgroundTask } from "../../background/hand-off-background-task.ts";
@@ -13,7 +12,8 @@ import { renderJobView } from "../../views/render-job-view.ts";
 import type { ApiError } from "../api-error.ts";
 import { CancelRequestSchema, IngestRequestSchema, ListJobsQuerySchema, type Stats } from "../api-schemas.ts";
 import { loadOwnedJob } from "../load-owned-job.ts";
-import { describeIssues, parseJsonBody } from "../parse-json-body.ts";
+import { parseJsonBody } from "../parse-json-body.ts";
+import { parseQuery } from "../parse-query.ts";
 import {
   type App,
   type AppContext,
@@ -42,10 +42,9 @@ export const registerJobRoutes = (app: App, ctx: RouteContext): void => {
   });
 
   app.get("/api/jobs", async (c) => {
-    const query = v.safeParse(ListJobsQuerySchema, c.req.query());
-    const result = query.success
-      ? listOwnedJobs(deps, c.get("keyId"), query.output, viewContext(ctx, c))
-      : errAsync<never, ApiError>({ kind: "invalid-request", message: describeIssues(query.issues) });
+    const result = parseQuery(ListJobsQuerySchema, c.req.query()).asyncAndThen((query) =>
+      listOwnedJobs(deps, c.get("keyId"), query, viewContext(ctx, c)),
+    );
     return respond(ctx, result, (list) => c.json(list));
   });
 
