@@ -1,0 +1,93 @@
+// The simulator's jobs, tasks and machines: one typed column per field, one row per live entity.
+import { f64, grown, INITIAL_ROWS, i32, Rows, u8 } from "./typed-rows.ts";
+
+export class JobTable extends Rows {
+  /** When the upload finished (ms). */
+  upload = f64(INITIAL_ROWS);
+  durationS = f64(INITIAL_ROWS);
+  /** Chunks not done yet (split jobs). */
+  left = i32(INITIAL_ROWS);
+  /** 1 once the job failed: its other tasks are dropped. */
+  failed = u8(INITIAL_ROWS);
+
+  protected resize(n: number): void {
+    this.upload = grown(this.upload, f64, n);
+    this.durationS = grown(this.durationS, f64, n);
+    this.left = grown(this.left, i32, n);
+    this.failed = grown(this.failed, u8, n);
+  }
+}
+
+export class TaskTable extends Rows {
+  job = i32(INITIAL_ROWS);
+  kind = u8(INITIAL_ROWS);
+  workMs = f64(INITIAL_ROWS);
+  /** Claims so far (the retry policy's attempts). */
+  attempts = i32(INITIAL_ROWS);
+  /** The machine running it, or -1. */
+  machine = i32(INITIAL_ROWS);
+  /** Unique over the run (rows are reused), for traces. */
+  serial = i32(INITIAL_ROWS);
+
+  protected resize(n: number): void {
+    this.job = grown(this.job, i32, n);
+    this.kind = grown(this.kind, u8, n);
+    this.workMs = grown(this.workMs, f64, n);
+    this.attempts = grown(this.attempts, i32, n);
+    this.machine = grown(this.machine, i32, n);
+    this.serial = grown(this.serial, i32, n);
+  }
+}
+
+export class MachineTable extends Rows {
+  state = u8(INITIAL_ROWS);
+  /** Bumped whenever the machine's next event changes: events of an older generation are stale. */
+  gen = i32(INITIAL_ROWS);
+  created = f64(INITIAL_ROWS);
+  started = f64(INITIAL_ROWS);
+  busyMs = f64(INITIAL_ROWS);
+  taskStart = f64(INITIAL_ROWS);
+  task = i32(INITIAL_ROWS);
+  jobsDone = i32(INITIAL_ROWS);
+  emptyPolls = i32(INITIAL_ROWS);
+  /** Place in the idle list. */
+  idlePos = i32(INITIAL_ROWS);
+  serial = i32(INITIAL_ROWS);
+  /** Machines waiting for a poll, in no order. */
+  idle = i32(INITIAL_ROWS);
+  idleCount = 0;
+
+  protected resize(n: number): void {
+    this.state = grown(this.state, u8, n);
+    this.gen = grown(this.gen, i32, n);
+    this.created = grown(this.created, f64, n);
+    this.started = grown(this.started, f64, n);
+    this.busyMs = grown(this.busyMs, f64, n);
+    this.taskStart = grown(this.taskStart, f64, n);
+    this.task = grown(this.task, i32, n);
+    this.jobsDone = grown(this.jobsDone, i32, n);
+    this.emptyPolls = grown(this.emptyPolls, i32, n);
+    this.idlePos = grown(this.idlePos, i32, n);
+    this.serial = grown(this.serial, i32, n);
+    this.idle = grown(this.idle, i32, n);
+  }
+
+  /** A new generation for the machine; answers it. */
+  nextGen(machine: number): number {
+    const gen = (this.gen[machine] as number) + 1;
+    this.gen[machine] = gen;
+    return gen;
+  }
+
+  addIdle(machine: number): void {
+    this.idle[this.idleCount] = machine;
+    this.idlePos[machine] = this.idleCount++;
+  }
+
+  removeIdle(machine: number): void {
+    const pos = this.idlePos[machine] as number;
+    const last = this.idle[--this.idleCount] as number;
+    this.idle[pos] = last;
+    this.idlePos[last] = pos;
+  }
+}
