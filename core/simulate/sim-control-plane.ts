@@ -2,6 +2,7 @@
 // (split or whole), admission and nudges on every upload, finished task and cron run, and the cron's lease sweep.
 import { decideAdmission } from "../decide-admission.ts";
 import { decideJobAcceptance } from "../decide-job-acceptance.ts";
+import { PRESETS } from "../ffmpeg/presets.ts";
 import { planLeaseSweep } from "../plan-lease-sweep.ts";
 import { planChunks, shouldSplit } from "../split/plan-chunks.ts";
 import { stitchSeconds, taskSeconds } from "./job-time-model.ts";
@@ -23,7 +24,7 @@ export const onArrival = (w: SimWorld): void => {
   w.c.arrived++;
   const spec = drawJob(w.workload.name, w.streams.jobs);
   const acceptance = decideJobAcceptance(
-    { spentUsd: w.c.spentUsd, pendingJobs: w.pendingTasks() },
+    { spentUsd: w.c.spentUsd, pendingJobs: w.pendingJobs },
     w.s.acceptance,
   );
   if (acceptance.kind === "budget-exhausted") {
@@ -38,6 +39,8 @@ export const onArrival = (w: SimWorld): void => {
   w.jobs.upload[job] = w.now - w.s.intakeMs;
   w.jobs.durationS[job] = spec.durationS;
   w.jobs.failed[job] = 0;
+  w.jobs.waiting[job] = 0;
+  w.jobs.long[job] = spec.durationS >= w.s.longJobS && PRESETS[spec.preset].recipe.kind !== "copy" ? 1 : 0;
   const split = w.s.split;
   if (split !== null && shouldSplit({ durationS: spec.durationS, preset: spec.preset }, split)) {
     const keyframeTimesS = Array.from(
@@ -50,18 +53,18 @@ export const onArrival = (w: SimWorld): void => {
     w.c.chunkTasks += chunks.length;
     for (const chunk of chunks) {
       const span = { preset: spec.preset, pixels: spec.pixels, durationS: chunk.endS - chunk.startS };
-      w.ready.push(w.newTask(job, T.Chunk, taskSeconds(span, w.s.jobTime)));
+      w.queueTask(w.newTask(job, T.Chunk, taskSeconds(span, w.s.jobTime)));
     }
   } else {
     w.jobs.left[job] = 1;
-    w.ready.push(w.newTask(job, T.Whole, taskSeconds(spec, w.s.jobTime)));
+    w.queueTask(w.newTask(job, T.Whole, taskSeconds(spec, w.s.jobTime)));
   }
   admitAndNudge(w, 0);
 };
 
 /** The last chunk of a split job landed: its stitch task joins the queue like any other. */
 export const queueStitch = (w: SimWorld, job: number): void => {
-  w.ready.push(w.newTask(job, T.Stitch, stitchSeconds(w.jobs.durationS[job] as number, w.s.jobTime)));
+  w.queueTask(w.newTask(job, T.Stitch, stitchSeconds(w.jobs.durationS[job] as number, w.s.jobTime)));
 };
 
 /** Admission (start machines as decideAdmission says), then one nudge per claimable task to an idle machine. */
@@ -161,8 +164,7 @@ const sweep = (w: SimWorld): void => {
   for (const requeue of plan.requeue) {
     const task = Number(requeue.jobId);
     w.c.requeues++;
-    w.delayed.push({ task, at: requeue.availableAt });
-    w.queue.push(requeue.availableAt, Ev.Available, task);
+    w.queueTask(task, requeue.availableAt);
   }
   for (const fail of plan.fail) {
     const task = Number(fail.jobId);

@@ -9,12 +9,18 @@ export class JobTable extends Rows {
   left = i32(INITIAL_ROWS);
   /** 1 once the job failed: its other tasks are dropped. */
   failed = u8(INITIAL_ROWS);
+  /** Its tasks waiting for a machine (claimable or backing off). */
+  waiting = i32(INITIAL_ROWS);
+  /** 1 for a long job that re-encodes (the kind splitting is for): its wait is also reported apart. */
+  long = u8(INITIAL_ROWS);
 
   protected resize(n: number): void {
     this.upload = grown(this.upload, f64, n);
     this.durationS = grown(this.durationS, f64, n);
     this.left = grown(this.left, i32, n);
     this.failed = grown(this.failed, u8, n);
+    this.long = grown(this.long, u8, n);
+    this.waiting = grown(this.waiting, i32, n);
   }
 }
 

@@ -117,16 +117,37 @@ export class SimWorld {
     return task;
   }
 
+  /** Jobs with a task waiting for a machine: the backlog acceptance caps (a split job counts once). */
+  pendingJobs = 0;
+
+  /** A task joins the queue (or its backoff, claimable at `at`). */
+  queueTask(task: number, at = this.now): void {
+    const job = this.tasks.job[task] as number;
+    const waiting = (this.jobs.waiting[job] as number) + 1;
+    this.jobs.waiting[job] = waiting;
+    if (waiting === 1) this.pendingJobs++;
+    if (at <= this.now) {
+      this.ready.push(task);
+      return;
+    }
+    this.delayed.push({ task, at });
+    this.queue.push(at, Ev.Available, task);
+  }
+
   /** The oldest claimable task of a job still alive; tasks of failed jobs are dropped on the way. */
   claimTask(): number {
     for (let task = this.ready.shift(); task >= 0; task = this.ready.shift()) {
-      if (this.jobs.failed[this.tasks.job[task] as number] === 0) return task;
+      const job = this.tasks.job[task] as number;
+      const waiting = (this.jobs.waiting[job] as number) - 1;
+      this.jobs.waiting[job] = waiting;
+      if (waiting === 0) this.pendingJobs--;
+      if (this.jobs.failed[job] === 0) return task;
       this.tasks.give(task);
     }
     return -1;
   }
 
-  /** Tasks in jobs:pending: claimable or backing off. */
+  /** Tasks in jobs:pending, claimable or backing off: the work admission starts machines for. */
   pendingTasks(): number {
     return this.ready.size + this.delayed.length;
   }
@@ -138,7 +159,7 @@ export class SimWorld {
       this.latencies = grown(this.latencies, f64, this.latencyCount * 2);
     }
     this.latencies[this.latencyCount++] = latencyS;
-    if ((this.jobs.durationS[job] as number) >= this.s.longJobS) this.longLatencies.push(latencyS);
+    if (this.jobs.long[job] === 1) this.longLatencies.push(latencyS);
     this.c.completed++;
     this.jobs.give(job);
   }

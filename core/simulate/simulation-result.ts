@@ -44,7 +44,7 @@ export interface SimulationResult {
   readonly crashes: number;
   readonly requeues: number;
   readonly admissionRejects: number;
-  /** Upload to ready (completed jobs), seconds; and the same for jobs of at least `longJobS` of media. */
+  /** Upload to ready (completed jobs), seconds; and for re-encoding jobs of at least `longJobS` of media. */
   readonly latencyS: Percentiles;
   readonly longLatencyS: Percentiles;
   readonly machinesStarted: number;
@@ -123,7 +123,8 @@ export const summarize = (raw: RawFigures): SimulationResult => ({
   maxMachinesAtOnce: raw.maxMachinesAtOnce,
   machineSeconds: raw.billedMs / 1000,
   busySeconds: raw.busyMs / 1000,
-  idleSeconds: (raw.billedMs - raw.busyMs - raw.bootMs) / 1000,
+  // Float sums of the same intervals: clamp a rounding crumb below zero.
+  idleSeconds: Math.max(0, raw.billedMs - raw.busyMs - raw.bootMs) / 1000,
   bootSeconds: raw.bootMs / 1000,
   costUsd: raw.costUsd,
   spentUsd: raw.spentUsd,

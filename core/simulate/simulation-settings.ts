@@ -34,7 +34,7 @@ export interface SimulationSettings {
   readonly guest: MachineGuest;
   readonly prices: MachinePriceTable;
   readonly jobTime: JobTimeModel;
-  /** Jobs at least this long (media seconds) also get their own percentiles. */
+  /** Re-encoding jobs at least this long (media seconds) also get their own percentiles. */
   readonly longJobS: number;
 }
 
