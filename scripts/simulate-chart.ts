@@ -131,6 +131,7 @@ export const renderCostP95Chart = (
   const note = `hollow: over 1 % of uploads refused (the cap or the spawn rate cannot keep up); dashed: split on`;
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
+    `<title>${escapeXml(`${options.title}: machine cost per month and p95 upload to ready against uploads a day`)}</title>`,
     `<rect width="${width}" height="${height}" fill="white"/>`,
     `<text x="${width / 2}" y="16" text-anchor="middle" font-size="14" font-weight="bold">${escapeXml(options.title)}</text>`,
     renderPanel(
