@@ -4,10 +4,10 @@ SHELL := /bin/bash
 VITEST := npx vitest run
 REPORT := .tmp/vitest-report.json
 
-.PHONY: help deps test test-unit test-integration test-e2e check lua fixtures bench dev deploy
+.PHONY: help deps test test-unit test-integration test-e2e check lua dashboard fixtures bench dev deploy
 
 help:
-	@echo "make dev | test | test-unit | test-integration | check | fixtures | bench | deploy"
+	@echo "make dev | test | test-unit | test-integration | check | lua | dashboard | fixtures | bench | deploy"
 
 deps:
 	@bash scripts/ensure-deps.sh
@@ -28,17 +28,24 @@ test-integration: deps
 test-e2e: deps
 	@$(VITEST) --project e2e
 
-## Typecheck (whole repo, core/ alone with no runtime types, sdk/ with only the web platform's), lint, and the generated Lua module is current.
+## Typecheck (whole repo, core/ alone with no runtime types, sdk/ and dashboard/ with only the web platform's), lint,
+## and the generated Lua and dashboard modules are current.
 check: deps
 	npx tsc -p tsconfig.json --noEmit
 	npx tsc -p core/tsconfig.json --noEmit
 	npx tsc -p sdk/tsconfig.json --noEmit
+	npx tsc -p dashboard/tsconfig.json --noEmit
 	npx biome check .
 	node scripts/build-lua.mjs --check
+	node scripts/build-dashboard.mjs --check
 
 ## Rebuild shell/redis/generated/lua-scripts.ts from shell/redis/lua/*.lua.
 lua:
 	node scripts/build-lua.mjs
+
+## Rebuild shell/control-plane/http/generated/dashboard-assets.ts from dashboard/ (bundled with the SDK) and hls.js.
+dashboard:
+	node scripts/build-dashboard.mjs
 
 ## Sample videos for tests, generated deterministically with FFmpeg's test sources (cached in fixtures/media/).
 fixtures: deps

@@ -78,6 +78,8 @@ const post = (harness: Harness, path: string, json: unknown) => harness.api(path
 const CALLS: Record<string, Call> = {
   "GET /health": (harness) => harness.request("/health"),
   "GET /api/openapi.json": (harness) => harness.request("/api/openapi.json"),
+  "GET /": (harness) => harness.request("/"),
+  "GET /app/:file": (harness) => harness.request("/app/dashboard.js"),
   "POST /api/upload": (harness) => post(harness, "/api/upload", { filename: "c.mp4", preset: "hls" }),
   "POST /api/upload/:id/parts": (harness, fx) =>
     post(harness, `/api/upload/${fx.multipartJobId}/parts`, { uploadId: fx.uploadId, partNumbers: [1, 2] }),
@@ -116,7 +118,7 @@ const CALLS: Record<string, Call> = {
 };
 
 /** Routes that never touch the job store: they answer as usual whatever Redis does. */
-const STORE_FREE = new Set(["GET /health", "GET /api/openapi.json"]);
+const STORE_FREE = new Set(["GET /health", "GET /api/openapi.json", "GET /", "GET /app/:file"]);
 
 const registeredRoutes = (harness: Harness): string[] => [
   ...new Set(
