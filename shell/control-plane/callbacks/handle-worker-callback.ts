@@ -1,13 +1,17 @@
 // A worker's report (POST /internal/callbacks, already verified): the same fenced transition the worker commits
 // itself in pool mode, so a duplicate is success; in single-job mode it is how the result is recorded.
 import { errAsync, okAsync, type ResultAsync } from "neverthrow";
+import { boundReportedUsage } from "../../../core/bound-reported-usage.ts";
 import type { JobCommand } from "../../../core/job-lifecycle/job-commands.ts";
 import type { Job } from "../../../core/job-lifecycle/job-state.ts";
 import { outputKey } from "../../../core/output-keys.ts";
-import type { CallbackBody } from "../../callbacks/callback-body.ts";
+import { FLY_PRICES_2026, pricePerSecondUsd } from "../../../core/price-machine-time.ts";
+import type { CallbackBody, CompletedCallback } from "../../callbacks/callback-body.ts";
+import type { ControlPlaneConfig } from "../config/control-plane-config.ts";
 import type { ControlPlaneDeps } from "../config/control-plane-deps.ts";
 import type { ApiError } from "../http/api-error.ts";
 import { fromStoreError, fromTransitionError } from "../http/store-failures.ts";
+import { singleJobGuest } from "../machines/spawn-single-job.ts";
 
 export interface CallbackOutcome {
   readonly job: Job;
@@ -28,15 +32,28 @@ const isJobOutputKey = (jobId: string, key: string): boolean =>
     ? !key.split("/").some((segment) => segment === ".." || segment === ".")
     : outputKey(jobId, "default", key).isOk();
 
+/**
+ * The usage a completed report records. A single-job worker has no Redis: its report is all there is, and what the
+ * job records (and the release charges) is bounded by what its machine can have cost since the claim. A pool
+ * worker commits (and releases) itself, so its report repeats what it already recorded.
+ */
+const recordedUsage = (config: ControlPlaneConfig, body: CompletedCallback, state: Job, at: number) =>
+  config.spawnMode === "single-job"
+    ? boundReportedUsage(body, {
+        usdPerSecond: pricePerSecondUsd(singleJobGuest(state.preset), FLY_PRICES_2026),
+        elapsedMs: at - (state.startedAt ?? at),
+      })
+    : body;
+
 const commandFor =
-  (body: CallbackBody, at: number) =>
+  (config: ControlPlaneConfig, body: CallbackBody, at: number) =>
   (state: Job): JobCommand => {
     const { leaseToken } = body;
     switch (body.kind) {
       case "progress":
         return { type: "report-progress", leaseToken, percent: body.percent, at };
       case "completed": {
-        const { costUsd, machineSeconds } = body;
+        const { costUsd, machineSeconds } = recordedUsage(config, body, state, at);
         const outputs = body.outputs.map((o) => ({ ...o, key: storedKey(body.jobId, state.preset, o.key) }));
         return { type: "complete", leaseToken, outputs, costUsd, machineSeconds, at };
       }
@@ -67,7 +84,7 @@ export const handleWorkerCallback = (
     }
   }
   return deps.jobs
-    .transition(body.jobId, commandFor(body, deps.clock()), deps.config.retryPolicy)
+    .transition(body.jobId, commandFor(deps.config, body, deps.clock()), deps.config.retryPolicy)
     .map((job) => ({ job, applied: true }))
     .orElse((error) => {
       const duplicate =

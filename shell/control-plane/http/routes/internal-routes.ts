@@ -2,6 +2,7 @@
 // storage events relayed by local development (POST /internal/events): sent to the upload queue where the runtime
 // has one (the Worker), else run through the queue consumer's intake here (the Node/Bun server).
 import { errAsync, ResultAsync } from "neverthrow";
+import { decideReportEffect } from "../../../../core/decide-report-effect.ts";
 import { isTerminalStatus } from "../../../../core/job-status.ts";
 import { SIGNATURE_HEADER } from "../../../../core/signature-header.ts";
 import { parseCallbackBody } from "../../../callbacks/callback-body.ts";
@@ -42,26 +43,33 @@ export const registerInternalRoutes = (app: App, ctx: RouteContext): void => {
     );
     return respond(ctx, result, async ({ body, outcome }) => {
       const { job, applied } = outcome;
+      const effect = decideReportEffect({
+        spawnMode: deps.config.spawnMode,
+        reportKind: body.kind,
+        machineId: body.machineId,
+        applied,
+        recordedCostUsd: job.costUsd,
+      });
+      if (effect.kind === "release") {
+        // Single-job machines have no Redis of their own: the report that finished the job frees their slot (once:
+        // a duplicate is not applied), before the answer (one script) so the spawn below can use it. Should it
+        // fail, the cron's sweep frees the slot.
+        const released = await deps.machines.release(effect.machineId, effect.costUsd, "stopping");
+        if (released.isErr())
+          deps.log.warn("callback.release-failed", {
+            machineId: effect.machineId,
+            error: released.error.kind,
+          });
+      } else if (effect.kind === "heartbeat") {
+        defer(ctx, c, Promise.resolve(deps.machines.heartbeat(effect.machineId)));
+      }
       if (isTerminalStatus(job.status)) {
-        // Single-job machines have no Redis of their own: the final report frees their slot, before the answer
-        // (one script) so the spawn below can use it. Should it fail, the cron's sweep frees the slot.
-        if (deps.config.spawnMode === "single-job") {
-          const costUsd = body.kind === "completed" ? body.costUsd : 0;
-          const released = await deps.machines.release(body.machineId, costUsd, "stopping");
-          if (released.isErr())
-            deps.log.warn("callback.release-failed", {
-              machineId: body.machineId,
-              error: released.error.kind,
-            });
-        }
         defer(
           ctx,
           c,
           handOffBackgroundTask(deps, { kind: "webhook", jobId: job.jobId, origin: view.origin }),
         );
         defer(ctx, c, handOffBackgroundTask(deps, { kind: "spawn" }));
-      } else if (deps.config.spawnMode === "single-job" && body.kind === "progress") {
-        defer(ctx, c, Promise.resolve(deps.machines.heartbeat(body.machineId)));
       }
       return c.json({ jobId: job.jobId, status: job.status, progress: job.progress, applied });
     });
