@@ -11,7 +11,7 @@ import { intakeUploadEvent } from "../../shell/control-plane/intake/intake-uploa
 import { admitAndSpawn } from "../../shell/control-plane/machines/admit-and-spawn.ts";
 import { signBody } from "../../shell/signing/hmac-signature.ts";
 import {
-  CALLBACK_SECRET,
+  callbackKeyFor,
   type Harness,
   keysOf,
   nonce,
@@ -107,7 +107,7 @@ describe("single-job callbacks", () => {
     const harness = await start();
     const [a, b] = await twoRunningJobs(harness);
     const body = completion(a, 0.000002);
-    const header = await signBody(CALLBACK_SECRET, body, Date.now());
+    const header = await signBody(callbackKeyFor(a.machineId), body, Date.now());
     const post = () =>
       harness.request("/internal/callbacks", {
         method: "POST",

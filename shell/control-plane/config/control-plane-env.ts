@@ -26,6 +26,7 @@ export const SECRET_VARS = [
   "CALLBACK_SECRET_PREVIOUS",
   "WEBHOOK_SECRET",
   "MEDIA_SECRET",
+  "EVENT_SECRET",
 ] as const;
 
 export const EnvSchema = v.object({
@@ -54,6 +55,7 @@ export const EnvSchema = v.object({
   WORKER_IMAGE: v.pipe(requiredText(), v.regex(/^[^\s]+$/, "must be an image reference")),
   PUBLIC_URL: nullableHttpUrl(),
   PUBLIC_MEDIA_BASE_URL: nullableHttpUrl(),
+  // The root of every machine's callback key (machines get only their own key, derived from it).
   CALLBACK_SECRET: v.pipe(requiredText(), v.minLength(16, "must be at least 16 characters")),
   CALLBACK_SECRET_PREVIOUS: nullableText(),
   WEBHOOK_SECRET: nullableText(),
@@ -63,7 +65,13 @@ export const EnvSchema = v.object({
   // Webhooks still owed this long after their job finished are sent by the cron (the sender died, or never was).
   WEBHOOK_OUTBOX_AFTER_MS: intVar(300_000, 0, 24 * 3_600_000),
   WEBHOOK_GIVE_UP_AFTER_MS: intVar(24 * 3_600_000, 60_000, 30 * 24 * 3_600_000),
-  MEDIA_SECRET: nullableText(),
+  // Signs media tokens (stable HLS URLs), and nothing else.
+  MEDIA_SECRET: v.pipe(requiredText(), v.minLength(16, "must be at least 16 characters")),
+  // Signs storage events relayed to POST /internal/events (make dev, self-hosted relays); unset: that route is off.
+  EVENT_SECRET: v.pipe(
+    nullableText(),
+    v.check((value) => value === null || value.length >= 16, "must be at least 16 characters"),
+  ),
   MEDIA_URL_TTL_SECONDS: intVar(6 * 3600, 60, 7 * 24 * 3600),
   DOWNLOAD_URL_TTL_SECONDS: intVar(3600, 60, 7 * 24 * 3600),
   UPLOAD_URL_TTL_SECONDS: intVar(900, 1, 900),

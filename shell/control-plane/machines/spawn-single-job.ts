@@ -64,7 +64,7 @@ export const spawnSingleJob = async (deps: ControlPlaneDeps, machineId: string):
     guest: singleJobGuest(job.preset),
     tag: machineId,
     env: {
-      ...callbackEnv(config),
+      ...(await callbackEnv(config, machineId)),
       LEASE_TOKEN: leaseToken,
       TCODER_MACHINE_ID: machineId,
       RECORD_URL: record.match(
