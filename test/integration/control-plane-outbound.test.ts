@@ -3,7 +3,7 @@
 // stack's words.
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
+import { type AddressInfo, createServer as createNetServer, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pinnedFetch } from "../../shell/node-server/pinned-fetch.ts";
 import { type Harness, startHarness } from "./control-plane-harness.ts";
@@ -74,6 +74,31 @@ describe("pinnedFetch", () => {
     );
     expect(response.status).toBe(302);
     expect(response.headers.get("location")).toBe("/elsewhere");
+  });
+
+  it("speaks TLS to the pinned address under the URL's name (SNI, so the certificate is checked for the name)", async () => {
+    // A bare TCP listener: it reads the ClientHello (the server name travels in clear) and hangs up.
+    const hello: Buffer[] = [];
+    const tcp = createNetServer((socket) => {
+      socket.once("data", (chunk) => {
+        hello.push(chunk);
+        socket.destroy();
+      });
+    });
+    await new Promise<void>((resolve) => tcp.listen(0, "127.0.0.1", resolve));
+    const tlsPort = (tcp.address() as AddressInfo).port;
+    try {
+      await expect(
+        pinnedFetch(
+          `https://videos.rebind.invalid:${tlsPort}/a.mp4`,
+          { method: "GET", signal: timeout() },
+          "127.0.0.1",
+        ),
+      ).rejects.toBeDefined();
+      expect(Buffer.concat(hello).includes("videos.rebind.invalid")).toBe(true);
+    } finally {
+      await new Promise<void>((resolve) => tcp.close(() => resolve()));
+    }
   });
 
   it("fails (and never reaches the server) when the pinned address refuses, whatever the name", async () => {
