@@ -109,7 +109,8 @@ const CommonSchema = v.object({
   /** Fly's root filesystem writes a few MiB/s: inputs this big (default 256 MiB) are read over HTTP, not staged. */
   INPUT_STREAM_MIN_BYTES: int("INPUT_STREAM_MIN_BYTES", 1, 256 * 1024 * 1024),
   CALLBACK_URL: v.optional(httpUrl("CALLBACK_URL")),
-  CALLBACK_SECRET: v.optional(text("CALLBACK_SECRET")),
+  /** This machine's own callback key (the control plane derives it per machine; never the root CALLBACK_SECRET). */
+  CALLBACK_KEY: v.optional(text("CALLBACK_KEY")),
 });
 
 const PoolSchema = v.object({
@@ -178,8 +179,8 @@ export const parseWorkerEnv = (
   defaults: { cwd: string; tmpDir: string },
 ): Result<WorkerConfig, string> =>
   parse(CommonSchema, env).andThen((common) => {
-    if (common.CALLBACK_URL !== undefined && common.CALLBACK_SECRET === undefined) {
-      return err("CALLBACK_SECRET is required with CALLBACK_URL");
+    if (common.CALLBACK_URL !== undefined && common.CALLBACK_KEY === undefined) {
+      return err("CALLBACK_KEY is required with CALLBACK_URL");
     }
     const base: CommonConfig = {
       ffmpegPath: common.FFMPEG_PATH,
@@ -188,8 +189,8 @@ export const parseWorkerEnv = (
       limits: { ...DEFAULT_PLAN_LIMITS, maxRunMs: common.FFMPEG_MAX_RUN_MS },
       streamInputMinBytes: common.INPUT_STREAM_MIN_BYTES,
       callback:
-        common.CALLBACK_URL !== undefined && common.CALLBACK_SECRET !== undefined
-          ? { url: common.CALLBACK_URL, secret: common.CALLBACK_SECRET }
+        common.CALLBACK_URL !== undefined && common.CALLBACK_KEY !== undefined
+          ? { url: common.CALLBACK_URL, secret: common.CALLBACK_KEY }
           : null,
     };
     return env.JOB_ID === undefined ? poolConfig(env, base) : singleConfig(env, base, defaults.cwd);

@@ -8,9 +8,11 @@ import { recordKey } from "../../core/output-keys.ts";
 import { PRESET_NAMES } from "../../core/preset-names.ts";
 import { SIGNATURE_HEADER } from "../../core/signature-header.ts";
 import { createApp } from "../../shell/control-plane/http/app.ts";
+import { mediaTokens } from "../../shell/control-plane/views/media-token.ts";
 import { verifyBody } from "../../shell/signing/hmac-signature.ts";
 import {
   API_KEY,
+  CALLBACK_SECRET,
   type Harness,
   keysOf,
   nonce,
@@ -437,6 +439,9 @@ describe("from upload to outputs", () => {
     );
     expect(tampered).not.toBe(masterUrl);
     expect((await h.request(tampered)).status).toBe(404);
+    // Media tokens have a secret of their own: one signed with the callback secret is refused.
+    const forged = await mediaTokens(CALLBACK_SECRET).issue(upload.jobId, Date.now(), 3600);
+    expect((await h.request(masterUrl.replace(/\/media\/[^/]+\//, `/media/${forged}/`))).status).toBe(404);
     expect((await h.request(new URL("../../uploads/x", variantUrl).toString())).status).toBe(404);
 
     // The webhook: one event, signed, delivered after one failed attempt (retried), never sent twice.

@@ -43,8 +43,10 @@ export interface ControlPlaneConfig {
   };
   /** The control plane's own public base URL: callback URL for workers, base of media URLs in webhooks. */
   readonly publicUrl: string | null;
-  /** Current secret first; a retiring one during rotation. */
+  /** Roots of the machines' callback keys: the current secret first, a retiring one during rotation. */
   readonly callbackSecrets: readonly string[];
+  /** Signs storage events relayed to POST /internal/events; null: the route is off. */
+  readonly eventSecret: string | null;
   readonly webhook: {
     readonly secret: string | null;
     readonly timeoutMs: number;
@@ -148,6 +150,22 @@ export const parseControlPlaneConfig = (env: Readonly<Record<string, unknown>>):
   return built;
 };
 
+/** Secrets that each sign one kind of thing: a leak of one must not forge the others. */
+const PURPOSE_SECRETS = ["CALLBACK_SECRET", "MEDIA_SECRET", "EVENT_SECRET", "WEBHOOK_SECRET"] as const;
+
+const sharedSecrets = (env: Env): string[] => {
+  const owner = new Map<string, string>();
+  const problems: string[] = [];
+  for (const name of PURPOSE_SECRETS) {
+    const value = env[name];
+    if (value === null) continue;
+    const earlier = owner.get(value);
+    if (earlier === undefined) owner.set(value, name);
+    else problems.push(`${name} must differ from ${earlier}: one secret per purpose`);
+  }
+  return problems;
+};
+
 const buildConfig = (env: Env): ControlPlaneConfig | string => {
   const problems: string[] = [];
   const apiKeys = [...env.TCODER_API_KEYS, ...(env.TCODER_API_KEY ? [env.TCODER_API_KEY] : [])];
@@ -184,6 +202,7 @@ const buildConfig = (env: Env): ControlPlaneConfig | string => {
   if (env.WEBHOOK_OUTBOX_MAX_BACKOFF_MS < env.WEBHOOK_OUTBOX_BACKOFF_MS) {
     problems.push("WEBHOOK_OUTBOX_MAX_BACKOFF_MS must be at least WEBHOOK_OUTBOX_BACKOFF_MS");
   }
+  problems.push(...sharedSecrets(env));
   if (problems.length > 0 || endpoint === null || typeof guest === "string") return problems.join("; ");
 
   // Admission reserves a machine's worst case against the budget: its whole life (TTL) at the pool guest's price.
@@ -223,6 +242,7 @@ const buildConfig = (env: Env): ControlPlaneConfig | string => {
     },
     publicUrl: env.PUBLIC_URL,
     callbackSecrets,
+    eventSecret: env.EVENT_SECRET,
     webhook: {
       secret: env.WEBHOOK_SECRET,
       timeoutMs: env.WEBHOOK_TIMEOUT_MS,
@@ -233,9 +253,8 @@ const buildConfig = (env: Env): ControlPlaneConfig | string => {
       outboxBackoffMs: env.WEBHOOK_OUTBOX_BACKOFF_MS,
       outboxMaxBackoffMs: env.WEBHOOK_OUTBOX_MAX_BACKOFF_MS,
     },
-    // Media tokens are signed with their own prefix ("media-v1."), so sharing the callback secret is safe.
     media: {
-      secret: env.MEDIA_SECRET ?? env.CALLBACK_SECRET,
+      secret: env.MEDIA_SECRET,
       ttlSeconds: env.MEDIA_URL_TTL_SECONDS,
       publicBaseUrl: env.PUBLIC_MEDIA_BASE_URL,
     },

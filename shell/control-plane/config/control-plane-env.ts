@@ -29,6 +29,7 @@ export const SECRET_VARS = [
   "CALLBACK_SECRET_PREVIOUS",
   "WEBHOOK_SECRET",
   "MEDIA_SECRET",
+  "EVENT_SECRET",
 ] as const;
 
 export const EnvSchema = v.object({
@@ -57,6 +58,7 @@ export const EnvSchema = v.object({
   WORKER_IMAGE: v.pipe(requiredText(), v.regex(/^[^\s]+$/, "must be an image reference")),
   PUBLIC_URL: nullableHttpUrl(),
   PUBLIC_MEDIA_BASE_URL: nullableHttpUrl(),
+  // The root of every machine's callback key (machines get only their own key, derived from it).
   CALLBACK_SECRET: v.pipe(requiredText(), v.minLength(16, "must be at least 16 characters")),
   CALLBACK_SECRET_PREVIOUS: nullableText(),
   WEBHOOK_SECRET: nullableText(),
@@ -69,7 +71,13 @@ export const EnvSchema = v.object({
   // Each owed webhook's own backoff: this long after its first failed attempt, doubling up to the max (jittered).
   WEBHOOK_OUTBOX_BACKOFF_MS: intVar(60_000, 1, 24 * 3_600_000),
   WEBHOOK_OUTBOX_MAX_BACKOFF_MS: intVar(3_600_000, 1, 24 * 3_600_000),
-  MEDIA_SECRET: nullableText(),
+  // Signs media tokens (stable HLS URLs), and nothing else.
+  MEDIA_SECRET: v.pipe(requiredText(), v.minLength(16, "must be at least 16 characters")),
+  // Signs storage events relayed to POST /internal/events (make dev, self-hosted relays); unset: that route is off.
+  EVENT_SECRET: v.pipe(
+    nullableText(),
+    v.check((value) => value === null || value.length >= 16, "must be at least 16 characters"),
+  ),
   MEDIA_URL_TTL_SECONDS: intVar(6 * 3600, 60, 7 * 24 * 3600),
   DOWNLOAD_URL_TTL_SECONDS: intVar(3600, 60, 7 * 24 * 3600),
   UPLOAD_URL_TTL_SECONDS: intVar(900, 1, 900),

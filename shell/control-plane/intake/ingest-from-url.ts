@@ -137,8 +137,10 @@ const download = (deps: ControlPlaneDeps, url: string, jobId: string): ResultAsy
     if (stored.isOk()) return ok({ inputKey: key.value, filename });
     if (stored.error.kind !== "source-failed") return err(fromStorageError(stored.error));
     if (/over \d+ bytes/.test(stored.error.message)) return err(tooLarge);
-    const reason = signal.aborted ? "the download timed out" : stored.error.message;
-    return err({ kind: "ingest-failed", message: reason });
+    // The stream's own error names our storage key and the network stack's details: logged, not sent.
+    deps.log.warn("ingest.source-failed", { jobId, error: stored.error.message });
+    const message = signal.aborted ? "the download timed out" : "the download was interrupted";
+    return err({ kind: "ingest-failed", message });
   };
   return new ResultAsync(run());
 };

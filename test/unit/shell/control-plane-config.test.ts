@@ -19,6 +19,7 @@ const VALID_ENV = {
   FLY_APP: "tcoder-worker",
   WORKER_IMAGE: "registry.fly.io/tcoder-worker:abc123",
   CALLBACK_SECRET: "callback-secret-0123456789",
+  MEDIA_SECRET: "media-secret-0123456789",
 };
 
 describe("parseControlPlaneConfig", () => {
@@ -114,6 +115,50 @@ describe("per-key limits", () => {
       /KEY_LIMITS: an entry does not start with a key id/,
     );
     expect(() => parseControlPlaneConfig({ ...VALID_ENV, KEY_LIMITS: `${key}:budget=1` })).not.toThrow(key);
+  });
+});
+
+describe("one secret per purpose", () => {
+  it("signs media tokens with MEDIA_SECRET only, and relays events only with EVENT_SECRET", () => {
+    const config = parseControlPlaneConfig(VALID_ENV);
+    expect(config.media.secret).toBe(VALID_ENV.MEDIA_SECRET);
+    expect(config.callbackSecrets).toEqual([VALID_ENV.CALLBACK_SECRET]);
+    expect(config.eventSecret).toBeNull();
+    expect(
+      parseControlPlaneConfig({ ...VALID_ENV, EVENT_SECRET: "event-secret-0123456789" }).eventSecret,
+    ).toBe("event-secret-0123456789");
+  });
+
+  it.each([
+    { given: { MEDIA_SECRET: undefined }, says: "MEDIA_SECRET: invalid" },
+    { given: { MEDIA_SECRET: "short" }, says: "MEDIA_SECRET: invalid" },
+    { given: { EVENT_SECRET: "short" }, says: "EVENT_SECRET: invalid" },
+    {
+      given: { MEDIA_SECRET: "callback-secret-0123456789" },
+      says: "MEDIA_SECRET must differ from CALLBACK_SECRET: one secret per purpose",
+    },
+    {
+      given: { EVENT_SECRET: "media-secret-0123456789" },
+      says: "EVENT_SECRET must differ from MEDIA_SECRET",
+    },
+    {
+      given: { WEBHOOK_SECRET: "callback-secret-0123456789", PUBLIC_URL: "https://cp.example.com" },
+      says: "WEBHOOK_SECRET must differ from CALLBACK_SECRET",
+    },
+  ])("refuses $says", ({ given, says }) => {
+    const env = Object.fromEntries(
+      Object.entries({ ...VALID_ENV, ...given }).filter(([, v]) => v !== undefined),
+    );
+    let message = "";
+    try {
+      parseControlPlaneConfig(env);
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain(says);
+    // A secret's value is never echoed, even when it is the problem.
+    for (const value of Object.values(given))
+      if (value && value.length > 8) expect(message).not.toContain(value);
   });
 });
 
