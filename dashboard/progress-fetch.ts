@@ -31,7 +31,8 @@ export const progressFetch =
             headers: parseHeaders(xhr.getAllResponseHeaders()),
           }),
         );
-      xhr.onerror = () => reject(new TypeError(`PUT ${new URL(input).origin}: the connection failed`));
+      // The SDK names the request; a browser says no more than this (refused, offline, CORS or the page's policy).
+      xhr.onerror = () => reject(new TypeError("the connection failed"));
       xhr.onabort = () => reject(signal?.reason ?? new DOMException("aborted", "AbortError"));
       xhr.ontimeout = xhr.onerror;
       if (signal?.aborted) return reject(signal.reason);

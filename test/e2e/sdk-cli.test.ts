@@ -4,7 +4,7 @@
 // a video, and the progress bar under a real pseudo-terminal (script(1)) and without one.
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -15,6 +15,7 @@ import { partRange } from "../../core/plan-part-resume.ts";
 import { SIGNATURE_HEADER } from "../../core/signature-header.ts";
 import { createClient, TcoderError, type UploadResumeState, verifyWebhook } from "../../sdk/index.ts";
 import { locateFfmpegTools } from "../services/ffmpeg-tools.ts";
+import { makeNoiseVideo } from "../support/make-noise-video.ts";
 import { eventually, sleep, stackPerFile } from "./e2e-stack.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -72,28 +73,8 @@ const collect = (child: ChildProcess): Promise<Run> => {
 const tcoder = (args: readonly string[], env: NodeJS.ProcessEnv): Promise<Run> =>
   collect(spawn(TCODER, args, { env, stdio: ["ignore", "pipe", "pipe"] }));
 
-/** A valid H.264 MP4 of about `seconds` × 12.8 MB: lossless noise at 640×360 (stream copy takes it as it is). */
-const makeVideo = async (path: string, seconds: number): Promise<number> => {
-  const ffmpeg = spawn(ffmpegPath, [
-    ...["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=s=640x360:r=30,noise=alls=100:allf=t+u"],
-    ...[
-      "-t",
-      String(seconds),
-      "-c:v",
-      "libx264",
-      "-preset",
-      "ultrafast",
-      "-qp",
-      "0",
-      "-pix_fmt",
-      "yuv420p",
-      path,
-    ],
-  ]);
-  const run = await collect(ffmpeg);
-  if (run.code !== 0) throw new Error(`ffmpeg failed: ${run.stderr}`);
-  return (await stat(path)).size;
-};
+const makeVideo = (path: string, seconds: number): Promise<number> =>
+  makeNoiseVideo(ffmpegPath, path, seconds);
 
 /** The S3 server's log lines for part PUTs of `filename` that it stored (200). */
 const storedPutLines = (filename: string): number =>
