@@ -100,7 +100,7 @@ const runCommand = async (
   const { run } = started;
   switch (run.stoppedBy) {
     case "time-limit":
-      return fail(ffmpegTimedOut(command.purpose, command.timeLimitMs));
+      return fail(ffmpegTimedOut(command));
     case "aborted":
       return fail(hooks.stopFailure());
     case null:

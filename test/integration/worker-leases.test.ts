@@ -146,18 +146,21 @@ describe("a worker whose lease is taken away mid-job", () => {
 });
 
 describe("an ffmpeg that runs past its time limit", () => {
-  it("is killed at the limit and the job fails with the reason", async () => {
+  it("is killed at the limit and the job fails with the reason after one attempt, not retried", async () => {
     const job = await harness.createJob(media["h264-720p-10s.mp4"], "web-optimized");
     // FFMPEG_MAX_RUN_MS is the operator's ceiling for any one command; 300 ms is far below this encode's ~4 s.
-    const worker = start(newMachineId(), {
-      FFMPEG_MAX_RUN_MS: "300",
-      MAX_ATTEMPTS: "1",
-      WORKER_MAX_JOBS: "1",
-    });
+    // MAX_ATTEMPTS stays at its default of 3: the timeout itself must not be retried.
+    const worker = start(newMachineId(), { FFMPEG_MAX_RUN_MS: "300", WORKER_MAX_JOBS: "1" });
     expect(await worker.exited).toEqual({ code: 0, signal: null });
     const failed = await harness.load(job.jobId);
-    expect(failed).toMatchObject({ status: "failed", error: { code: "ffmpeg-timeout", retryable: true } });
-    expect(failed.error?.message).toMatch(/ran past its 0\.3 s time limit/);
+    expect(failed).toMatchObject({
+      status: "failed",
+      attempts: 1,
+      error: { code: "ffmpeg-timeout", retryable: false },
+    });
+    expect(failed.error?.message).toBe(
+      "ffmpeg (transcode) exceeded its time limit of 0.3 s for 1280×720 × 10 s at preset web-optimized and was stopped",
+    );
     expect(
       (await harness.output.list(outputPrefix(job.jobId, "web-optimized")))._unsafeUnwrap().objects,
     ).toEqual([]);
