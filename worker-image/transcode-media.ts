@@ -46,6 +46,8 @@ export interface TranscodeHooks {
   readonly onPercent: (percent: number) => void;
   /** Called with the reason the signal was aborted, to turn it into the job's failure. */
   readonly stopFailure: () => JobFailure;
+  /** How long a stopped ffmpeg gets between SIGTERM and SIGKILL, asked when it is stopped (default 5 s). */
+  readonly abortGraceMs?: () => number | undefined;
   /** Receives every ffprobe/ffmpeg run as it ends (transcodeMedia collects them for the job's record). */
   readonly onRun?: OnRun;
 }
@@ -67,6 +69,11 @@ export interface Transcoded {
 
 /** SIGTERM lets ffmpeg close its files; a hung one gets SIGKILL after this. */
 export const FFMPEG_KILL_GRACE_MS = 5_000;
+/**
+ * A cancelled job's outputs are thrown away: ffmpeg, which on SIGTERM still flushes its encoder's lookahead (seconds
+ * at 4K), gets SIGKILL this soon after.
+ */
+export const FFMPEG_CANCEL_GRACE_MS = 500;
 
 /** A failed command: the job's failure, and the stderr lines it was read from (the core reads them again). */
 interface CommandFailure {
@@ -84,6 +91,7 @@ const runCommand = async (
   const started = await runTool([tools.ffmpegPath, ...command.argv], {
     timeLimitMs: command.timeLimitMs,
     killGraceMs: FFMPEG_KILL_GRACE_MS,
+    ...(hooks.abortGraceMs !== undefined ? { abortGraceMs: hooks.abortGraceMs } : {}),
     signal: hooks.signal,
     stderrLines: 20,
     ...(hooks.onRun !== undefined ? { record: { purpose: command.purpose, onRun: hooks.onRun } } : {}),

@@ -46,6 +46,8 @@ export interface PoolConfig extends CommonConfig {
   /** How long this machine's slot stays taken after it releases it: the machine is still stopping. */
   readonly stopGraceMs: number;
   readonly heartbeatMs: number;
+  /** How often a running job's claim is checked, so a cancel stops ffmpeg within about this long. */
+  readonly claimCheckMs: number;
   /** Idle polling: the first backoff and the longest (a nudge cuts any of them short). */
   readonly pollDelay: PollDelayConfig;
   readonly maxMachines: number;
@@ -132,6 +134,7 @@ const PoolSchema = v.object({
   LEASE_MS: int("LEASE_MS", 1_000, 30_000),
   MACHINE_STOP_GRACE_MS: int("MACHINE_STOP_GRACE_MS", 0, 5_000),
   HEARTBEAT_MS: int("HEARTBEAT_MS", 100, 10_000),
+  CLAIM_CHECK_MS: int("CLAIM_CHECK_MS", 100, 1_000),
   WORKER_POLL_MIN_MS: int("WORKER_POLL_MIN_MS", 1, DEFAULT_POLL_DELAY.minMs),
   WORKER_POLL_MAX_MS: int("WORKER_POLL_MAX_MS", 1, DEFAULT_POLL_DELAY.maxMs),
   MAX_MACHINES: int("MAX_MACHINES", 1, 5),
@@ -223,6 +226,7 @@ const poolConfig = (env: Env, base: CommonConfig): Result<WorkerConfig, string> 
       leaseMs: p.LEASE_MS,
       stopGraceMs: p.MACHINE_STOP_GRACE_MS,
       heartbeatMs: p.HEARTBEAT_MS,
+      claimCheckMs: p.CLAIM_CHECK_MS,
       pollDelay: pollDelayConfig({ minMs: p.WORKER_POLL_MIN_MS, maxMs: p.WORKER_POLL_MAX_MS }),
       maxMachines: p.MAX_MACHINES,
       retryPolicy: jobRetryPolicy({ maxAttempts: p.MAX_ATTEMPTS }),

@@ -2,6 +2,11 @@
 import type { LuaScript } from "../lua-script.ts";
 
 export const LUA_SCRIPTS = {
+  checkJobClaim: {
+    name: "check-job-claim",
+    sha1: "264ab40742778092352cd5d2398b51c4c864b79e",
+    source: "-- check-job-claim: whether a worker's claim on a job still stands (the job is running under the claim's lease\n-- token). A worker asks about once a second while it works, so a cancel, a sweep or a retry elsewhere stops its\n-- ffmpeg at once rather than at its next progress write.\n-- KEYS[1] jobs:status:{id}\n-- ARGV[1] the claim's lease token\n-- Returns {1} the claim stands\n--         {0, status} it does not: the job's status now (\"\" when the job no longer exists)\nlocal fields = redis.call('HMGET', KEYS[1], 'status', 'leaseToken')\nif fields[1] == 'running' and fields[2] == ARGV[1] then return {1} end\nreturn {0, fields[1] or ''}\n",
+  },
   claimJob: {
     name: "claim-job",
     sha1: "2e606cfab349f6f5342302b8e3e27f47194fff7c",
