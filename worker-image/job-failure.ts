@@ -43,6 +43,10 @@ export const ffmpegTimedOut = (command: FfmpegCommand): JobFailure =>
     false,
   );
 
+/** The job's estimated machine cost does not fit what the month's budget has left (core/decide-job-cost.ts). */
+export const overBudget = (message: string, retryable: boolean): JobFailure =>
+  failure("over-budget", message, retryable);
+
 /** ffmpeg finished, but what it wrote is not what the plan expected (e.g. short output from a cut input). */
 export const outputInvalid = (message: string): JobFailure => failure("output-invalid", message, false);
 

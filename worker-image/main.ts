@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { CallbackReport, CallbackSender } from "../shell/callbacks/callback-body.ts";
 import { checkJobClaim } from "../shell/redis/check-job-claim.ts";
+import { commitMachineCost } from "../shell/redis/commit-machine-cost.ts";
 import { jobStore } from "../shell/redis/job-store.ts";
 import { redisKeys } from "../shell/redis/key-schema.ts";
 import { heartbeatMachine, registerMachine } from "../shell/redis/machine-leases.ts";
@@ -68,6 +69,13 @@ const runPool = (config: PoolConfig, version: string, stop: AbortSignal, log: Lo
     jobs,
     lease,
     checkClaim: (claim) => checkJobClaim(runner, keys, claim),
+    commitCost: (commitmentUsd, reservedUsd) =>
+      commitMachineCost(
+        runner,
+        keys,
+        { machineId, commitmentUsd, reservedUsd, monthlyBudgetUsd: config.monthlyBudgetUsd },
+        clock(),
+      ),
     claimCheckMs: config.claimCheckMs,
     input: store(config.inputBucket),
     output: store(config.outputBucket),

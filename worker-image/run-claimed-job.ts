@@ -10,6 +10,7 @@ import { FLY_PRICES_2026, priceMachineTime } from "../core/price-machine-time.ts
 import type { CallbackReport, CallbackSender } from "../shell/callbacks/callback-body.ts";
 import type { JobStore } from "../shell/redis/job-store.ts";
 import type { ObjectStore } from "../shell/storage/object-store.ts";
+import type { AdmitPlan } from "./check-job-cost.ts";
 import { localInputName } from "./download-input.ts";
 import { describeTransitionError, fencedJob, isFencedOut } from "./fenced-job.ts";
 import { type JobFailure, workerFault } from "./job-failure.ts";
@@ -36,6 +37,8 @@ export interface ClaimedJobDeps {
   }) => ReturnType<CheckClaim>;
   /** How often a running job's claim is checked: a cancel stops ffmpeg within about this long. */
   readonly claimCheckMs: number;
+  /** Checks a planned job's estimated cost against the budget before it runs (absent: every plan runs). */
+  readonly admitPlan?: AdmitPlan;
   readonly input: ObjectStore;
   readonly output: ObjectStore;
   /** Sends a callback in the background (pool mode: Redis is authoritative, a callback never holds up the loop). */
@@ -85,6 +88,7 @@ const produce = async (
     stopFailure: () => JobFailure;
     onPercent: (p: number) => void;
     abortGraceMs: () => number | undefined;
+    admitPlan?: AdmitPlan;
   },
 ): Promise<{ ok: true; value: Produced } | { ok: false; error: JobFailure }> => {
   const jobDir = join(deps.workDir, job.jobId);
@@ -176,6 +180,7 @@ export const runClaimedJob = async (
       onPercent: (percent) => job.progress(percent),
       // Cancelled or taken elsewhere: nothing of this run is kept. A stop keeps ffmpeg's usual grace.
       abortGraceMs: () => (fencedOut.signal.aborted ? FFMPEG_CANCEL_GRACE_MS : undefined),
+      ...(deps.admitPlan !== undefined ? { admitPlan: deps.admitPlan } : {}),
     });
   } finally {
     stopWatching();

@@ -6,6 +6,7 @@ import { decideWorkerPhase, type WorkerLifecycleConfig } from "../core/decide-wo
 import { FLY_PRICES_2026, priceMachineTime } from "../core/price-machine-time.ts";
 import type { JobStore } from "../shell/redis/job-store.ts";
 import type { MachineRelease, MachineStoreError, Registration } from "../shell/redis/machine-store.ts";
+import { type JobCostDeps, jobCostCheck } from "./check-job-cost.ts";
 import { leaseLost, workerStopped } from "./job-failure.ts";
 import { type ClaimedJobDeps, runClaimedJob } from "./run-claimed-job.ts";
 
@@ -16,9 +17,11 @@ export interface MachineLease {
   release(costUsd: number): ResultAsync<MachineRelease, MachineStoreError>;
 }
 
-export interface PoolWorkerDeps extends Omit<ClaimedJobDeps, "jobs"> {
+export interface PoolWorkerDeps extends Omit<ClaimedJobDeps, "jobs" | "admitPlan"> {
   readonly jobs: Pick<JobStore, "claim" | "transitionFrom">;
   readonly lease: MachineLease;
+  /** Raises this machine's whole-life commitment for a job that may keep it past its TTL (commit-machine-cost). */
+  readonly commitCost: JobCostDeps["commit"];
   readonly lifecycle: WorkerLifecycleConfig;
   readonly pollDelay: PollDelayConfig;
   readonly heartbeatMs: number;
@@ -87,6 +90,14 @@ export const runPoolWorker = async (deps: PoolWorkerDeps): Promise<WorkerExit> =
     return { code: refused ? 0 : 1, reason: `registration refused: ${describe(error)}` };
   }
   deps.log("worker-registered", { machineId: deps.machineId, how: registered.value.kind });
+  const admitPlan = jobCostCheck({
+    machineId: deps.machineId,
+    guest: deps.guest,
+    machineStartedAt: startedAt,
+    machineTtlMs: deps.lifecycle.ttlMs,
+    clock: deps.clock,
+    commit: deps.commitCost,
+  });
 
   const lost = new AbortController();
   const stopHeartbeat = heartbeatLoop(deps, lost);
@@ -110,7 +121,7 @@ export const runPoolWorker = async (deps: PoolWorkerDeps): Promise<WorkerExit> =
     }
     const claim = await deps.jobs.claim(deps.machineId, deps.newLeaseToken());
     if (claim.isOk() && claim.value.kind === "claimed") {
-      const outcome = await runClaimedJob(claim.value.job, deps, stop);
+      const outcome = await runClaimedJob(claim.value.job, { ...deps, admitPlan }, stop);
       deps.log("job-finished", { jobId: claim.value.job.jobId, ...outcome });
       jobsDone += 1;
       emptyPolls = 0;

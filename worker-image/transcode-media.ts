@@ -14,6 +14,7 @@ import { audioToDropAfter } from "../core/ffmpeg/spot-undecodable-stream.ts";
 import type { MeasuredSpans } from "../core/ffmpeg/stream-spans.ts";
 import { type OnRun, type QualityScore, type RecordedRun, withoutUrlQueries } from "../core/job-record.ts";
 import type { PresetName } from "../core/preset-names.ts";
+import type { AdmitPlan } from "./check-job-cost.ts";
 import { checkQuality } from "./check-quality.ts";
 import { ffmpegFailed, ffmpegTimedOut, type JobFailure, planRejected, workerFault } from "./job-failure.ts";
 import { measureIfNeeded, type ReadInput, readInput } from "./read-input.ts";
@@ -46,6 +47,8 @@ export interface TranscodeHooks {
   readonly onPercent: (percent: number) => void;
   /** Called with the reason the signal was aborted, to turn it into the job's failure. */
   readonly stopFailure: () => JobFailure;
+  /** Lets a plan run before any of its commands do, or answers why not (the job's cost against the budget). */
+  readonly admitPlan?: AdmitPlan;
   /** How long a stopped ffmpeg gets between SIGTERM and SIGKILL, asked when it is stopped (default 5 s). */
   readonly abortGraceMs?: () => number | undefined;
   /** Receives every ffprobe/ffmpeg run as it ends (transcodeMedia collects them for the job's record). */
@@ -219,6 +222,8 @@ const planAndRun = async (
   });
   if (planned.isErr()) return err(planRejected(planned.error));
   const plan = planned.value;
+  const admitted = (await hooks.admitPlan?.(plan)) ?? ok(undefined);
+  if (admitted.isErr()) return err(admitted.error);
   const ready = await freshDirectories(plan, request.outDir);
   if (ready.isErr()) return err(ready.error);
   const main = plan.commands.filter((c) => c.purpose === "transcode");

@@ -54,6 +54,8 @@ export interface PoolConfig extends CommonConfig {
   readonly retryPolicy: JobRetryPolicy;
   /** The guest the pool machine runs on: prices its time. */
   readonly guest: MachineGuest;
+  /** The control plane's MONTHLY_BUDGET_USD: a job that may keep the machine past its TTL must fit what is left. */
+  readonly monthlyBudgetUsd: number;
 }
 
 export interface SingleJobConfig extends CommonConfig {
@@ -140,6 +142,14 @@ const PoolSchema = v.object({
   MAX_MACHINES: int("MAX_MACHINES", 1, 5),
   MAX_ATTEMPTS: int("MAX_ATTEMPTS", 1, 3),
   MACHINE_GUEST: v.optional(guest("MACHINE_GUEST"), "performance-2x-4096"),
+  MONTHLY_BUDGET_USD: v.optional(
+    v.pipe(
+      v.string(),
+      v.regex(/^\d+(\.\d+)?(e[-+]?\d+)?$/i, "MONTHLY_BUDGET_USD must be a number of dollars"),
+      v.transform(Number),
+    ),
+    "50",
+  ),
 });
 
 const SingleSchema = v.object({
@@ -231,6 +241,7 @@ const poolConfig = (env: Env, base: CommonConfig): Result<WorkerConfig, string> 
       maxMachines: p.MAX_MACHINES,
       retryPolicy: jobRetryPolicy({ maxAttempts: p.MAX_ATTEMPTS }),
       guest: p.MACHINE_GUEST,
+      monthlyBudgetUsd: p.MONTHLY_BUDGET_USD,
     });
   });
 

@@ -16,6 +16,9 @@
 // counters:active_machines     STRING  slots taken = leases + reservations; never negative
 // counters:rate_limit          ZSET    machine id → spawn time in ms (Redis TIME); the sliding spawn-rate window
 // counters:spend:{yyyy-mm}     STRING  USD spent in that month (INCRBYFLOAT), for the budget
+// workers:commitments          HASH    machine id → USD the machine may cost over its whole life, for a machine
+//                                      whose job may keep it past its TTL (more than the TTL × price admission
+//                                      reserves for every slot); dropped when its slot is given back
 // webhooks:outbox              ZSET    job id → when it finished, in ms (Redis TIME), for every finished job whose
 //                                      client webhook is not yet settled (delivered, refused for good, given up)
 // webhooks:{id}:{status}:{at}  STRING  a webhook already being sent (once-memory), so duplicate callbacks send once
@@ -35,6 +38,8 @@ export interface RedisKeys {
   readonly workerReservations: string;
   /** Released machines whose slot is held until their stop grace is over (score: Redis ms). */
   readonly workerExiting: string;
+  /** Machines whose job may keep them past their TTL → their whole-life worst case in USD. */
+  readonly workerCommitments: string;
   /** Prefix of `workers:fly:<machineId>` → the Fly machine id (to signal an idle worker); expires on its own. */
   readonly flyMachinePrefix: string;
   readonly activeMachines: string;
@@ -57,6 +62,7 @@ export const redisKeys = (prefix: string): RedisKeys => {
     workerLeases: `${p}workers:leases`,
     workerReservations: `${p}workers:reservations`,
     workerExiting: `${p}workers:exiting`,
+    workerCommitments: `${p}workers:commitments`,
     flyMachinePrefix: `${p}workers:fly:`,
     activeMachines: `${p}counters:active_machines`,
     rateLimit: `${p}counters:rate_limit`,
@@ -65,7 +71,7 @@ export const redisKeys = (prefix: string): RedisKeys => {
   };
 };
 
-/** KEYS[1..6] of release-machine.lua and sweep-release.lua, the two scripts that give machine slots back. */
+/** KEYS[1..7] of release-machine.lua and sweep-release.lua, the two scripts that give machine slots back. */
 export const slotReleaseKeys = (keys: RedisKeys, spendKey: string): string[] => [
   keys.workerLeases,
   keys.workerReservations,
@@ -73,4 +79,5 @@ export const slotReleaseKeys = (keys: RedisKeys, spendKey: string): string[] => 
   keys.jobsActive,
   spendKey,
   keys.workerExiting,
+  keys.workerCommitments,
 ];

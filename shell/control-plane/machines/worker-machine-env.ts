@@ -26,4 +26,5 @@ export const poolMachineEnv = (config: ControlPlaneConfig, machineId: string): R
   MAX_MACHINES: String(config.admission.maxMachines),
   MACHINE_GUEST: guestKey(config.worker.guest),
   MAX_ATTEMPTS: String(config.retryPolicy.maxAttempts),
+  MONTHLY_BUDGET_USD: String(config.admission.monthlyBudgetUsd),
 });
