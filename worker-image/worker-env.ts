@@ -4,7 +4,11 @@ import { err, ok, Result } from "neverthrow";
 import * as v from "valibot";
 import { type JobRetryPolicy, jobRetryPolicy } from "../core/decide-job-retry.ts";
 import { DEFAULT_POLL_DELAY, type PollDelayConfig, pollDelayConfig } from "../core/decide-poll-delay.ts";
-import { type WorkerLifecycleConfig, workerLifecycleConfig } from "../core/decide-worker-phase.ts";
+import {
+  DEFAULT_WORKER_LIFECYCLE,
+  type WorkerLifecycleConfig,
+  workerLifecycleConfig,
+} from "../core/decide-worker-phase.ts";
 import { DEFAULT_PLAN_LIMITS, type PlanLimits } from "../core/ffmpeg/check-input.ts";
 import { type MachineGuest, MachineGuestSchema } from "../core/machine-guest.ts";
 import { type PresetName, PresetNameSchema } from "../core/preset-names.ts";
@@ -133,6 +137,7 @@ const PoolSchema = v.object({
   WORKER_TTL_MS: int("WORKER_TTL_MS", 1, 300_000),
   WORKER_MAX_JOBS: int("WORKER_MAX_JOBS", 1, 3),
   WORKER_DRAIN_MS: int("WORKER_DRAIN_MS", 0, 60_000),
+  WORKER_IDLE_EXIT_MS: int("WORKER_IDLE_EXIT_MS", 1, DEFAULT_WORKER_LIFECYCLE.idleExitMs),
   LEASE_MS: int("LEASE_MS", 1_000, 30_000),
   MACHINE_STOP_GRACE_MS: int("MACHINE_STOP_GRACE_MS", 0, 5_000),
   HEARTBEAT_MS: int("HEARTBEAT_MS", 100, 10_000),
@@ -232,6 +237,7 @@ const poolConfig = (env: Env, base: CommonConfig): Result<WorkerConfig, string> 
         ttlMs: p.WORKER_TTL_MS,
         maxJobs: p.WORKER_MAX_JOBS,
         drainBufferMs: p.WORKER_DRAIN_MS,
+        idleExitMs: p.WORKER_IDLE_EXIT_MS,
       }),
       leaseMs: p.LEASE_MS,
       stopGraceMs: p.MACHINE_STOP_GRACE_MS,

@@ -20,6 +20,7 @@ export const poolMachineEnv = (config: ControlPlaneConfig, machineId: string): R
   WORKER_TTL_MS: String(config.worker.ttlMs),
   WORKER_MAX_JOBS: String(config.worker.maxJobs),
   WORKER_DRAIN_MS: String(config.worker.drainMs),
+  WORKER_IDLE_EXIT_MS: String(config.worker.idleExitMs),
   LEASE_MS: String(config.leaseMs),
   MACHINE_STOP_GRACE_MS: String(config.stopGraceMs),
   HEARTBEAT_MS: String(config.worker.heartbeatMs),
