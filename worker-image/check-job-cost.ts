@@ -26,7 +26,7 @@ export interface JobCostDeps {
   ) => ResultAsync<CommitOutcome, MachineStoreError>;
 }
 
-export const jobCostCheck =
+export const checkJobCost =
   (deps: JobCostDeps): AdmitPlan =>
   async (plan) => {
     const estimate = estimateJobCost(

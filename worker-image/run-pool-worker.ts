@@ -6,7 +6,7 @@ import { decideWorkerPhase, idleExitAt, type WorkerLifecycleConfig } from "../co
 import { FLY_PRICES_2026, priceMachineTime } from "../core/price-machine-time.ts";
 import type { JobStore } from "../shell/redis/job-store.ts";
 import type { MachineRelease, MachineStoreError, Registration } from "../shell/redis/machine-store.ts";
-import { type JobCostDeps, jobCostCheck } from "./check-job-cost.ts";
+import { checkJobCost, type JobCostDeps } from "./check-job-cost.ts";
 import { leaseLost, workerStopped } from "./job-failure.ts";
 import { type ClaimedJobDeps, runClaimedJob } from "./run-claimed-job.ts";
 
@@ -90,7 +90,7 @@ export const runPoolWorker = async (deps: PoolWorkerDeps): Promise<WorkerExit> =
     return { code: refused ? 0 : 1, reason: `registration refused: ${describe(error)}` };
   }
   deps.log("worker-registered", { machineId: deps.machineId, how: registered.value.kind });
-  const admitPlan = jobCostCheck({
+  const admitPlan = checkJobCost({
     machineId: deps.machineId,
     guest: deps.guest,
     machineStartedAt: startedAt,
