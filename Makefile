@@ -59,6 +59,7 @@ bench: deps
 	npx bun bench/cron-idle.ts
 	npx bun bench/quality.ts
 	npx bun bench/e2e.ts
+	npx bun bench/idle-machines.ts
 
 ## The pipeline on this machine, in the foreground: API on http://localhost:8787 (PORT), key TCODER_API_KEY (or a
 ## printed dev default), data in .tmp/dev. Ctrl-C stops everything. See shell/dev/run-dev.ts.

@@ -24,6 +24,9 @@
 // counters:spend:{yyyy-mm}:key:{keyId}
 //                              STRING  USD of one API key's jobs completed that month (the commit that completes
 //                                      a job adds its cost, month by Redis TIME), for the key's own budget
+// workers:commitments          HASH    machine id → USD the machine may cost over its whole life, for a machine
+//                                      whose job may keep it past its TTL (more than the TTL × price admission
+//                                      reserves for every slot); dropped when its slot is given back
 // webhooks:outbox              ZSET    job id → when it finished, in ms (Redis TIME), for every finished job whose
 //                                      client webhook is not yet settled (delivered, refused for good, given up)
 //                                      and that the cron has not taken yet
@@ -53,6 +56,8 @@ export interface RedisKeys {
   readonly workerReservations: string;
   /** Released machines whose slot is held until their stop grace is over (score: Redis ms). */
   readonly workerExiting: string;
+  /** Machines whose job may keep them past their TTL → their whole-life worst case in USD. */
+  readonly workerCommitments: string;
   /** Prefix of `workers:fly:<machineId>` → the Fly machine id (to signal an idle worker); expires on its own. */
   readonly flyMachinePrefix: string;
   readonly activeMachines: string;
@@ -83,6 +88,7 @@ export const redisKeys = (prefix: string): RedisKeys => {
     workerLeases: `${p}workers:leases`,
     workerReservations: `${p}workers:reservations`,
     workerExiting: `${p}workers:exiting`,
+    workerCommitments: `${p}workers:commitments`,
     flyMachinePrefix: `${p}workers:fly:`,
     activeMachines: `${p}counters:active_machines`,
     rateLimit: `${p}counters:rate_limit`,
@@ -94,7 +100,7 @@ export const redisKeys = (prefix: string): RedisKeys => {
   };
 };
 
-/** KEYS[1..6] of release-machine.lua and sweep-release.lua, the two scripts that give machine slots back. */
+/** KEYS[1..7] of release-machine.lua and sweep-release.lua, the two scripts that give machine slots back. */
 export const slotReleaseKeys = (keys: RedisKeys, spendKey: string): string[] => [
   keys.workerLeases,
   keys.workerReservations,
@@ -102,4 +108,5 @@ export const slotReleaseKeys = (keys: RedisKeys, spendKey: string): string[] => 
   keys.jobsActive,
   spendKey,
   keys.workerExiting,
+  keys.workerCommitments,
 ];

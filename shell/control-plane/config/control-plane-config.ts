@@ -105,6 +105,8 @@ export interface ControlPlaneConfig {
     readonly ttlMs: number;
     readonly maxJobs: number;
     readonly drainMs: number;
+    /** An idle worker exits this long after its last job unless work is expected. */
+    readonly idleExitMs: number;
     readonly heartbeatMs: number;
     readonly guest: MachineGuest;
     /** The object store endpoint workers use (their credentials are Fly app secrets, not ours to pass). */
@@ -296,6 +298,7 @@ const buildConfig = (env: Env): ControlPlaneConfig | string => {
       ttlMs: env.WORKER_TTL_MS,
       maxJobs: env.WORKER_MAX_JOBS,
       drainMs: env.WORKER_DRAIN_MS,
+      idleExitMs: env.WORKER_IDLE_EXIT_MS,
       heartbeatMs: env.HEARTBEAT_MS,
       guest,
       s3Endpoint: env.WORKER_S3_ENDPOINT ?? endpoint,

@@ -116,6 +116,8 @@ export const EnvSchema = v.object({
   WORKER_TTL_MS: intVar(300_000, 10_000, 24 * 3_600_000),
   WORKER_MAX_JOBS: intVar(3, 1, 1000),
   WORKER_DRAIN_MS: intVar(60_000, 0, 24 * 3_600_000),
+  // An idle worker exits this long after its last job unless work is expected (a nudge, a job in retry backoff).
+  WORKER_IDLE_EXIT_MS: intVar(20_000, 1_000, 24 * 3_600_000),
   POOL_GUEST: optionalText("performance-2x-4096"),
   SPAWN_MODE: v.pipe(optionalText("pool"), v.picklist(["pool", "single-job"], "must be pool or single-job")),
   WORKER_S3_ENDPOINT: nullableHttpUrl(),

@@ -34,10 +34,12 @@ export const poolMachineEnv = async (
   WORKER_TTL_MS: String(config.worker.ttlMs),
   WORKER_MAX_JOBS: String(config.worker.maxJobs),
   WORKER_DRAIN_MS: String(config.worker.drainMs),
+  WORKER_IDLE_EXIT_MS: String(config.worker.idleExitMs),
   LEASE_MS: String(config.leaseMs),
   MACHINE_STOP_GRACE_MS: String(config.stopGraceMs),
   HEARTBEAT_MS: String(config.worker.heartbeatMs),
   MAX_MACHINES: String(config.admission.maxMachines),
   MACHINE_GUEST: guestKey(config.worker.guest),
   MAX_ATTEMPTS: String(config.retryPolicy.maxAttempts),
+  MONTHLY_BUDGET_USD: String(config.admission.monthlyBudgetUsd),
 });
