@@ -8,7 +8,8 @@ import type { JobOutput } from "../core/job-output.ts";
 import type { MachineGuest } from "../core/machine-guest.ts";
 import { FLY_PRICES_2026, priceMachineTime } from "../core/price-machine-time.ts";
 import type { CallbackReport, CallbackSender } from "../shell/callbacks/callback-body.ts";
-import type { JobStore } from "../shell/redis/job-store.ts";
+import type { JobStore, TransitionError } from "../shell/redis/job-store.ts";
+import { discardRefusedOutputs } from "../shell/storage/discard-refused-outputs.ts";
 import type { ObjectStore } from "../shell/storage/object-store.ts";
 import { localInputName } from "./download-input.ts";
 import { describeTransitionError, fencedJob, isFencedOut } from "./fenced-job.ts";
@@ -130,13 +131,20 @@ export const runClaimedJob = async (
   const startedAt = deps.clock();
   const { jobId } = claimed;
   const fencedOut = new AbortController();
+  let fencedBy: TransitionError | null = null;
   const job = fencedJob(claimed, {
     jobs: deps.jobs,
     policy: deps.retryPolicy,
     clock: deps.clock,
     log: deps.log,
-    onFencedOut: (reason) => fencedOut.abort(reason),
+    onFencedOut: (reason, error) => {
+      fencedBy = error;
+      fencedOut.abort(reason);
+    },
   });
+  /** A cancel that won leaves nothing behind: what this attempt uploaded is deleted (decide-refused-outputs.ts). */
+  const discard = async (error: TransitionError | null) =>
+    error?.kind === "rejected" ? discardRefusedOutputs(deps.output, jobId, error.rejection) : { deleted: 0 };
   const signal = AbortSignal.any([stop.signal, fencedOut.signal]);
   const notify = (report: CallbackReport) =>
     deps.notify({ jobId, leaseToken: claimed.leaseToken ?? "", machineId: deps.machineId }, report);
@@ -154,7 +162,7 @@ export const runClaimedJob = async (
   }
   if (fencedOut.signal.aborted) {
     const reason = String(fencedOut.signal.reason);
-    deps.log("job-fenced-out", { jobId, reason });
+    deps.log("job-fenced-out", { jobId, reason, outputs: await discard(fencedBy) });
     return { kind: "fenced-out", reason };
   }
 
@@ -172,7 +180,7 @@ export const runClaimedJob = async (
     : await job.finish((leaseToken, at) => ({ type: "fail", leaseToken, error: produced.error, at }));
   if (!finished.ok) {
     const reason = describeTransitionError(finished.error);
-    deps.log("job-not-recorded", { jobId, reason });
+    deps.log("job-not-recorded", { jobId, reason, outputs: await discard(finished.error) });
     return isFencedOut(finished.error) ? { kind: "fenced-out", reason } : { kind: "unrecorded", reason };
   }
   if (produced.ok) {

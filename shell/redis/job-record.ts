@@ -11,6 +11,18 @@ import { PresetNameSchema } from "../../core/preset-names.ts";
 export interface JobMeta {
   readonly webhookUrl: string | null;
   readonly filename: string | null;
+  /** A client upload's terms (absent for URL ingest, and for jobs created before they were kept). */
+  readonly upload?: UploadTerms;
+}
+
+/** What a client was given to upload with: the intake and the cron's expiry check hold it to these. */
+export interface UploadTerms {
+  /** The bytes the client declared (signed into its URLs). */
+  readonly size: number;
+  /** When its upload URLs stop working, ms. */
+  readonly expiresAt: number;
+  /** The multipart upload's id; null for a single PUT. */
+  readonly multipartId: string | null;
 }
 
 export interface JobRecord {
@@ -69,6 +81,9 @@ const JobHashSchema = v.object({
   version: int,
   "meta:webhookUrl": v.optional(nullable(text), ""),
   "meta:filename": v.optional(nullable(text), ""),
+  "meta:uploadSize": v.optional(int),
+  "meta:uploadExpiresAt": v.optional(int),
+  "meta:uploadMultipartId": v.optional(nullable(text), ""),
 });
 
 const field = (value: unknown): string => {
@@ -86,6 +101,16 @@ export const encodeMeta = (meta: JobMeta): string[] => [
   field(meta.webhookUrl),
   "meta:filename",
   field(meta.filename),
+  ...(meta.upload
+    ? [
+        "meta:uploadSize",
+        field(meta.upload.size),
+        "meta:uploadExpiresAt",
+        field(meta.upload.expiresAt),
+        "meta:uploadMultipartId",
+        field(meta.upload.multipartId),
+      ]
+    : []),
 ];
 
 /** Only the fields that differ between two states (the version always differs), to keep commits small. */
@@ -112,6 +137,14 @@ export const decodeJobRecord = (flat: unknown): Result<JobRecord | null, Corrupt
       message: `job ${hash.jobId ?? "?"}: ${issue ? `${v.getDotPath(issue)}: ${issue.message}` : "invalid"}`,
     });
   }
-  const { "meta:webhookUrl": webhookUrl, "meta:filename": filename, ...job } = parsed.output;
-  return ok({ job, meta: { webhookUrl, filename } });
+  const {
+    "meta:webhookUrl": webhookUrl,
+    "meta:filename": filename,
+    "meta:uploadSize": size,
+    "meta:uploadExpiresAt": expiresAt,
+    "meta:uploadMultipartId": multipartId,
+    ...job
+  } = parsed.output;
+  const upload = size !== undefined && expiresAt !== undefined ? { size, expiresAt, multipartId } : undefined;
+  return ok({ job, meta: { webhookUrl, filename, ...(upload ? { upload } : {}) } });
 };

@@ -4,7 +4,7 @@ import * as v from "valibot";
 import type { JobRetryPolicy } from "../../core/decide-job-retry.ts";
 import { applyJobCommand } from "../../core/job-lifecycle/apply-job-command.ts";
 import type { JobCommand } from "../../core/job-lifecycle/job-commands.ts";
-import { jobIndexChanges } from "../../core/job-lifecycle/job-index-changes.ts";
+import { awaitsInput, jobIndexChanges } from "../../core/job-lifecycle/job-index-changes.ts";
 import type { JobRejection } from "../../core/job-lifecycle/job-rejection.ts";
 import type { Job, JobState } from "../../core/job-lifecycle/job-state.ts";
 import { LUA_SCRIPTS } from "./generated/lua-scripts.ts";
@@ -36,12 +36,18 @@ export interface CreateJobInput {
   readonly job: Job;
   readonly meta: JobMeta;
   readonly idempotency?: { readonly key: string; readonly ttlSeconds: number };
+  /** For a job waiting for its input: when the cron first looks for it (ms; default: at once). */
+  readonly intakeCheckAt?: number;
+  /** Refuse the job when this many are already pending or waiting for their input. */
+  readonly maxWaitingJobs?: number;
 }
 
 export type CreateOutcome =
   | { readonly kind: "created"; readonly jobId: string }
   /** The idempotency key was used before; `jobId` is the job that request created. */
-  | { readonly kind: "replayed"; readonly jobId: string };
+  | { readonly kind: "replayed"; readonly jobId: string }
+  /** `waiting` jobs (pending, or waiting for their input) are already at maxWaitingJobs: nothing was written. */
+  | { readonly kind: "backlog-full"; readonly waiting: number };
 
 export type ClaimOutcome =
   | { readonly kind: "claimed"; readonly job: Job; readonly meta: JobMeta; readonly now: number }
@@ -81,7 +87,7 @@ const CommitReply = v.union([
 ]);
 
 const Reply = {
-  create: v.tuple([v.picklist([1, 2, -2]), v.string()]),
+  create: v.union([v.tuple([v.picklist([1, 2, -2]), v.string()]), v.tuple([v.literal(-4), v.number()])]),
   commit: CommitReply,
   commitAndClaim: v.tuple([CommitReply, v.array(v.unknown())]),
   claimHead: v.union([
@@ -100,9 +106,9 @@ const commitOutcome = (
   return errAsync(notFound(jobId));
 };
 
-/** commit-job's ARGV[1..7]: job id, expected version, and the index writes the transition implies. */
+/** commit-job's ARGV[1..10]: job id, expected version, and the index writes the transition implies. */
 const commitArgs = (before: JobState, after: Job): (string | number)[] => {
-  const { pending, active, finished } = jobIndexChanges(before, after);
+  const { pending, active, finished, intake, ended } = jobIndexChanges(before, after);
   return [
     after.jobId,
     before.status === "none" ? 0 : before.version,
@@ -111,6 +117,9 @@ const commitArgs = (before: JobState, after: Job): (string | number)[] => {
     active.op,
     active.op === "set" ? `${active.machineId}|${active.leaseToken}` : "",
     finished ? "finished" : "",
+    intake.op,
+    ended.op,
+    ended.op === "add" ? ended.score : "",
   ];
 };
 
@@ -121,7 +130,12 @@ const commitFields = (before: JobState, after: Job): string[] =>
 
 export const jobStore = (runner: ScriptRunner, keys: RedisKeys): JobStore => {
   const jobKeys = (jobId: string) => [keys.jobStatus(jobId), keys.jobsPending, keys.jobsActive];
-  const commitKeys = (jobId: string) => [...jobKeys(jobId), keys.webhookOutbox];
+  const commitKeys = (jobId: string) => [
+    ...jobKeys(jobId),
+    keys.webhookOutbox,
+    keys.jobsIntake,
+    keys.jobsEnded,
+  ];
 
   const load = (jobId: string): ResultAsync<JobRecord | null, JobStoreError> =>
     runner.run(LUA_SCRIPTS.getJob, [keys.jobStatus(jobId)], []).andThen((reply) => decodeJobRecord(reply));
@@ -187,20 +201,25 @@ export const jobStore = (runner: ScriptRunner, keys: RedisKeys): JobStore => {
     load(jobId).andThen((record) => (record ? okAsync(record.job) : errAsync(notFound(jobId))));
 
   return {
-    create: ({ job, meta, idempotency }) => {
+    create: ({ job, meta, idempotency, intakeCheckAt, maxWaitingJobs }) => {
       const pendingScore = job.status === "pending" ? (job.availableAt ?? job.updatedAt) : "";
-      const scriptKeys = [keys.jobStatus(job.jobId), keys.jobsPending];
+      const intakeScore = awaitsInput(job) ? (intakeCheckAt ?? job.createdAt) : "";
+      const scriptKeys = [keys.jobStatus(job.jobId), keys.jobsPending, keys.jobsIntake];
       if (idempotency) scriptKeys.push(keys.idempotency(idempotency.key));
       return runner
         .run(LUA_SCRIPTS.createJob, scriptKeys, [
           job.jobId,
           pendingScore,
           idempotency?.ttlSeconds ?? "",
+          intakeScore,
+          maxWaitingJobs ?? "",
           ...encodeJob(job),
           ...encodeMeta(meta),
         ])
         .andThen((reply) => parseScriptReply("create-job", Reply.create, reply))
-        .andThen(([code, jobId]): ResultAsync<CreateOutcome, JobStoreError> => {
+        .andThen((reply): ResultAsync<CreateOutcome, JobStoreError> => {
+          if (reply[0] === -4) return okAsync({ kind: "backlog-full", waiting: reply[1] });
+          const [code, jobId] = reply;
           if (code === 1) return okAsync({ kind: "created", jobId });
           if (code === 2) return okAsync({ kind: "replayed", jobId });
           return errAsync({ kind: "unexpected-reply", message: `create-job: job ${jobId} already exists` });
@@ -228,7 +247,7 @@ export const jobStore = (runner: ScriptRunner, keys: RedisKeys): JobStore => {
       return runner
         .run(
           LUA_SCRIPTS.commitAndClaim,
-          [...jobKeys(after.jobId), keys.workerLeases, keys.webhookOutbox],
+          [...jobKeys(after.jobId), keys.workerLeases, keys.webhookOutbox, keys.jobsIntake, keys.jobsEnded],
           [
             ...commitArgs(known, after),
             fields.length,

@@ -9,6 +9,11 @@
 // jobs:pending                 ZSET    job ids waiting for a worker; score = earliest claim time in ms (enqueue
 //                                      time, or the end of a retry backoff)
 // jobs:active                  HASH    job id → "<machineId>|<leaseToken>" for every running job; the sweep's index
+// jobs:intake                  ZSET    job id → when the cron next looks for its input (ms, control-plane clock), for
+//                                      every job still `uploading` or `queued`; added by create-job, removed by the
+//                                      commit that moves the job on; these count toward the backlog cap
+// jobs:ended                   ZSET    job id → when it ended (its finishedAt, ms), for every job in a terminal
+//                                      status: input retention; removed by a client retry or once its input is gone
 // jobs:idempotency:{key}       STRING  client Idempotency-Key → job id (expires with the key's TTL)
 // workers:leases               ZSET    machine id → lease expiry in ms by Redis TIME; a machine without an entry,
 //                                      or with an expired one, holds no slot and may not claim
@@ -30,6 +35,8 @@ export interface RedisKeys {
   jobStatus(jobId: string): string;
   readonly jobsPending: string;
   readonly jobsActive: string;
+  readonly jobsIntake: string;
+  readonly jobsEnded: string;
   idempotency(key: string): string;
   readonly workerLeases: string;
   readonly workerReservations: string;
@@ -53,6 +60,8 @@ export const redisKeys = (prefix: string): RedisKeys => {
     jobStatus: (jobId) => `${p}jobs:status:${jobId}`,
     jobsPending: `${p}jobs:pending`,
     jobsActive: `${p}jobs:active`,
+    jobsIntake: `${p}jobs:intake`,
+    jobsEnded: `${p}jobs:ended`,
     idempotency: (key) => `${p}jobs:idempotency:${key}`,
     workerLeases: `${p}workers:leases`,
     workerReservations: `${p}workers:reservations`,

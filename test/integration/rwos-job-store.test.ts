@@ -63,6 +63,46 @@ describe("create and load", () => {
     expect((await store.load(job.jobId))._unsafeUnwrap()?.job.preset).toBe("web-optimized");
   });
 
+  it("keeps a client upload's terms, and indexes the job as waiting for its input until it moves on", async () => {
+    const job = buildJob({ source: "upload" });
+    const meta = { ...META, upload: { size: 2048, expiresAt: job.createdAt + 900_000, multipartId: "mp-1" } };
+    await store.create({ job, meta, intakeCheckAt: job.createdAt + 60_000 });
+    expect((await store.load(job.jobId))._unsafeUnwrap()).toEqual({ job, meta });
+    expect(await redis.zscore(keys.jobsIntake, job.jobId)).toBe(String(job.createdAt + 60_000));
+    await store.transition(job.jobId, { type: "confirm-upload", size: 2048, at: job.createdAt + 1 }, POLICY);
+    expect(await redis.zscore(keys.jobsIntake, job.jobId)).not.toBeNull();
+    await store.transition(job.jobId, { type: "enqueue", at: job.createdAt + 2 }, POLICY);
+    expect(await redis.zscore(keys.jobsIntake, job.jobId)).toBeNull();
+    await store.transition(job.jobId, { type: "cancel", at: job.createdAt + 3 }, POLICY);
+    expect(await redis.zscore(keys.jobsEnded, job.jobId)).toBe(String(job.createdAt + 3));
+  });
+
+  it("refuses a job past the backlog cap, counting jobs still waiting for their input, atomically", async () => {
+    const local = rwosContext("backlog-cap");
+    try {
+      await local.store.create({ job: buildJob({ source: "url" }), meta: META });
+      await local.store.create({ job: buildJob({ source: "upload" }), meta: META });
+      // 20 creates at once against a cap of 5, with 2 already waiting: exactly 3 get in.
+      const outcomes = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          local.store.create({
+            job: buildJob({ source: i % 2 === 0 ? "upload" : "url" }),
+            meta: META,
+            maxWaitingJobs: 5,
+          }),
+        ),
+      );
+      const kinds = outcomes.map((o) => o._unsafeUnwrap().kind);
+      expect(kinds.filter((k) => k === "created")).toHaveLength(3);
+      expect(outcomes.map((o) => o._unsafeUnwrap())).toContainEqual({ kind: "backlog-full", waiting: 5 });
+      expect(
+        (await local.redis.zcard(local.keys.jobsPending)) + (await local.redis.zcard(local.keys.jobsIntake)),
+      ).toBe(5);
+    } finally {
+      await local.close();
+    }
+  });
+
   it("reports a corrupt record instead of trusting it", async () => {
     const job = buildJob({});
     await store.create({ job, meta: META });
@@ -331,9 +371,16 @@ describe("store and decider agree on random command sequences", () => {
       // The indexes always match the states.
       const pending = new Set(await model.redis.zrange(model.keys.jobsPending, 0, -1));
       const active = new Set(await model.redis.hkeys(model.keys.jobsActive));
+      const intake = new Set(await model.redis.zrange(model.keys.jobsIntake, 0, -1));
+      const ended = new Set(await model.redis.zrange(model.keys.jobsEnded, 0, -1));
       for (const id of ids) {
-        expect(pending.has(id), `pending index for ${id}`).toBe(states.get(id)?.status === "pending");
-        expect(active.has(id), `active index for ${id}`).toBe(states.get(id)?.status === "running");
+        const status = states.get(id)?.status;
+        expect(pending.has(id), `pending index for ${id}`).toBe(status === "pending");
+        expect(active.has(id), `active index for ${id}`).toBe(status === "running");
+        expect(intake.has(id), `intake index for ${id}`).toBe(status === "uploading" || status === "queued");
+        expect(ended.has(id), `ended index for ${id}`).toBe(
+          status === "completed" || status === "failed" || status === "cancelled",
+        );
       }
     }
     expect(compared).toBe(STEPS * 6);

@@ -49,7 +49,7 @@ const uploadedJob = async (filename: string) => {
   const response = await call("/api/upload", {
     method: "POST",
     headers: { ...auth, "content-type": "application/json" },
-    body: JSON.stringify({ filename, preset: "web-optimized" }),
+    body: JSON.stringify({ filename, preset: "web-optimized", size: 10 }),
   });
   expect(response.status).toBe(201);
   const body = (await response.json()) as {

@@ -1,10 +1,12 @@
 // A worker's report (POST /internal/callbacks, already verified): the same fenced transition the worker commits
 // itself in pool mode, so a duplicate is success; in single-job mode it is how the result is recorded.
-import { errAsync, okAsync, type ResultAsync } from "neverthrow";
+import { errAsync, okAsync, ResultAsync } from "neverthrow";
 import type { JobCommand } from "../../../core/job-lifecycle/job-commands.ts";
 import type { Job } from "../../../core/job-lifecycle/job-state.ts";
 import { outputKey } from "../../../core/output-keys.ts";
 import type { CallbackBody } from "../../callbacks/callback-body.ts";
+import type { TransitionError } from "../../redis/job-store.ts";
+import { discardRefusedOutputs } from "../../storage/discard-refused-outputs.ts";
 import type { ControlPlaneDeps } from "../config/control-plane-deps.ts";
 import type { ApiError } from "../http/api-error.ts";
 import { fromStoreError, fromTransitionError } from "../http/store-failures.ts";
@@ -74,7 +76,8 @@ export const handleWorkerCallback = (
         error.kind === "rejected" &&
         error.rejection.code === "already-terminal" &&
         error.rejection.status === finalStatus(body);
-      if (!duplicate) return errAsync(fromTransitionError(error));
+      if (!duplicate)
+        return discardIfCancelled(deps, body, error).andThen(() => errAsync(fromTransitionError(error)));
       return deps.jobs
         .load(body.jobId)
         .mapErr(fromStoreError)
@@ -84,4 +87,17 @@ export const handleWorkerCallback = (
             : errAsync<CallbackOutcome, ApiError>({ kind: "not-found", message: `no job ${body.jobId}` }),
         );
     });
+};
+
+/** A completed report refused because the job was cancelled first: the outputs it wrote are deleted (the cancel won). */
+const discardIfCancelled = (
+  deps: ControlPlaneDeps,
+  body: CallbackBody,
+  error: TransitionError,
+): ResultAsync<void, never> => {
+  if (body.kind !== "completed" || error.kind !== "rejected") return okAsync(undefined);
+  const discarding = discardRefusedOutputs(deps.outputs, body.jobId, error.rejection).then((discarded) => {
+    if ("error" in discarded) deps.log.warn("callback.discard-failed", { jobId: body.jobId, ...discarded });
+  });
+  return ResultAsync.fromSafePromise(discarding);
 };

@@ -12,7 +12,7 @@ export const completeUpload = (
   jobId: string,
   request: CompleteUploadRequest,
 ): ResultAsync<{ readonly jobId: string; readonly inputKey: string; readonly eTag: string }, ApiError> =>
-  loadUploadingJob(deps, jobId).andThen((job) =>
+  loadUploadingJob(deps, jobId).andThen(({ job }) =>
     deps.inputs
       .completeMultipart(job.inputKey, request.uploadId, request.parts)
       .mapErr(fromStorageError)

@@ -82,7 +82,16 @@ export const ingestFromUrl = (
             filename,
             webhookUrl: webhook.value,
           };
-          return persistNewJob(deps, newJob, client).andThen((outcome) =>
+          // Refused for the backlog after the download: the fetched input is nobody's, so it goes.
+          const persisted = persistNewJob(deps, newJob, client).orElse((error) =>
+            error.kind === "rate-limited"
+              ? deps.inputs
+                  .delete(inputKey)
+                  .orElse(() => okAsync(undefined))
+                  .andThen(() => errAsync(error))
+              : errAsync(error),
+          );
+          return persisted.andThen((outcome) =>
             outcome.kind === "created"
               ? okAsync({ created: true, job: firstState(newJob, deps.clock(), deps) })
               : deps.jobs

@@ -1,11 +1,11 @@
 // The job a multipart call (sign more parts, complete) is for: it must exist and still wait for its upload.
 import { errAsync, okAsync, type ResultAsync } from "neverthrow";
-import type { Job } from "../../../core/job-lifecycle/job-state.ts";
+import type { JobRecord } from "../../redis/job-record.ts";
 import type { ControlPlaneDeps } from "../config/control-plane-deps.ts";
 import type { ApiError } from "../http/api-error.ts";
 import { fromStoreError } from "../http/store-failures.ts";
 
-export const loadUploadingJob = (deps: ControlPlaneDeps, jobId: string): ResultAsync<Job, ApiError> =>
+export const loadUploadingJob = (deps: ControlPlaneDeps, jobId: string): ResultAsync<JobRecord, ApiError> =>
   deps.jobs
     .load(jobId)
     .mapErr(fromStoreError)
@@ -20,5 +20,5 @@ export const loadUploadingJob = (deps: ControlPlaneDeps, jobId: string): ResultA
           message: `the job is ${job.status}, not waiting for its upload`,
         });
       }
-      return okAsync(job);
+      return okAsync(record);
     });

@@ -1,11 +1,16 @@
 // Shared steps of every way a job starts: its id (derived from the client's Idempotency-Key when given), the
 // acceptance check (budget, backlog) and the create-job write of the decider's first state.
 import { errAsync, okAsync, type ResultAsync } from "neverthrow";
-import { decideJobAcceptance } from "../../../core/decide-job-acceptance.ts";
+import {
+  firstIntakeCheckAt,
+  type IntakeCheckPolicy,
+  MAX_INTAKE_CHECK_INTERVAL_MS,
+} from "../../../core/decide-intake-check.ts";
+import { backlogFull, decideJobAcceptance } from "../../../core/decide-job-acceptance.ts";
 import { applyJobCommand } from "../../../core/job-lifecycle/apply-job-command.ts";
 import { initialJobState, type Job, type JobSource } from "../../../core/job-lifecycle/job-state.ts";
 import type { PresetName } from "../../../core/preset-names.ts";
-import type { JobRecord } from "../../redis/job-record.ts";
+import type { JobRecord, UploadTerms } from "../../redis/job-record.ts";
 import type { CreateOutcome } from "../../redis/job-store.ts";
 import type { ControlPlaneDeps } from "../config/control-plane-deps.ts";
 import type { ApiError } from "../http/api-error.ts";
@@ -85,6 +90,8 @@ export interface NewJob {
   readonly source: JobSource;
   readonly filename: string | null;
   readonly webhookUrl: string | null;
+  /** What the client was given to upload with (source "upload"). */
+  readonly upload?: UploadTerms;
 }
 
 /** The decider's state after `create` (and `enqueue` for URL ingest). */
@@ -103,15 +110,24 @@ export const firstState = (job: NewJob, at: number, deps: ControlPlaneDeps): Job
   return state.value.state;
 };
 
+/** Writes the job unless the backlog is at its cap (jobs pending or waiting for their upload, counted atomically). */
 export const persistNewJob = (
   deps: ControlPlaneDeps,
   job: NewJob,
   client: ClientRequest,
-): ResultAsync<CreateOutcome, ApiError> =>
-  deps.jobs
+): ResultAsync<Exclude<CreateOutcome, { readonly kind: "backlog-full" }>, ApiError> => {
+  const first = firstState(job, deps.clock(), deps);
+  const { maxPendingJobs } = deps.config.limits;
+  return deps.jobs
     .create({
-      job: firstState(job, deps.clock(), deps),
-      meta: { webhookUrl: job.webhookUrl, filename: job.filename },
+      job: first,
+      meta: {
+        webhookUrl: job.webhookUrl,
+        filename: job.filename,
+        ...(job.upload ? { upload: job.upload } : {}),
+      },
+      intakeCheckAt: firstIntakeCheckAt(first.createdAt, intakeCheckPolicy(deps)),
+      maxWaitingJobs: maxPendingJobs,
       ...(client.idempotencyKey === null
         ? {}
         : {
@@ -121,4 +137,20 @@ export const persistNewJob = (
             },
           }),
     })
-    .mapErr(fromStoreError);
+    .mapErr(fromStoreError)
+    .andThen((outcome) => {
+      if (outcome.kind !== "backlog-full") return okAsync(outcome);
+      const { message, retryAfterMs } = backlogFull(outcome.waiting, {
+        maxPendingJobs,
+        retryAfterMs: deps.config.admission.capacityRetryMs,
+      });
+      return errAsync<never, ApiError>({ kind: "rate-limited", message, retryAfterMs });
+    });
+};
+
+/** The cron's intake check policy from the settings. */
+export const intakeCheckPolicy = (deps: ControlPlaneDeps): IntakeCheckPolicy => ({
+  graceMs: deps.config.uploads.graceSeconds * 1000,
+  firstCheckMs: deps.config.uploads.checkSeconds * 1000,
+  maxCheckIntervalMs: MAX_INTAKE_CHECK_INTERVAL_MS,
+});

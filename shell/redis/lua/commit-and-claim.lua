@@ -5,16 +5,19 @@
 -- KEYS[3] jobs:active
 -- KEYS[4] workers:leases
 -- KEYS[5] webhooks:outbox
--- ARGV[1..7] as commit-job: job id, expected version, pending op, pending score, active op, active value, finished
--- ARGV[8] n: how many field/value entries follow
--- ARGV[9 .. 8+n] field, value pairs to write
--- ARGV[9+n] prefix of job keys, ARGV[10+n] machine id, ARGV[11+n] the next claim's lease token
+-- KEYS[6] jobs:intake
+-- KEYS[7] jobs:ended
+-- ARGV[1..10] as commit-job: job id, expected version, pending op and score, active op and value, finished,
+--             intake op, ended op and score
+-- ARGV[11] n: how many field/value entries follow
+-- ARGV[12 .. 11+n] field, value pairs to write
+-- ARGV[12+n] prefix of job keys, ARGV[13+n] machine id, ARGV[14+n] the next claim's lease token
 -- Returns {commitReply, claimReply}: commitReply as commit-job's; claimReply as claim-job's, or {} when the commit
 -- did not happen (the caller decides again on the fresh state before claiming anything)
 -- @include lib/commit-job.lua
 -- @include lib/claim-next.lua
-local n = tonumber(ARGV[8])
-local committed = commit_job(KEYS[1], KEYS[2], KEYS[3], KEYS[5], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5],
-  ARGV[6], ARGV[7], {unpack(ARGV, 9, 8 + n)})
+local n = tonumber(ARGV[11])
+local committed = commit_job(KEYS[1], {KEYS[2], KEYS[3], KEYS[5], KEYS[6], KEYS[7]}, ARGV[1], ARGV[2],
+  {unpack(ARGV, 3, 10)}, {unpack(ARGV, 12, 11 + n)})
 if committed[1] ~= 1 then return {committed, {}} end
-return {committed, claim_next(KEYS[2], KEYS[3], KEYS[4], ARGV[9 + n], ARGV[10 + n], ARGV[11 + n])}
+return {committed, claim_next(KEYS[2], KEYS[3], KEYS[4], ARGV[12 + n], ARGV[13 + n], ARGV[14 + n])}

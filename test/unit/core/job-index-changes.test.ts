@@ -35,6 +35,17 @@ const cancelled: JobEvent = { type: "cancelled", reason: null, at: T0 + 5 };
 const PENDING = [created, confirmed, enqueued];
 const RUNNING = [...PENDING, claimed("lease-1", 1)];
 
+const KEEP = { op: "keep" } as const;
+/** Every index kept, but those named. */
+const changes = (named: Partial<JobIndexChanges>): JobIndexChanges => ({
+  pending: KEEP,
+  active: KEEP,
+  finished: false,
+  intake: KEEP,
+  ended: KEEP,
+  ...named,
+});
+
 const cases: {
   name: string;
   given: readonly JobEvent[];
@@ -42,62 +53,62 @@ const cases: {
   then: JobIndexChanges;
 }[] = [
   {
-    name: "upload confirmed: no index yet",
+    name: "upload confirmed: still waiting in the intake index, nowhere else yet",
     given: [created],
     when: confirmed,
-    then: { pending: { op: "keep" }, active: { op: "keep" }, finished: false },
+    then: changes({ pending: { op: "keep" }, active: { op: "keep" }, finished: false }),
   },
   {
-    name: "enqueued: into the pending queue at its enqueue time",
+    name: "enqueued: out of the intake index, into the pending queue at its enqueue time",
     given: [created, confirmed],
     when: enqueued,
-    then: { pending: { op: "add", score: T0 + 2 }, active: { op: "keep" }, finished: false },
+    then: changes({ pending: { op: "add", score: T0 + 2 }, intake: { op: "remove" } }),
   },
   {
     name: "claimed: out of pending, into the running index under its lease",
     given: PENDING,
     when: claimed("lease-1", 1),
-    then: {
+    then: changes({
       pending: { op: "remove" },
       active: { op: "set", machineId: "m1", leaseToken: "lease-1" },
       finished: false,
-    },
+    }),
   },
   {
     name: "completed: out of the running index, and its webhook is owed",
     given: RUNNING,
     when: completed,
-    then: { pending: { op: "keep" }, active: { op: "remove" }, finished: true },
+    then: changes({ active: { op: "remove" }, finished: true, ended: { op: "add", score: T0 + 9 } }),
   },
   {
     name: "failed for good: out of the running index, webhook owed",
     given: RUNNING,
     when: failed,
-    then: { pending: { op: "keep" }, active: { op: "remove" }, finished: true },
+    then: changes({ active: { op: "remove" }, finished: true, ended: { op: "add", score: T0 + 9 } }),
   },
   {
     name: "lease expired with attempts left: back to pending at its backoff, nothing owed",
     given: RUNNING,
     when: expired,
-    then: { pending: { op: "add", score: T0 + 500 }, active: { op: "remove" }, finished: false },
+    then: changes({ pending: { op: "add", score: T0 + 500 }, active: { op: "remove" }, finished: false }),
   },
   {
-    name: "cancelled while uploading: finished, webhook owed",
+    name: "cancelled while uploading: out of the intake index, ended, webhook owed",
     given: [created],
     when: cancelled,
-    then: { pending: { op: "keep" }, active: { op: "keep" }, finished: true },
+    then: changes({ finished: true, intake: { op: "remove" }, ended: { op: "add", score: T0 + 5 } }),
   },
   {
     name: "cancelled while pending: out of the queue, webhook owed",
     given: PENDING,
     when: cancelled,
-    then: { pending: { op: "remove" }, active: { op: "keep" }, finished: true },
+    then: changes({ pending: { op: "remove" }, finished: true, ended: { op: "add", score: T0 + 5 } }),
   },
   {
-    name: "a failed job retried by its client: pending again, nothing owed until it finishes again",
+    name: "a failed job retried by its client: pending again, not ended, nothing owed until it finishes again",
     given: [...RUNNING, failed],
     when: retried,
-    then: { pending: { op: "add", score: T0 + 20 }, active: { op: "keep" }, finished: false },
+    then: changes({ pending: { op: "add", score: T0 + 20 }, ended: { op: "remove" } }),
   },
 ];
 
@@ -112,5 +123,11 @@ describe("jobIndexChanges", () => {
   it("a job created straight into a finished state owes its webhook too", () => {
     const after = foldJobEvents([created, cancelled]) as Job;
     expect(jobIndexChanges({ status: "none" }, after).finished).toBe(true);
+  });
+
+  it("a job that ends after a confirmed but never enqueued upload leaves the intake index", () => {
+    const before = foldJobEvents([created, confirmed]);
+    const after = foldJobEvents([cancelled], before) as Job;
+    expect(jobIndexChanges(before, after).intake).toEqual({ op: "remove" });
   });
 });
