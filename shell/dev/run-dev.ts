@@ -1,5 +1,6 @@
 // `make dev`: the whole pipeline in the foreground with prefixed logs, until Ctrl-C stops everything cleanly.
-//   PORT (8787), TCODER_API_KEY (a printed dev default), DEV_CRON_INTERVAL_MS (10000), DEV_DATA_DIR (.tmp/dev).
+//   PORT (8787), TCODER_API_KEY (a printed dev default), DEV_CRON_INTERVAL_MS (10000), DEV_DATA_DIR (.tmp/dev);
+//   the upload settings in PASSED_THROUGH reach the control plane when set.
 // Run with Bun from the repository root: `bun shell/dev/run-dev.ts`.
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -11,6 +12,22 @@ import { tryNextText } from "./try-next-text.ts";
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 /** Local only: the dev stack listens on 127.0.0.1 and its data is yours. Set TCODER_API_KEY to use another. */
 export const DEV_API_KEY = "tk_dev_local_only_change_me";
+
+/** Control-plane settings worth trying locally (an upload that expires, input retention), passed on when set. */
+const PASSED_THROUGH = [
+  "UPLOAD_URL_TTL_SECONDS",
+  "UPLOAD_GRACE_SECONDS",
+  "UPLOAD_CHECK_SECONDS",
+  "INPUT_RETENTION_DAYS",
+] as const;
+
+const passedThrough = (): Record<string, string> =>
+  Object.fromEntries(
+    PASSED_THROUGH.flatMap((name) => {
+      const value = process.env[name];
+      return value === undefined || value === "" ? [] : [[name, value]];
+    }),
+  );
 
 const intFrom = (name: string, fallback: number): number => {
   const raw = process.env[name];
@@ -67,6 +84,7 @@ const main = async (): Promise<void> => {
     port,
     apiKey,
     cronIntervalMs: intFrom("DEV_CRON_INTERVAL_MS", 10_000),
+    vars: passedThrough(),
     log,
   });
   const media = await fixtures;
