@@ -1,7 +1,7 @@
 // POST /api/upload: a job waiting for its input, and a presigned PUT (or multipart part URLs) scoped to exactly
 // uploads/<jobId>/<safe filename> with the content type and the declared size signed, and a short expiry. The job
 // keeps these terms (size, expiry, multipart id): the intake holds uploads to them, the cron expires the job by them.
-import { errAsync, ok, type Result, ResultAsync } from "neverthrow";
+import { errAsync, ok, okAsync, type Result, ResultAsync } from "neverthrow";
 import { guessContentType } from "../../../core/guess-content-type.ts";
 import { type MultipartPlan, planUpload } from "../../../core/plan-upload.ts";
 import { safeInputKey } from "../../../core/safe-input-key.ts";
@@ -76,10 +76,8 @@ export const createUpload = (
 /** A multipart upload begun for a job that was then refused (the backlog filled meanwhile) is aborted. */
 const abandon = (deps: ControlPlaneDeps, key: string, terms: UploadTerms): ResultAsync<void, never> =>
   terms.multipartId === null
-    ? ResultAsync.fromSafePromise(Promise.resolve())
-    : deps.inputs
-        .abortMultipart(key, terms.multipartId)
-        .orElse(() => ResultAsync.fromSafePromise(Promise.resolve()));
+    ? okAsync(undefined)
+    : deps.inputs.abortMultipart(key, terms.multipartId).orElse(() => okAsync(undefined));
 
 const presignSingle = (
   deps: ControlPlaneDeps,
