@@ -28,10 +28,11 @@ test-integration: deps
 test-e2e: deps
 	@$(VITEST) --project e2e
 
-## Typecheck (whole repo, and core/ alone with no runtime types), lint, and the generated Lua module is current.
+## Typecheck (whole repo, core/ alone with no runtime types, sdk/ with only the web platform's), lint, and the generated Lua module is current.
 check: deps
 	npx tsc -p tsconfig.json --noEmit
 	npx tsc -p core/tsconfig.json --noEmit
+	npx tsc -p sdk/tsconfig.json --noEmit
 	npx biome check .
 	node scripts/build-lua.mjs --check
 
@@ -51,6 +52,7 @@ bench: deps
 	npx bun bench/cron-idle.ts
 	npx bun bench/quality.ts
 	npx bun bench/e2e.ts
+	npx bun bench/idle-machines.ts
 
 ## The pipeline on this machine, in the foreground: API on http://localhost:8787 (PORT), key TCODER_API_KEY (or a
 ## printed dev default), data in .tmp/dev. Ctrl-C stops everything. See shell/dev/run-dev.ts.

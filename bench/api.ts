@@ -114,6 +114,7 @@ const main = async () => {
       FLY_API_BASE_URL: "http://127.0.0.1:9/v1",
       WORKER_IMAGE: "registry.fly.io/tcoder-worker:bench",
       CALLBACK_SECRET: randomBytes(24).toString("hex"),
+      MEDIA_SECRET: randomBytes(24).toString("hex"),
     },
     `${base}/health`,
   );

@@ -58,6 +58,7 @@ try {
       FLY_API_BASE_URL: fly.url,
       WORKER_IMAGE: "registry.fly.io/bench-app:bench",
       CALLBACK_SECRET: randomBytes(16).toString("hex"),
+      MEDIA_SECRET: randomBytes(16).toString("hex"),
       PUBLIC_URL: "http://cp.bench",
     }),
     { log: quiet },

@@ -1,5 +1,6 @@
 // Whether the API takes a new job now (pure): refused with 402 once the month's budget is spent, and with 429
-// while the backlog is at its cap, so clients back off instead of piling up work no machine can start.
+// while the backlog is at its cap, so clients back off instead of piling up work no machine can start; per API key,
+// 429 once the key's own budget is spent or its own unfinished jobs are at their cap.
 
 export interface AcceptanceLimits {
   readonly monthlyBudgetUsd: number;
@@ -42,3 +43,67 @@ export const backlogFull = (
   message: `${waiting} jobs are already waiting (limit ${limits.maxPendingJobs})`,
   retryAfterMs: limits.retryAfterMs,
 });
+/** One API key's own limits (KEY_MONTHLY_BUDGET_USD, KEY_MAX_PENDING_JOBS, KEY_LIMITS); null: no such limit. */
+export interface KeyLimits {
+  readonly monthlyBudgetUsd: number | null;
+  readonly maxPendingJobs: number | null;
+}
+
+/** Every key's defaults, and per key id the limits that differ (a field left out keeps the default). */
+export interface KeyLimitSettings {
+  readonly defaults: KeyLimits;
+  readonly overrides: Readonly<Record<string, Partial<KeyLimits>>>;
+}
+
+export const keyLimitsFor = (keyId: string, settings: KeyLimitSettings): KeyLimits => ({
+  ...settings.defaults,
+  ...(Object.hasOwn(settings.overrides, keyId) ? settings.overrides[keyId] : {}),
+});
+
+export const hasKeyLimits = (limits: KeyLimits): boolean =>
+  limits.monthlyBudgetUsd !== null || limits.maxPendingJobs !== null;
+
+/** What one key has in flight and has spent, at one Redis instant. */
+export interface KeyUsage {
+  /** The key's unfinished jobs: waiting for their upload, queued, pending or running. */
+  readonly openJobs: number;
+  /** What the key's jobs completed this month cost. */
+  readonly spentUsd: number;
+  /** Until the month ends and the key's spend starts again from zero. */
+  readonly msUntilMonthEnd: number;
+}
+
+export type KeyAcceptance =
+  | { readonly kind: "accept" }
+  | { readonly kind: "key-budget-exhausted"; readonly message: string; readonly retryAfterMs: number }
+  | { readonly kind: "key-pending-cap"; readonly message: string; readonly retryAfterMs: number };
+
+/** The refusal of a key at its pending cap (also what the create script's atomic re-check answers with). */
+export const keyPendingCapRefusal = (openJobs: number, maxPendingJobs: number, retryAfterMs: number) =>
+  ({
+    kind: "key-pending-cap",
+    message: `this API key has ${openJobs} unfinished jobs (its limit is ${maxPendingJobs})`,
+    retryAfterMs,
+  }) as const;
+
+/**
+ * Whether one key may add a job, on top of the global check: one tenant cannot spend the month or fill the backlog
+ * for all. Its budget counts the cost of its jobs completed this month; its cap counts its unfinished jobs.
+ */
+export const decideKeyAcceptance = (
+  usage: KeyUsage,
+  limits: KeyLimits,
+  retryAfterMs: number,
+): KeyAcceptance => {
+  if (limits.monthlyBudgetUsd !== null && usage.spentUsd >= limits.monthlyBudgetUsd) {
+    return {
+      kind: "key-budget-exhausted",
+      message: `this API key's monthly budget of $${limits.monthlyBudgetUsd.toFixed(2)} is spent ($${usage.spentUsd.toFixed(2)})`,
+      retryAfterMs: Math.max(1000, usage.msUntilMonthEnd),
+    };
+  }
+  if (limits.maxPendingJobs !== null && usage.openJobs >= limits.maxPendingJobs) {
+    return keyPendingCapRefusal(usage.openJobs, limits.maxPendingJobs, retryAfterMs);
+  }
+  return { kind: "accept" };
+};

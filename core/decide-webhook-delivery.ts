@@ -1,5 +1,5 @@
 // Client webhooks (pure): whether a finished job's webhook is sent, what settles its outbox entry, when an owed one
-// is given up, and the event's stable identity (receivers dedupe on `id`).
+// is tried again or given up, and the event's stable identity (receivers dedupe on `id`).
 import { isTerminalStatus, type JobStatus } from "./job-status.ts";
 
 export type WebhookOutcome =
@@ -32,12 +32,48 @@ export const settlesOutbox = (outcome: WebhookOutcome): boolean =>
   (outcome.kind === "failed" && outcome.final) ||
   (outcome.kind === "skipped" && outcome.reason !== "already-sent");
 
-/** An owed webhook older than the give-up age is dropped unsent; a younger one gets another attempt. */
+/** The outbox's schedule for webhooks still owed after the send as the job finished. */
+export interface OwedWebhookPolicy {
+  /** Given up once owed this long (since the job finished), but never before the outbox has tried it once. */
+  readonly giveUpAfterMs: number;
+  /** The wait after the first failed attempt; it doubles after each further failure... */
+  readonly backoffMs: number;
+  /** ...up to this. */
+  readonly maxBackoffMs: number;
+}
+
+/** An owed webhook as the outbox keeps it: when it was first owed, and how many of its attempts failed. */
+export interface OwedWebhookEntry {
+  readonly firstOwedAt: number;
+  readonly failedAttempts: number;
+}
+
+/**
+ * Another attempt, or give up: by the entry's own age and attempts only, so a webhook is never dropped because
+ * others were ahead of it, nor before it was tried at all.
+ */
 export const decideOwedWebhook = (
-  finishedAt: number,
+  entry: OwedWebhookEntry,
   now: number,
-  giveUpAfterMs: number,
-): "give-up" | "attempt" => (now - finishedAt > giveUpAfterMs ? "give-up" : "attempt");
+  policy: Pick<OwedWebhookPolicy, "giveUpAfterMs">,
+): "give-up" | "attempt" =>
+  entry.failedAttempts >= 1 && now - entry.firstOwedAt > policy.giveUpAfterMs ? "give-up" : "attempt";
+
+/**
+ * How long an owed webhook waits after its `failedAttempts`-th failure: exponential backoff with equal jitter,
+ * between half and all of min(maxBackoffMs, backoffMs × 2^(failedAttempts - 1)), so entries that failed together
+ * spread out. `jitter` is uniform in [0, 1).
+ */
+export const owedWebhookRetryDelay = (
+  failedAttempts: number,
+  jitter: number,
+  policy: Pick<OwedWebhookPolicy, "backoffMs" | "maxBackoffMs">,
+): number => {
+  const doublings = Math.min(Math.max(failedAttempts, 1) - 1, 40);
+  const raw = Math.min(policy.maxBackoffMs, policy.backoffMs * 2 ** doublings);
+  const spread = Math.min(Math.max(jitter, 0), 1);
+  return Math.floor(raw / 2 + (raw / 2) * spread);
+};
 
 /** The event's envelope fields: one id per job outcome, the same on every resend. */
 export const webhookEventIdentity = (job: {

@@ -4,6 +4,8 @@ import { randomBytes } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { CallbackReport, CallbackSender } from "../shell/callbacks/callback-body.ts";
+import { checkJobClaim } from "../shell/redis/check-job-claim.ts";
+import { commitMachineCost } from "../shell/redis/commit-machine-cost.ts";
 import { jobStore } from "../shell/redis/job-store.ts";
 import { redisKeys } from "../shell/redis/key-schema.ts";
 import { heartbeatMachine, registerMachine } from "../shell/redis/machine-leases.ts";
@@ -66,6 +68,15 @@ const runPool = (config: PoolConfig, version: string, stop: AbortSignal, log: Lo
     machineId,
     jobs,
     lease,
+    checkClaim: (claim) => checkJobClaim(runner, keys, claim),
+    commitCost: (commitmentUsd, reservedUsd) =>
+      commitMachineCost(
+        runner,
+        keys,
+        { machineId, commitmentUsd, reservedUsd, monthlyBudgetUsd: config.monthlyBudgetUsd },
+        clock(),
+      ),
+    claimCheckMs: config.claimCheckMs,
     input: store(config.inputBucket),
     output: store(config.outputBucket),
     notify,

@@ -3,27 +3,44 @@
 import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { JobRetryPolicy } from "../core/decide-job-retry.ts";
+import { type JobRejection, jobRejection } from "../core/job-lifecycle/job-rejection.ts";
 import type { Job } from "../core/job-lifecycle/job-state.ts";
 import type { JobOutput } from "../core/job-output.ts";
 import type { MachineGuest } from "../core/machine-guest.ts";
 import { FLY_PRICES_2026, priceMachineTime } from "../core/price-machine-time.ts";
 import type { CallbackReport, CallbackSender } from "../shell/callbacks/callback-body.ts";
-import type { JobStore, TransitionError } from "../shell/redis/job-store.ts";
+import type { JobStore } from "../shell/redis/job-store.ts";
 import { discardRefusedOutputs } from "../shell/storage/discard-refused-outputs.ts";
 import type { ObjectStore } from "../shell/storage/object-store.ts";
+import type { AdmitPlan } from "./check-job-cost.ts";
 import { localInputName } from "./download-input.ts";
 import { describeTransitionError, fencedJob, isFencedOut } from "./fenced-job.ts";
 import { type JobFailure, workerFault } from "./job-failure.ts";
 import { listOutputFiles } from "./list-output-files.ts";
 import { stageInput } from "./stage-input.ts";
-import { type MediaTools, type Transcoded, transcodeMedia } from "./transcode-media.ts";
+import {
+  FFMPEG_CANCEL_GRACE_MS,
+  type MediaTools,
+  type Transcoded,
+  transcodeMedia,
+} from "./transcode-media.ts";
 import { uploadOutputs } from "./upload-outputs.ts";
+import { type CheckClaim, watchClaim } from "./watch-claim.ts";
 import type { Log } from "./worker-log.ts";
 import { buildJobRecord, storeJobRecord } from "./write-job-record.ts";
 
 export interface ClaimedJobDeps {
   readonly machineId: string;
   readonly jobs: Pick<JobStore, "transitionFrom">;
+  /** Whether this claim on the job still stands (not cancelled, swept or retried elsewhere). */
+  readonly checkClaim: (claim: {
+    readonly jobId: string;
+    readonly leaseToken: string;
+  }) => ReturnType<CheckClaim>;
+  /** How often a running job's claim is checked: a cancel stops ffmpeg within about this long. */
+  readonly claimCheckMs: number;
+  /** Checks a planned job's estimated cost against the budget before it runs (absent: every plan runs). */
+  readonly admitPlan?: AdmitPlan;
   readonly input: ObjectStore;
   readonly output: ObjectStore;
   /** Sends a callback in the background (pool mode: Redis is authoritative, a callback never holds up the loop). */
@@ -68,7 +85,13 @@ type Produced = {
 const produce = async (
   job: Job,
   deps: ClaimedJobDeps,
-  hooks: { signal: AbortSignal; stopFailure: () => JobFailure; onPercent: (p: number) => void },
+  hooks: {
+    signal: AbortSignal;
+    stopFailure: () => JobFailure;
+    onPercent: (p: number) => void;
+    abortGraceMs: () => number | undefined;
+    admitPlan?: AdmitPlan;
+  },
 ): Promise<{ ok: true; value: Produced } | { ok: false; error: JobFailure }> => {
   const jobDir = join(deps.workDir, job.jobId);
   const inputPath = join(jobDir, localInputName(job.inputKey));
@@ -131,38 +154,55 @@ export const runClaimedJob = async (
   const startedAt = deps.clock();
   const { jobId } = claimed;
   const fencedOut = new AbortController();
-  let fencedBy: TransitionError | null = null;
+  /** Why the store refused this attempt, when it did: what decides whether its outputs go. */
+  let refusedBy: JobRejection | null = null;
   const job = fencedJob(claimed, {
     jobs: deps.jobs,
     policy: deps.retryPolicy,
     clock: deps.clock,
     log: deps.log,
     onFencedOut: (reason, error) => {
-      fencedBy = error;
+      if (error.kind === "rejected") refusedBy = error.rejection;
       fencedOut.abort(reason);
     },
   });
   /** A cancel that won leaves nothing behind: what this attempt uploaded is deleted (decide-refused-outputs.ts). */
-  const discard = async (error: TransitionError | null) =>
-    error?.kind === "rejected" ? discardRefusedOutputs(deps.output, jobId, error.rejection) : { deleted: 0 };
+  const discard = async (rejection: JobRejection | null) =>
+    rejection ? discardRefusedOutputs(deps.output, jobId, rejection) : { deleted: 0 };
   const signal = AbortSignal.any([stop.signal, fencedOut.signal]);
   const notify = (report: CallbackReport) =>
-    deps.notify({ jobId, leaseToken: claimed.leaseToken ?? "", machineId: deps.machineId }, report);
+    deps.notify({ jobId, leaseToken, machineId: deps.machineId }, report);
 
   deps.log("job-started", { jobId, preset: claimed.preset, attempt: claimed.attempts });
+  const leaseToken = claimed.leaseToken ?? "";
+  const stopWatching = watchClaim(
+    jobId,
+    () => deps.checkClaim({ jobId, leaseToken }),
+    deps.claimCheckMs,
+    (reason, status) => {
+      // A cancel the claim check sees first is the refusal the next commit would meet: the same cleanup follows.
+      if (status === "cancelled") refusedBy ??= jobRejection("already-terminal", "cancelled", reason);
+      fencedOut.abort(reason);
+    },
+    deps.log,
+  );
   let produced: Awaited<ReturnType<typeof produce>>;
   try {
     produced = await produce(claimed, deps, {
       signal,
       stopFailure: stop.failure,
       onPercent: (percent) => job.progress(percent),
+      // Cancelled or taken elsewhere: nothing of this run is kept. A stop keeps ffmpeg's usual grace.
+      abortGraceMs: () => (fencedOut.signal.aborted ? FFMPEG_CANCEL_GRACE_MS : undefined),
+      ...(deps.admitPlan !== undefined ? { admitPlan: deps.admitPlan } : {}),
     });
   } finally {
+    stopWatching();
     await rm(join(deps.workDir, jobId), { recursive: true, force: true }).catch(() => undefined);
   }
   if (fencedOut.signal.aborted) {
     const reason = String(fencedOut.signal.reason);
-    deps.log("job-fenced-out", { jobId, reason, outputs: await discard(fencedBy) });
+    deps.log("job-fenced-out", { jobId, reason, outputs: await discard(refusedBy) });
     return { kind: "fenced-out", reason };
   }
 
@@ -180,7 +220,8 @@ export const runClaimedJob = async (
     : await job.finish((leaseToken, at) => ({ type: "fail", leaseToken, error: produced.error, at }));
   if (!finished.ok) {
     const reason = describeTransitionError(finished.error);
-    deps.log("job-not-recorded", { jobId, reason, outputs: await discard(finished.error) });
+    const rejection = finished.error.kind === "rejected" ? finished.error.rejection : null;
+    deps.log("job-not-recorded", { jobId, reason, outputs: await discard(rejection) });
     return isFencedOut(finished.error) ? { kind: "fenced-out", reason } : { kind: "unrecorded", reason };
   }
   if (produced.ok) {

@@ -1,6 +1,6 @@
 // Which indexes a job transition touches: the pending queue (by claimable time), the running-job index, the
-// outbox of finished jobs whose client webhook is owed, the jobs still waiting for their input, and the ended jobs
-// (by end time, for input retention).
+// outbox of finished jobs whose client webhook is owed, its owner's unfinished jobs and monthly spend, the jobs
+// still waiting for their input, and the ended jobs (by end time, for input retention).
 import { isTerminalStatus } from "../job-status.ts";
 import type { Job, JobState } from "./job-state.ts";
 
@@ -24,6 +24,10 @@ export interface JobIndexChanges {
   readonly active: ActiveIndexChange;
   /** The job has just reached a terminal status: its webhook (if it has one) is now owed. */
   readonly finished: boolean;
+  /** A finished job runs again (a client retry): it is one of its owner's unfinished jobs once more. */
+  readonly reopened: boolean;
+  /** The cost this transition commits (a job completing), charged to its owner's month; 0 for any other. */
+  readonly chargeUsd: number;
   readonly intake: IntakeIndexChange;
   readonly ended: EndedIndexChange;
 }
@@ -55,12 +59,14 @@ export const jobIndexChanges = (before: JobState, after: Job): JobIndexChanges =
         ? { op: "remove" }
         : { op: "keep" };
   const finished = isTerminalStatus(after.status) && !wasTerminal;
+  const reopened = wasTerminal && !isTerminalStatus(after.status);
+  const chargeUsd = finished && after.status === "completed" ? (after.costUsd ?? 0) : 0;
   const intake: IntakeIndexChange =
     awaitsInput(before) && !awaitsInput(after) ? { op: "remove" } : { op: "keep" };
   const ended: EndedIndexChange = finished
     ? { op: "add", score: after.finishedAt ?? after.updatedAt }
-    : wasTerminal && !isTerminalStatus(after.status)
+    : reopened
       ? { op: "remove" }
       : { op: "keep" };
-  return { pending, active, finished, intake, ended };
+  return { pending, active, finished, reopened, chargeUsd, intake, ended };
 };

@@ -1,6 +1,7 @@
 // `make dev`: the whole pipeline in the foreground with prefixed logs, until Ctrl-C stops everything cleanly.
-//   PORT (8787), TCODER_API_KEY (a printed dev default), DEV_CRON_INTERVAL_MS (10000), DEV_DATA_DIR (.tmp/dev);
-//   the upload settings in PASSED_THROUGH reach the control plane when set.
+//   PORT (8787), TCODER_API_KEY (a printed dev default) and/or TCODER_API_KEYS (comma-separated: several tenants),
+//   KEY_MONTHLY_BUDGET_USD, KEY_MAX_PENDING_JOBS, KEY_LIMITS (per-key limits), DEV_CRON_INTERVAL_MS (10000),
+//   DEV_DATA_DIR (.tmp/dev); the upload settings in PASSED_THROUGH reach the control plane when set.
 // Run with Bun from the repository root: `bun shell/dev/run-dev.ts`.
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -13,21 +14,20 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 /** Local only: the dev stack listens on 127.0.0.1 and its data is yours. Set TCODER_API_KEY to use another. */
 export const DEV_API_KEY = "tk_dev_local_only_change_me";
 
-/** Control-plane settings worth trying locally (an upload that expires, input retention), passed on when set. */
+/**
+ * Settings passed to the control plane as they are, when set: tenants and their limits, and what is worth trying
+ * locally about uploads (an upload that expires, input retention).
+ */
 const PASSED_THROUGH = [
+  "TCODER_API_KEYS",
+  "KEY_MONTHLY_BUDGET_USD",
+  "KEY_MAX_PENDING_JOBS",
+  "KEY_LIMITS",
   "UPLOAD_URL_TTL_SECONDS",
   "UPLOAD_GRACE_SECONDS",
   "UPLOAD_CHECK_SECONDS",
   "INPUT_RETENTION_DAYS",
 ] as const;
-
-const passedThrough = (): Record<string, string> =>
-  Object.fromEntries(
-    PASSED_THROUGH.flatMap((name) => {
-      const value = process.env[name];
-      return value === undefined || value === "" ? [] : [[name, value]];
-    }),
-  );
 
 const intFrom = (name: string, fallback: number): number => {
   const raw = process.env[name];
@@ -38,8 +38,20 @@ const intFrom = (name: string, fallback: number): number => {
 
 const main = async (): Promise<void> => {
   const log = prefixedLog((text) => process.stdout.write(text), { color: process.stdout.isTTY === true });
-  const apiKey = process.env.TCODER_API_KEY ?? DEV_API_KEY;
-  if (apiKey.length < 16) throw new Error("TCODER_API_KEY needs 16+ characters");
+  const moreKeys = (process.env.TCODER_API_KEYS ?? "")
+    .split(",")
+    .map((key) => key.trim())
+    .filter((key) => key !== "");
+  // The printed flow uses TCODER_API_KEY, else the first of TCODER_API_KEYS; every key is accepted.
+  const apiKey = process.env.TCODER_API_KEY ?? moreKeys[0] ?? DEV_API_KEY;
+  if ([apiKey, ...moreKeys].some((key) => key.length < 16))
+    throw new Error("TCODER_API_KEY and each of TCODER_API_KEYS need 16+ characters");
+  const vars = Object.fromEntries(
+    PASSED_THROUGH.flatMap((name) => {
+      const value = process.env[name];
+      return value === undefined || value === "" ? [] : [[name, value]];
+    }),
+  );
   const port = intFrom("PORT", 8787);
   let stack: DevStack | null = null;
   let signals = 0;
@@ -84,7 +96,7 @@ const main = async (): Promise<void> => {
     port,
     apiKey,
     cronIntervalMs: intFrom("DEV_CRON_INTERVAL_MS", 10_000),
-    vars: passedThrough(),
+    vars,
     log,
   });
   const media = await fixtures;
@@ -97,7 +109,7 @@ const main = async (): Promise<void> => {
     tryNextText({
       apiUrl: publicUrl,
       apiKey,
-      keyIsDefault: process.env.TCODER_API_KEY === undefined,
+      keyIsDefault: apiKey === DEV_API_KEY,
       fixture: media?.["h264-720p-10s.mp4"] ?? "<your video.mp4>",
     }),
   );

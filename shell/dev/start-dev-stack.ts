@@ -130,7 +130,9 @@ export const startDevStack = async (options: DevStackOptions): Promise<DevStack>
     const flyToken = secret(16);
     const workDir = join(stateDir, "work");
     await mkdir(workDir, { recursive: true });
+    // One secret per purpose; only the control plane holds them (machines get a callback key of their own).
     const callbackSecret = secret(24);
+    const eventSecret = secret(24);
     const launcher = await startLocalMachineLauncher({
       appName: FLY_APP,
       token: flyToken,
@@ -149,7 +151,6 @@ export const startDevStack = async (options: DevStackOptions): Promise<DevStack>
         UPSTASH_REDIS_REST_TOKEN: bridgeToken,
         S3_ACCESS_KEY_ID: s3.accessKeyId,
         S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
-        CALLBACK_SECRET: callbackSecret,
       },
       log: (id, line) => log(`machine ${id}`, line),
       now: Date.now,
@@ -176,6 +177,8 @@ export const startDevStack = async (options: DevStackOptions): Promise<DevStack>
       FLY_MIN_BACKOFF_MS: "100",
       WORKER_IMAGE: "local/tcoder-worker:dev",
       CALLBACK_SECRET: callbackSecret,
+      MEDIA_SECRET: secret(24),
+      EVENT_SECRET: eventSecret,
       PUBLIC_URL: apiUrl,
       // Webhooks and URL ingest may target this computer.
       ALLOW_PRIVATE_URLS: "true",
@@ -201,7 +204,7 @@ export const startDevStack = async (options: DevStackOptions): Promise<DevStack>
       s3,
       bucket: INPUT_BUCKET,
       apiUrl,
-      callbackSecret,
+      eventSecret,
       account: "local",
       log: (line) => log("events", line),
       now: Date.now,

@@ -11,6 +11,10 @@ import { PresetNameSchema } from "../../core/preset-names.ts";
 export interface JobMeta {
   readonly webhookUrl: string | null;
   readonly filename: string | null;
+  /** The id of the API key that made the job (apiKeyCheck's keyId); null for a job made outside the API. */
+  readonly owner?: string | null;
+  /** The fingerprint of the request that made it, for an Idempotency-Key replayed with another request. */
+  readonly requestHash?: string | null;
   /** A client upload's terms (absent for URL ingest, and for jobs created before they were kept). */
   readonly upload?: UploadTerms;
 }
@@ -27,7 +31,8 @@ export interface UploadTerms {
 
 export interface JobRecord {
   readonly job: Job;
-  readonly meta: JobMeta;
+  /** Every field as stored (null when empty); `upload` only for a job that kept its upload's terms. */
+  readonly meta: Required<Omit<JobMeta, "upload">> & Pick<JobMeta, "upload">;
 }
 
 const int = v.pipe(v.string(), v.regex(/^-?\d+$/), v.transform(Number));
@@ -81,6 +86,8 @@ const JobHashSchema = v.object({
   version: int,
   "meta:webhookUrl": v.optional(nullable(text), ""),
   "meta:filename": v.optional(nullable(text), ""),
+  "meta:owner": v.optional(nullable(text), ""),
+  "meta:requestHash": v.optional(nullable(text), ""),
   "meta:uploadSize": v.optional(int),
   "meta:uploadExpiresAt": v.optional(int),
   "meta:uploadMultipartId": v.optional(nullable(text), ""),
@@ -101,6 +108,10 @@ export const encodeMeta = (meta: JobMeta): string[] => [
   field(meta.webhookUrl),
   "meta:filename",
   field(meta.filename),
+  "meta:owner",
+  field(meta.owner ?? null),
+  "meta:requestHash",
+  field(meta.requestHash ?? null),
   ...(meta.upload
     ? [
         "meta:uploadSize",
@@ -140,11 +151,13 @@ export const decodeJobRecord = (flat: unknown): Result<JobRecord | null, Corrupt
   const {
     "meta:webhookUrl": webhookUrl,
     "meta:filename": filename,
+    "meta:owner": owner,
+    "meta:requestHash": requestHash,
     "meta:uploadSize": size,
     "meta:uploadExpiresAt": expiresAt,
     "meta:uploadMultipartId": multipartId,
     ...job
   } = parsed.output;
   const upload = size !== undefined && expiresAt !== undefined ? { size, expiresAt, multipartId } : undefined;
-  return ok({ job, meta: { webhookUrl, filename, ...(upload ? { upload } : {}) } });
+  return ok({ job, meta: { webhookUrl, filename, owner, requestHash, ...(upload ? { upload } : {}) } });
 };

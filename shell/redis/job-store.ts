@@ -34,12 +34,15 @@ export type TransitionError = JobStoreError | { readonly kind: "rejected"; reado
 export interface CreateJobInput {
   /** The decider's state after `created` (and `enqueued`, for URL ingest). */
   readonly job: Job;
+  /** With `owner`, the job is indexed under that API key (its jobs, its unfinished jobs). */
   readonly meta: JobMeta;
   readonly idempotency?: { readonly key: string; readonly ttlSeconds: number };
   /** For a job waiting for its input: when the cron first looks for it (ms; default: at once). */
   readonly intakeCheckAt?: number;
   /** Refuse the job when this many are already pending or waiting for their input. */
   readonly maxWaitingJobs?: number;
+  /** The most unfinished jobs `meta.owner` may have, checked atomically with the write; absent: no cap. */
+  readonly maxOpenJobs?: number;
 }
 
 export type CreateOutcome =
@@ -47,7 +50,9 @@ export type CreateOutcome =
   /** The idempotency key was used before; `jobId` is the job that request created. */
   | { readonly kind: "replayed"; readonly jobId: string }
   /** `waiting` jobs (pending, or waiting for their input) are already at maxWaitingJobs: nothing was written. */
-  | { readonly kind: "backlog-full"; readonly waiting: number };
+  | { readonly kind: "backlog-full"; readonly waiting: number }
+  /** The owner already has `maxOpenJobs` unfinished jobs: nothing was written. */
+  | { readonly kind: "owner-at-cap"; readonly openJobs: number };
 
 export type ClaimOutcome =
   | { readonly kind: "claimed"; readonly job: Job; readonly meta: JobMeta; readonly now: number }
@@ -87,7 +92,11 @@ const CommitReply = v.union([
 ]);
 
 const Reply = {
-  create: v.union([v.tuple([v.picklist([1, 2, -2]), v.string()]), v.tuple([v.literal(-4), v.number()])]),
+  create: v.union([
+    v.tuple([v.picklist([1, 2, -2]), v.string()]),
+    v.tuple([v.literal(-4), v.pipe(v.number(), v.integer())]),
+    v.tuple([v.literal(-5), v.pipe(v.number(), v.integer())]),
+  ]),
   commit: CommitReply,
   commitAndClaim: v.tuple([CommitReply, v.array(v.unknown())]),
   claimHead: v.union([
@@ -106,9 +115,9 @@ const commitOutcome = (
   return errAsync(notFound(jobId));
 };
 
-/** commit-job's ARGV[1..10]: job id, expected version, and the index writes the transition implies. */
-const commitArgs = (before: JobState, after: Job): (string | number)[] => {
-  const { pending, active, finished, intake, ended } = jobIndexChanges(before, after);
+/** commit-job's ARGV[1..12]: job id, expected version, and the index writes the transition implies. */
+const commitArgs = (before: JobState, after: Job, keyPrefix: string): (string | number)[] => {
+  const { pending, active, finished, reopened, chargeUsd, intake, ended } = jobIndexChanges(before, after);
   return [
     after.jobId,
     before.status === "none" ? 0 : before.version,
@@ -116,10 +125,12 @@ const commitArgs = (before: JobState, after: Job): (string | number)[] => {
     pending.op === "add" ? pending.score : "",
     active.op,
     active.op === "set" ? `${active.machineId}|${active.leaseToken}` : "",
-    finished ? "finished" : "",
+    finished ? "finished" : reopened ? "reopened" : "",
     intake.op,
     ended.op,
     ended.op === "add" ? ended.score : "",
+    keyPrefix,
+    chargeUsd,
   ];
 };
 
@@ -144,7 +155,7 @@ export const jobStore = (runner: ScriptRunner, keys: RedisKeys): JobStore => {
   const commit = (before: JobState, after: Job): ResultAsync<"committed" | "conflict", TransitionError> =>
     runner
       .run(LUA_SCRIPTS.commitJob, commitKeys(after.jobId), [
-        ...commitArgs(before, after),
+        ...commitArgs(before, after, keys.prefix),
         ...commitFields(before, after),
       ])
       .andThen((reply) => parseScriptReply("commit-job", Reply.commit, reply))
@@ -201,10 +212,12 @@ export const jobStore = (runner: ScriptRunner, keys: RedisKeys): JobStore => {
     load(jobId).andThen((record) => (record ? okAsync(record.job) : errAsync(notFound(jobId))));
 
   return {
-    create: ({ job, meta, idempotency, intakeCheckAt, maxWaitingJobs }) => {
+    create: ({ job, meta, idempotency, intakeCheckAt, maxWaitingJobs, maxOpenJobs }) => {
       const pendingScore = job.status === "pending" ? (job.availableAt ?? job.updatedAt) : "";
       const intakeScore = awaitsInput(job) ? (intakeCheckAt ?? job.createdAt) : "";
+      const owner = meta.owner ?? null;
       const scriptKeys = [keys.jobStatus(job.jobId), keys.jobsPending, keys.jobsIntake];
+      if (owner !== null) scriptKeys.push(keys.jobsByOwner(owner), keys.openJobsByOwner(owner));
       if (idempotency) scriptKeys.push(keys.idempotency(idempotency.key));
       return runner
         .run(LUA_SCRIPTS.createJob, scriptKeys, [
@@ -213,12 +226,16 @@ export const jobStore = (runner: ScriptRunner, keys: RedisKeys): JobStore => {
           idempotency?.ttlSeconds ?? "",
           intakeScore,
           maxWaitingJobs ?? "",
+          owner ?? "",
+          owner === null ? "" : (maxOpenJobs ?? ""),
+          job.createdAt,
           ...encodeJob(job),
           ...encodeMeta(meta),
         ])
         .andThen((reply) => parseScriptReply("create-job", Reply.create, reply))
         .andThen((reply): ResultAsync<CreateOutcome, JobStoreError> => {
-          if (reply[0] === -4) return okAsync({ kind: "backlog-full", waiting: reply[1] });
+          if (reply[0] === -5) return okAsync({ kind: "backlog-full", waiting: reply[1] });
+          if (reply[0] === -4) return okAsync({ kind: "owner-at-cap", openJobs: reply[1] });
           const [code, jobId] = reply;
           if (code === 1) return okAsync({ kind: "created", jobId });
           if (code === 2) return okAsync({ kind: "replayed", jobId });
@@ -249,7 +266,7 @@ export const jobStore = (runner: ScriptRunner, keys: RedisKeys): JobStore => {
           LUA_SCRIPTS.commitAndClaim,
           [...jobKeys(after.jobId), keys.workerLeases, keys.webhookOutbox, keys.jobsIntake, keys.jobsEnded],
           [
-            ...commitArgs(known, after),
+            ...commitArgs(known, after, keys.prefix),
             fields.length,
             ...fields,
             keys.jobStatusPrefix,

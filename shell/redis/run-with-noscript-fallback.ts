@@ -1,6 +1,7 @@
 // Shared EVALSHA → EVAL fallback with transport retries, for any client that can send those two commands.
 import { ResultAsync } from "neverthrow";
 import pRetry from "p-retry";
+import { isUnavailableReply } from "../../core/classify-redis-error-reply.ts";
 import type { LuaScript } from "./lua-script.ts";
 import { isNoScriptError, type RedisFailure, type ScriptArg } from "./script-runner.ts";
 
@@ -28,8 +29,9 @@ const messageOf = (error: unknown): string => (error instanceof Error ? error.me
 
 /**
  * Runs a script by hash, loading it with EVAL when Redis does not know it. Transport failures (network, timeout,
- * request limits, 5xx) are retried with backoff, then read as `redis-unavailable`; Redis error replies and
- * refusals are not retried and read as `redis-error`. Every script is written to be safe to repeat.
+ * request limits, 5xx) and Redis's replies that it cannot serve now (BUSY, LOADING, a failover...) are retried
+ * with backoff, then read as `redis-unavailable`; other Redis error replies and refusals are not retried and read
+ * as `redis-error`. Every script is written to be safe to repeat.
  */
 export const runWithNoScriptFallback = (
   transport: ScriptTransport,
@@ -38,11 +40,15 @@ export const runWithNoScriptFallback = (
   args: readonly ScriptArg[],
   retry: TransportRetry = DEFAULT_TRANSPORT_RETRY,
 ): ResultAsync<unknown, RedisFailure> => {
+  const classify = (error: unknown): ScriptErrorKind => {
+    const kind = transport.classify(error);
+    return kind === "redis-reply" && isUnavailableReply(messageOf(error)) ? "transport" : kind;
+  };
   const attempt = async (): Promise<unknown> => {
     try {
       return await transport.evalsha(script.sha1, keys, args);
     } catch (error) {
-      if (transport.classify(error) === "redis-reply" && isNoScriptError(messageOf(error))) {
+      if (classify(error) === "redis-reply" && isNoScriptError(messageOf(error))) {
         return await transport.eval(script.source, keys, args);
       }
       throw error;
@@ -54,10 +60,10 @@ export const runWithNoScriptFallback = (
       minTimeout: retry.minTimeoutMs,
       maxTimeout: retry.maxTimeoutMs,
       randomize: true,
-      shouldRetry: ({ error }) => transport.classify(error) === "transport",
+      shouldRetry: ({ error }) => classify(error) === "transport",
     }),
     (error): RedisFailure =>
-      transport.classify(error) === "transport"
+      classify(error) === "transport"
         ? { kind: "redis-unavailable", message: `${script.name}: ${messageOf(error)}` }
         : { kind: "redis-error", message: `${script.name}: ${messageOf(error)}` },
   );

@@ -3,7 +3,10 @@ import type { ResultAsync } from "neverthrow";
 import type { LuaScript } from "./lua-script.ts";
 
 export type RedisFailure =
-  /** Redis could not be reached or did not answer in time; the script may or may not have run. */
+  /**
+   * Redis could not be reached, did not answer in time, or said it cannot serve now (BUSY, LOADING, a failover);
+   * the script may or may not have run.
+   */
   | { readonly kind: "redis-unavailable"; readonly message: string }
   /** Redis answered with an error, or refused the credentials: a bug or bad configuration, never worth retrying. */
   | { readonly kind: "redis-error"; readonly message: string };

@@ -95,6 +95,14 @@ export interface CompletedPart {
   readonly eTag: string;
 }
 
+/** A part storage holds for an unfinished multipart upload (S3 ListParts). */
+export interface StoredPart {
+  readonly partNumber: number;
+  readonly size: number;
+  /** Without the surrounding quotes. */
+  readonly eTag: string;
+}
+
 export interface ObjectSummary {
   readonly key: string;
   readonly size: number;
@@ -141,6 +149,12 @@ export interface ObjectStore {
     uploadId: string,
     parts: readonly CompletedPart[],
   ): ResultAsync<{ readonly eTag: string }, StorageError>;
+  /** Every part stored so far, ascending (all pages: at most 10,000 parts); an unknown upload is not-found. */
+  listParts(
+    key: string,
+    uploadId: string,
+    opts?: { readonly pageSize?: number },
+  ): ResultAsync<readonly StoredPart[], StorageError>;
   /** Best effort: some S3 servers (s3rver) do not implement abort; R2 drops unfinished uploads after 7 days. */
   abortMultipart(key: string, uploadId: string): ResultAsync<void, StorageError>;
   /** Deleting a missing key succeeds. */

@@ -9,6 +9,7 @@ import type {
   PutBody,
   PutResult,
   StorageError,
+  StoredPart,
 } from "./object-store.ts";
 import { objectUrl, type Query } from "./object-url.ts";
 import { MAX_PART_BYTES, type MultipartSteps, putLargeObject } from "./put-large-object.ts";
@@ -20,6 +21,7 @@ import {
   parseCompleteMultipart,
   parseInitiateMultipart,
   parseListObjects,
+  parseListParts,
   unquoteETag,
 } from "./s3-replies.ts";
 import { assertPresignExpiry, createS3Signer } from "./s3-signer.ts";
@@ -263,6 +265,36 @@ export const createS3ObjectStore = (input: S3StoreConfigInput, deps: S3StoreDeps
               : { kind: "rejected", status: reply.status, code: why.code, message };
           }),
         );
+    },
+
+    listParts(key, uploadId, { pageSize = 1000 } = {}) {
+      assertHeaderValue("uploadId", uploadId);
+      if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000) {
+        throw new RangeError(`page size must be 1..1000, got ${pageSize}`);
+      }
+      // At most 10 pages of 1000: S3 caps an upload at 10,000 parts.
+      const pageAfter = (marker: number, found: StoredPart[]): ResultAsync<StoredPart[], StorageError> =>
+        transport
+          .send({
+            method: "GET",
+            url: url(key, {
+              uploadId,
+              "max-parts": String(pageSize),
+              ...(marker > 0 ? { "part-number-marker": String(marker) } : {}),
+            }),
+            idempotent: true,
+          })
+          .andThen((reply) =>
+            parseListParts(reply.text).mapErr((why) => invalid(`list parts of ${key}: ${why}`)),
+          )
+          .andThen(({ parts, nextMarker }) => {
+            const all = [...found, ...parts];
+            if (nextMarker === null) return okAsync(all);
+            if (nextMarker <= marker || all.length > MAX_PARTS)
+              return errAsync(invalid(`list parts of ${key}: the listing does not advance`));
+            return pageAfter(nextMarker, all);
+          });
+      return pageAfter(0, []);
     },
 
     abortMultipart: (key, uploadId) =>

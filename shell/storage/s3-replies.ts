@@ -1,6 +1,6 @@
 // Reads the S3 replies the object store relies on, trusting nothing: every field is checked before it is used.
 import { err, ok, type Result } from "neverthrow";
-import type { CompletedPart, ListPage, ObjectSummary } from "./object-store.ts";
+import type { CompletedPart, ListPage, ObjectSummary, StoredPart } from "./object-store.ts";
 import { escapeXml, hasXmlRoot, parseS3Error, type S3ErrorBody, xmlElements, xmlText } from "./s3-xml.ts";
 
 export const MAX_PARTS = 10_000;
@@ -53,6 +53,30 @@ export const parseListObjects = (xml: string): Result<ListPage, string> => {
   if (truncated === "false") return ok({ objects, nextCursor: null });
   const next = xmlText(outside, "NextMarker") || objects.at(-1)?.key;
   return next ? ok({ objects, nextCursor: next }) : err("truncated listing with no key to continue after");
+};
+
+/** One ListParts page: its parts, and the marker to continue after (null on the last page). */
+export const parseListParts = (
+  xml: string,
+): Result<{ readonly parts: StoredPart[]; readonly nextMarker: number | null }, string> => {
+  if (!hasXmlRoot(xml, "ListPartsResult")) return err("not a ListPartsResult");
+  const parts: StoredPart[] = [];
+  for (const entry of xmlElements(xml, "Part")) {
+    const partNumber = parseByteCount(xmlText(entry, "PartNumber"));
+    const size = parseByteCount(xmlText(entry, "Size"));
+    const eTag = unquoteETag(xmlText(entry, "ETag"));
+    if (partNumber === null || partNumber < 1 || partNumber > MAX_PARTS || size === null || eTag === null)
+      return err(`incomplete <Part> entry: ${entry.slice(0, 200)}`);
+    parts.push({ partNumber, size, eTag });
+  }
+  const outside = xml.replace(/<Part(?:\s[^>]*)?>[\s\S]*?<\/Part\s*>/g, "");
+  const truncated = xmlText(outside, "IsTruncated");
+  if (truncated !== "true" && truncated !== "false") return err("no IsTruncated");
+  if (truncated === "false") return ok({ parts, nextMarker: null });
+  const next = parseByteCount(xmlText(outside, "NextPartNumberMarker")) ?? parts.at(-1)?.partNumber ?? null;
+  return next === null
+    ? err("truncated listing with no part to continue after")
+    : ok({ parts, nextMarker: next });
 };
 
 /** Part numbers strictly ascending in 1..10,000 (S3's rule), at least one part, each with an ETag. */

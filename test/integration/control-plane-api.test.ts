@@ -8,9 +8,11 @@ import { recordKey } from "../../core/output-keys.ts";
 import { PRESET_NAMES } from "../../core/preset-names.ts";
 import { SIGNATURE_HEADER } from "../../core/signature-header.ts";
 import { createApp } from "../../shell/control-plane/http/app.ts";
+import { mediaTokens } from "../../shell/control-plane/views/media-token.ts";
 import { verifyBody } from "../../shell/signing/hmac-signature.ts";
 import {
   API_KEY,
+  CALLBACK_SECRET,
   type Harness,
   keysOf,
   nonce,
@@ -201,6 +203,38 @@ describe("POST /api/upload", () => {
       json: { uploadId: multipart.uploadId, partNumbers: [0] },
     });
     expect(bad.status).toBe(400);
+  });
+});
+
+describe("GET /api/upload/:id/parts", () => {
+  it("lists the parts storage holds, so a client can resume by sending only the others", async () => {
+    const size = 11 * 1024 * 1024;
+    const { body } = await requestUpload({
+      filename: "resume.mov",
+      preset: "default",
+      size,
+      multipart: true,
+    });
+    const { uploadId, parts } = body.multipart as { uploadId: string; parts: { url: string }[] };
+    const listed = async () =>
+      h.api(`/api/upload/${body.jobId}/parts?uploadId=${encodeURIComponent(uploadId)}`);
+    expect(await (await listed()).json()).toEqual({ uploadId, parts: [] });
+
+    const second = randomBytes(5 * 1024 * 1024);
+    const put = await putBytes(parts[1]?.url ?? "", second, {});
+    expect(put.status).toBe(200);
+    const response = await listed();
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({
+      uploadId,
+      parts: [{ partNumber: 2, size: second.byteLength, eTag: put.headers.get("etag")?.replaceAll('"', "") }],
+    });
+
+    // Refusals: no uploadId, an upload storage does not know, another job's id.
+    expect((await h.api(`/api/upload/${body.jobId}/parts`)).status).toBe(400);
+    const unknown = await h.api(`/api/upload/${body.jobId}/parts?uploadId=ffffffffffffffffffffffffffffffff`);
+    expect(unknown.status).toBe(404);
+    expect((await h.api(`/api/upload/nosuchjob123/parts?uploadId=${uploadId}`)).status).toBe(404);
   });
 });
 
@@ -414,6 +448,9 @@ describe("from upload to outputs", () => {
     );
     expect(tampered).not.toBe(masterUrl);
     expect((await h.request(tampered)).status).toBe(404);
+    // Media tokens have a secret of their own: one signed with the callback secret is refused.
+    const forged = await mediaTokens(CALLBACK_SECRET).issue(upload.jobId, Date.now(), 3600);
+    expect((await h.request(masterUrl.replace(/\/media\/[^/]+\//, `/media/${forged}/`))).status).toBe(404);
     expect((await h.request(new URL("../../uploads/x", variantUrl).toString())).status).toBe(404);
 
     // The webhook: one event, signed, delivered after one failed attempt (retried), never sent twice.

@@ -15,7 +15,7 @@ import type { EventMessage } from "../../shell/control-plane/intake/process-even
 import { backgroundTasks } from "../../shell/node-server/background-tasks.ts";
 import { signBody } from "../../shell/signing/hmac-signature.ts";
 import {
-  CALLBACK_SECRET,
+  callbackKeyFor,
   type Harness,
   keysOf,
   nonce,
@@ -74,7 +74,7 @@ const workerApp = (queue: EventQueue) => {
         method: "POST",
         headers: {
           "content-type": "application/json",
-          [SIGNATURE_HEADER]: await signBody(CALLBACK_SECRET, body, Date.now()),
+          [SIGNATURE_HEADER]: await signBody(callbackKeyFor(JSON.parse(body).machineId), body, Date.now()),
         },
         body,
       },

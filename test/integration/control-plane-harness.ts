@@ -1,6 +1,6 @@
 // Shared set-up of the control-plane tests: the app over real Redis (through the Upstash bridge), the real S3
 // server with fresh buckets, and the fake Fly Machines API; requests go through app.request().
-import { randomBytes } from "node:crypto";
+import { createHmac, randomBytes } from "node:crypto";
 import { Redis as IoRedis } from "ioredis";
 import { inject } from "vitest";
 import { SIGNATURE_HEADER } from "../../core/signature-header.ts";
@@ -17,8 +17,28 @@ import { startUpstashBridge, type UpstashBridge } from "../../shell/upstash-brid
 import { createTestBucket, uniquePrefix } from "../services/test-namespace.ts";
 
 export const API_KEY = `tk_${randomBytes(16).toString("hex")}`;
+/** A second client of the same control plane (another tenant). */
+export const OTHER_API_KEY = `tk_other_${randomBytes(12).toString("hex")}`;
 export const CALLBACK_SECRET = randomBytes(24).toString("hex");
 export const WEBHOOK_SECRET = randomBytes(24).toString("hex");
+export const MEDIA_SECRET = randomBytes(24).toString("hex");
+export const EVENT_SECRET = randomBytes(24).toString("hex");
+
+/** A machine's own callback key, derived here independently of the code under test: HMAC(root, purpose:id). */
+export const callbackKeyFor = (machineId: string, root = CALLBACK_SECRET): string =>
+  createHmac("sha256", root).update(`tcoder-callback-v1:${machineId}`).digest("hex");
+
+/** What an internal route's requests are signed with: storage events with EVENT_SECRET, callbacks with the key of
+ * the machine the body names. */
+const signingKeyFor = (path: string, body: string): string => {
+  if (path.startsWith("/internal/events")) return EVENT_SECRET;
+  try {
+    const { machineId } = JSON.parse(body) as { machineId?: unknown };
+    return typeof machineId === "string" ? callbackKeyFor(machineId) : CALLBACK_SECRET;
+  } catch {
+    return CALLBACK_SECRET;
+  }
+};
 export const PUBLIC_URL = "http://cp.test";
 const FLY_APP = "tcoder-cp-test";
 const FLY_TOKEN = randomBytes(16).toString("hex");
@@ -46,9 +66,12 @@ export interface Harness {
   readonly logs: LogLine[];
   /** app.request with the harness's execution context (background tasks are tracked). */
   request(path: string, init?: RequestInit): Promise<TestResponse>;
-  /** As `request`, with the client API key. */
-  api(path: string, init?: RequestInit & { readonly json?: unknown }): Promise<TestResponse>;
-  /** A signed POST to an internal route. */
+  /** As `request`, with the client API key (`key` picks another one). */
+  api(
+    path: string,
+    init?: RequestInit & { readonly json?: unknown; readonly key?: string },
+  ): Promise<TestResponse>;
+  /** A signed POST to an internal route (signed as the route expects, unless `secret` says otherwise). */
   signed(
     path: string,
     body: string,
@@ -69,14 +92,16 @@ const capturingLogger = (logs: LogLine[]): Logger => {
   return { info: write("info"), warn: write("warn"), error: write("error") };
 };
 
+/** `redisUrl`: a redis-server of the test's own (one it stops or pauses), instead of the shared one. */
 export const startHarness = async (
   label: string,
   overrides: Record<string, string> = {},
+  { redisUrl = inject("redisUrl") }: { readonly redisUrl?: string } = {},
 ): Promise<Harness> => {
   flySpec ??= await loadFlyMachinesSpec();
   const bridgeToken = randomBytes(16).toString("hex");
   const bridge: UpstashBridge = await startUpstashBridge({
-    redisUrl: inject("redisUrl"),
+    redisUrl,
     token: bridgeToken,
     port: 0,
   });
@@ -88,7 +113,7 @@ export const startHarness = async (
   ]);
   const prefix = uniquePrefix(label);
   const env: Record<string, string> = {
-    TCODER_API_KEYS: `tk_other_${randomBytes(12).toString("hex")},${API_KEY}`,
+    TCODER_API_KEYS: `${OTHER_API_KEY},${API_KEY}`,
     UPSTASH_REDIS_REST_URL: bridge.url,
     UPSTASH_REDIS_REST_TOKEN: bridgeToken,
     REDIS_PREFIX: prefix,
@@ -107,13 +132,15 @@ export const startHarness = async (
     WORKER_IMAGE: "registry.fly.io/tcoder-worker:test",
     CALLBACK_SECRET,
     WEBHOOK_SECRET,
+    MEDIA_SECRET,
+    EVENT_SECRET,
     WEBHOOK_MIN_BACKOFF_MS: "10",
     WEBHOOK_TIMEOUT_MS: "2000",
     PUBLIC_URL,
     ALLOW_PRIVATE_URLS: "true",
     ...overrides,
   };
-  const redis = new IoRedis(inject("redisUrl"), { maxRetriesPerRequest: 1 });
+  const redis = new IoRedis(redisUrl, { maxRetriesPerRequest: 1 });
 
   const build = (envFor: Record<string, string>, clock?: () => number): Harness => {
     const logs: LogLine[] = [];
@@ -135,9 +162,9 @@ export const startHarness = async (
       logs,
       request,
       api: (path, init = {}) => {
-        const { json, ...rest } = init;
+        const { json, key, ...rest } = init;
         const headers = new Headers(rest.headers as Record<string, string> | undefined);
-        headers.set("authorization", `Bearer ${API_KEY}`);
+        headers.set("authorization", `Bearer ${key ?? API_KEY}`);
         if (json !== undefined) headers.set("content-type", "application/json");
         return request(path, {
           ...rest,
@@ -151,7 +178,7 @@ export const startHarness = async (
           headers: {
             "content-type": "application/json",
             [SIGNATURE_HEADER]: await signBody(
-              options.secret ?? CALLBACK_SECRET,
+              options.secret ?? signingKeyFor(path, body),
               body,
               options.atMs ?? Date.now(),
             ),

@@ -6,7 +6,8 @@ import { intakeUploadEvent } from "../../shell/control-plane/intake/intake-uploa
 import { signBody } from "../../shell/signing/hmac-signature.ts";
 import {
   API_KEY,
-  CALLBACK_SECRET,
+  callbackKeyFor,
+  EVENT_SECRET,
   type Harness,
   nonce,
   r2Event,
@@ -46,6 +47,8 @@ const get = (path: string, auth = true) =>
   h.request(path, auth ? { headers: { authorization: `Bearer ${API_KEY}` } } : {});
 const callback = (body: Record<string, unknown>) =>
   JSON.stringify({ ...running, sentAt: Date.now(), nonce: nonce(), kind: "progress", percent: 10, ...body });
+/** The running job's machine's own callback key. */
+const machineKey = () => callbackKeyFor(running.machineId);
 const signedWith = async (path: string, body: string, secret: string, atMs = Date.now()) =>
   post(path, body, { [SIGNATURE_HEADER]: await signBody(secret, body, atMs) });
 
@@ -246,19 +249,19 @@ const CASES: readonly Case[] = [
     name: "a traversal in the job id",
     send: () => get("/api/jobs/..%2F..%2Fetc%2Fpasswd"),
     status: 404,
-    code: "not-found",
+    code: "job-not-found",
   },
   {
     name: "an unknown job",
     send: () => get("/api/jobs/job_000000000000000000000000"),
     status: 404,
-    code: "not-found",
+    code: "job-not-found",
   },
   {
     name: "cancel an unknown job",
     send: () => authed("/api/jobs/job_000000000000000000000000/cancel", ""),
     status: 404,
-    code: "not-found",
+    code: "job-not-found",
   },
   {
     name: "complete with no parts",
@@ -304,7 +307,7 @@ const CASES: readonly Case[] = [
   },
   {
     name: "a callback signed 10 minutes ago",
-    send: () => signedWith("/internal/callbacks", callback({}), CALLBACK_SECRET, Date.now() - 600_000),
+    send: () => signedWith("/internal/callbacks", callback({}), machineKey(), Date.now() - 600_000),
     status: 401,
     code: "stale-signature",
   },
@@ -313,7 +316,7 @@ const CASES: readonly Case[] = [
     send: async () => {
       const body = callback({});
       return post("/internal/callbacks", body.replace('"percent":10', '"percent":99'), {
-        [SIGNATURE_HEADER]: await signBody(CALLBACK_SECRET, body, Date.now()),
+        [SIGNATURE_HEADER]: await signBody(machineKey(), body, Date.now()),
       });
     },
     status: 401,
@@ -321,13 +324,13 @@ const CASES: readonly Case[] = [
   },
   {
     name: "a signed callback of an unknown kind",
-    send: () => signedWith("/internal/callbacks", callback({ kind: "exploded" }), CALLBACK_SECRET),
+    send: () => signedWith("/internal/callbacks", callback({ kind: "exploded" }), machineKey()),
     status: 400,
     code: "invalid-request",
   },
   {
     name: "a signed callback under a lost lease",
-    send: () => signedWith("/internal/callbacks", callback({ leaseToken: "lease_stolen" }), CALLBACK_SECRET),
+    send: () => signedWith("/internal/callbacks", callback({ leaseToken: "lease_stolen" }), machineKey()),
     status: 409,
     code: "stale-lease",
   },
@@ -342,7 +345,7 @@ const CASES: readonly Case[] = [
           machineSeconds: 1,
           outputs: [{ type: "video", key: "../../uploads/other/x.mp4", contentType: "video/mp4", size: 1 }],
         }),
-        CALLBACK_SECRET,
+        machineKey(),
       ),
     status: 400,
     code: "invalid-request",
@@ -350,7 +353,7 @@ const CASES: readonly Case[] = [
   },
   {
     name: "a callback over the callback body limit",
-    send: () => signedWith("/internal/callbacks", FIVE_MB, CALLBACK_SECRET),
+    send: () => signedWith("/internal/callbacks", FIVE_MB, machineKey()),
     status: 413,
     code: "payload-too-large",
   },
@@ -368,13 +371,13 @@ const CASES: readonly Case[] = [
   {
     name: "a signed storage event of the wrong shape",
     send: () =>
-      signedWith("/internal/events", JSON.stringify({ action: "PutObject", object: "x" }), CALLBACK_SECRET),
+      signedWith("/internal/events", JSON.stringify({ action: "PutObject", object: "x" }), EVENT_SECRET),
     status: 400,
     code: "invalid-request",
   },
   {
     name: "a signed storage event that is not JSON",
-    send: () => signedWith("/internal/events", "not json", CALLBACK_SECRET),
+    send: () => signedWith("/internal/events", "not json", EVENT_SECRET),
     status: 400,
     code: "invalid-json",
   },
@@ -395,7 +398,7 @@ describe("hostile and malformed requests", () => {
 
   it("refuses a replayed callback: the same signed request twice", async () => {
     const body = callback({ percent: 20 });
-    const headers = { [SIGNATURE_HEADER]: await signBody(CALLBACK_SECRET, body, Date.now()) };
+    const headers = { [SIGNATURE_HEADER]: await signBody(machineKey(), body, Date.now()) };
     const first = await post("/internal/callbacks", body, headers);
     expect(first.status).toBe(200);
     const replay = await post("/internal/callbacks", body, headers);

@@ -374,6 +374,35 @@ describe("multipart uploads held to their terms", () => {
   });
 });
 
+describe("listing a multipart upload's stored parts", () => {
+  it("lists the parts stored so far (paged), with sizes and ETags; an unknown upload is not-found", async () => {
+    const store = await freshStore("list-parts");
+    const key = `uploads/${randomUUID()}/movie.mov`;
+    const { uploadId } = await value(store.createMultipart(key, "video/quicktime"));
+    expect(await value(store.listParts(key, uploadId))).toEqual([]);
+    // Parts 1, 3 and 4 of a 5-part upload: the holes are what a resumed upload still has to send.
+    const sent = new Map([
+      [4, new Uint8Array(randomBytes(1000))],
+      [1, new Uint8Array(randomBytes(5 * MiB))],
+      [3, new Uint8Array(randomBytes(5 * MiB))],
+    ]);
+    for (const [partNumber, bytes] of sent) {
+      const signed = await value(store.presignUploadPart(key, uploadId, partNumber, 600));
+      expect(await statusOf(fetch(signed.url, { method: "PUT", body: bytes }))).toBe(200);
+    }
+    const expected = [1, 3, 4].map((partNumber) => {
+      const bytes = sent.get(partNumber) as Uint8Array;
+      return { partNumber, size: bytes.byteLength, eTag: md5(bytes) };
+    });
+    expect(await value(store.listParts(key, uploadId))).toEqual(expected);
+    // One part per page: the store follows NextPartNumberMarker to the end.
+    expect(await value(store.listParts(key, uploadId, { pageSize: 1 }))).toEqual(expected);
+
+    const unknown = await store.listParts(key, "0123456789abcdef0123456789abcdef");
+    expect(unknown._unsafeUnwrapErr().kind).toBe("not-found");
+  });
+});
+
 describe("refusals, each next to the request that succeeds", () => {
   it("refuses a presigned GET whose signature was tampered with", async () => {
     const store = await freshStore("tampered");

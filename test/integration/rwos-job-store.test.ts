@@ -4,6 +4,9 @@ import { DEFAULT_JOB_RETRY_POLICY as POLICY } from "../../core/decide-job-retry.
 import { applyJobCommand } from "../../core/job-lifecycle/apply-job-command.ts";
 import type { JobCommand } from "../../core/job-lifecycle/job-commands.ts";
 import type { Job, JobState } from "../../core/job-lifecycle/job-state.ts";
+import { isTerminalStatus } from "../../core/job-status.ts";
+import { monthKey } from "../../core/month-key.ts";
+import { LUA_SCRIPTS } from "../../shell/redis/generated/lua-scripts.ts";
 import { jobStore, type TransitionError } from "../../shell/redis/job-store.ts";
 import type { ScriptRunner } from "../../shell/redis/script-runner.ts";
 import { buildJob, newJobId, rwosContext } from "../support/rwos-context.ts";
@@ -11,7 +14,12 @@ import { buildJob, newJobId, rwosContext } from "../support/rwos-context.ts";
 const ctx = rwosContext("job-store");
 afterAll(() => ctx.close());
 const { store, redis, keys } = ctx;
-const META = { webhookUrl: "https://example.test/hook", filename: "clip.mp4" };
+const META = {
+  webhookUrl: "https://example.test/hook",
+  filename: "clip.mp4",
+  owner: null,
+  requestHash: null,
+};
 
 const rejectionCode = (error: TransitionError): string =>
   error.kind === "rejected" ? error.rejection.code : `store:${error.kind}`;
@@ -268,10 +276,13 @@ describe("store and decider agree on random command sequences", () => {
     let compared = 0;
     const accepted = new Set<string>();
     const rejected = new Set<string>();
+    // Every job has one owner: its unfinished jobs and its month's spend must follow the states too.
+    const owner = "0123456789abcdef";
+    let charged = 0;
 
     for (let i = 0; i < 6; i++) {
       const job = buildJob({ source: i % 2 === 0 ? "upload" : "url", at: 1_000 + i }, policy);
-      await model.store.create({ job, meta: META });
+      await model.store.create({ job, meta: { ...META, owner } });
       states.set(job.jobId, job);
     }
     const ids = [...states.keys()];
@@ -359,6 +370,7 @@ describe("store and decider agree on random command sequences", () => {
           console.log(kind, current.status, expected.error.code, token, current.leaseToken);
         } else {
           accepted.add(kind);
+          if (kind === "complete") charged += 0.01;
           expect(actual._unsafeUnwrap()).toEqual(expected.value.state);
           states.set(id, expected.value.state);
         }
@@ -373,17 +385,21 @@ describe("store and decider agree on random command sequences", () => {
       const active = new Set(await model.redis.hkeys(model.keys.jobsActive));
       const intake = new Set(await model.redis.zrange(model.keys.jobsIntake, 0, -1));
       const ended = new Set(await model.redis.zrange(model.keys.jobsEnded, 0, -1));
+      const open = new Set(await model.redis.smembers(model.keys.openJobsByOwner(owner)));
       for (const id of ids) {
-        const status = states.get(id)?.status;
+        const status = states.get(id)?.status ?? "none";
         expect(pending.has(id), `pending index for ${id}`).toBe(status === "pending");
         expect(active.has(id), `active index for ${id}`).toBe(status === "running");
         expect(intake.has(id), `intake index for ${id}`).toBe(status === "uploading" || status === "queued");
-        expect(ended.has(id), `ended index for ${id}`).toBe(
-          status === "completed" || status === "failed" || status === "cancelled",
+        expect(ended.has(id), `ended index for ${id}`).toBe(status !== "none" && isTerminalStatus(status));
+        expect(open.has(id), `owner's unfinished jobs for ${id}`).toBe(
+          status !== "none" && !isTerminalStatus(status),
         );
       }
     }
     expect(compared).toBe(STEPS * 6);
+    const spend = await model.redis.get(model.keys.ownerSpend(monthKey(await model.redisNow()), owner));
+    expect(Number(spend ?? 0)).toBeCloseTo(charged, 9);
     // The run exercised the lifecycle, not just rejections.
     expect([...accepted].sort()).toEqual(
       ["cancel", "claim", "complete", "confirm", "enqueue", "expire", "fail", "progress", "retry"].sort(),
@@ -507,6 +523,89 @@ describe("a commit delivered twice (a transport retry after a lost reply)", () =
       expect((await store.load(job.jobId))._unsafeUnwrap()?.job).toEqual(queued);
     } finally {
       await local.close();
+    }
+  });
+});
+
+describe("owners: the API key that made a job", () => {
+  let local: ReturnType<typeof rwosContext>;
+  beforeEach(() => {
+    local = rwosContext("owners");
+  });
+  afterEach(() => local.close());
+  const owner = "00000000000000aa";
+
+  it("indexes a new job under its owner and refuses one past the owner's cap, atomically with the write", async () => {
+    const jobs = Array.from({ length: 6 }, (_, i) => buildJob({ source: "upload", at: 5_000 + i }));
+    const outcomes = await Promise.all(
+      jobs.map((job) => local.store.create({ job, meta: { ...META, owner }, maxOpenJobs: 4 })),
+    );
+    const kinds = outcomes.map((o) => o._unsafeUnwrap().kind);
+    expect(kinds.filter((k) => k === "created")).toHaveLength(4);
+    expect(outcomes.map((o) => o._unsafeUnwrap())).toContainEqual({ kind: "owner-at-cap", openJobs: 4 });
+    expect(await local.redis.scard(local.keys.openJobsByOwner(owner))).toBe(4);
+    const created = jobs.filter((_, i) => kinds[i] === "created");
+    expect(await local.redis.zrange(local.keys.jobsByOwner(owner), 0, -1, "WITHSCORES")).toEqual(
+      created.flatMap((job) => [job.jobId, String(job.createdAt)]),
+    );
+    // Refused jobs left nothing behind.
+    for (const [i, job] of jobs.entries())
+      if (kinds[i] !== "created") expect((await local.store.load(job.jobId))._unsafeUnwrap()).toBeNull();
+    // A repeated create (a lost reply) is still "created", even at the cap.
+    const first = created[0] as Job;
+    expect(
+      (await local.store.create({ job: first, meta: { ...META, owner }, maxOpenJobs: 4 }))._unsafeUnwrap(),
+    ).toEqual({ kind: "created", jobId: first.jobId });
+    // Finishing one frees a place.
+    await local.store.transition(first.jobId, { type: "cancel", at: first.createdAt + 1 }, POLICY);
+    expect(await local.redis.sismember(local.keys.openJobsByOwner(owner), first.jobId)).toBe(0);
+    const later = buildJob({ source: "upload", at: 6_000 });
+    expect(
+      (await local.store.create({ job: later, meta: { ...META, owner }, maxOpenJobs: 4 }))._unsafeUnwrap()
+        .kind,
+    ).toBe("created");
+  });
+
+  it("applies the backlog cap and the owner's cap in one create, and its commits keep every index in step", async () => {
+    const meta = { ...META, owner };
+    const [a, b, c] = [0, 1, 2].map((i) => buildJob({ source: "upload", at: 7_000 + i })) as [Job, Job, Job];
+    const create = async (job: Job, maxWaitingJobs: number, maxOpenJobs: number) =>
+      (await local.store.create({ job, meta, maxWaitingJobs, maxOpenJobs }))._unsafeUnwrap();
+    expect((await create(a, 2, 3)).kind).toBe("created");
+    expect((await create(b, 2, 3)).kind).toBe("created");
+    // Two uploads awaited: the backlog (2) is full before the owner's cap (3) is reached; nothing is indexed.
+    expect(await create(c, 2, 3)).toEqual({ kind: "backlog-full", waiting: 2 });
+    // With room in the backlog, the owner's own cap (2) refuses it.
+    expect(await create(c, 10, 2)).toEqual({ kind: "owner-at-cap", openJobs: 2 });
+    expect((await local.store.load(c.jobId))._unsafeUnwrap()).toBeNull();
+    expect(await local.redis.zrange(local.keys.jobsByOwner(owner), 0, -1)).toEqual([a.jobId, b.jobId]);
+    expect(await local.redis.zrange(local.keys.jobsIntake, 0, -1)).toEqual([a.jobId, b.jobId]);
+    // An upload that never came expires: out of the intake index and the owner's unfinished jobs, into the ended.
+    const at = a.createdAt + 1;
+    await local.store.transition(a.jobId, { type: "expire-upload", reason: "never came", at }, POLICY);
+    expect(await local.redis.zscore(local.keys.jobsIntake, a.jobId)).toBeNull();
+    expect(await local.redis.sismember(local.keys.openJobsByOwner(owner), a.jobId)).toBe(0);
+    expect(await local.redis.zscore(local.keys.jobsEnded, a.jobId)).toBe(String(at));
+    expect(await local.redis.zrange(local.keys.jobsByOwner(owner), 0, -1)).toEqual([a.jobId, b.jobId]);
+    // Both caps have room again.
+    expect((await create(c, 2, 2)).kind).toBe("created");
+  });
+
+  it("names the same month in Lua as the core does, across leap years, month ends and centuries", async () => {
+    const lua = `${LUA_SCRIPTS.commitJob.source.match(/local function month_key[\s\S]*?\nend\n/)?.[0]}return month_key(tonumber(ARGV[1]))`;
+    const DAY = 86_400_000;
+    const instants = [
+      0,
+      Date.UTC(2024, 1, 29, 23, 59, 59, 999),
+      Date.UTC(2024, 2, 1),
+      Date.UTC(2026, 11, 31, 23, 59, 59, 999),
+      Date.UTC(2027, 0, 1),
+      Date.UTC(2100, 1, 28, 12),
+      Date.UTC(2000, 1, 29),
+      ...Array.from({ length: 400 }, (_, i) => Date.UTC(1970, 0, 1) + i * 37 * DAY + (i % 7) * 3_600_000 - 1),
+    ];
+    for (const ms of instants) {
+      expect([ms, await local.redis.eval(lua, 0, String(ms))]).toEqual([ms, monthKey(ms)]);
     }
   });
 });

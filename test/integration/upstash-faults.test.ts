@@ -138,6 +138,6 @@ describe("the API on Upstash's faults", () => {
     const res = await harness.api(missingJob);
     expect(res.status).toBe(503);
     expect(Number(res.headers.get("retry-after"))).toBeGreaterThan(0);
-    expect((await res.json()).code).toBe("unavailable");
+    expect((await res.json()).code).toBe("store-unavailable");
   });
 });

@@ -1,6 +1,7 @@
 // A client's cancel racing a pool worker's completion, with a real worker process and real FFmpeg: whichever commits
 // first wins. When the cancel wins, the outputs the worker had already uploaded are deleted (nothing is left
-// orphaned in the output bucket); when the completion wins, the cancel is refused and the outputs stay.
+// orphaned in the output bucket), whether the worker learns it from its claim check or from its refused completion;
+// when the completion wins, the cancel is refused and the outputs stay.
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -48,7 +49,12 @@ describe("cancel racing completion", () => {
     for (let i = 0; i < JOBS; i++) jobs.push(await harness.createJob(media["no-audio-3s.mp4"], "hls"));
     const machineId = newMachineId();
     worker = startTcoderWorker(
-      harness.env(machineId, { WORK_DIR: join(workDir, machineId), WORKER_MAX_JOBS: String(JOBS) }),
+      // The claim checked often: a cancel is as likely to be seen by the claim check as by the completion's commit.
+      harness.env(machineId, {
+        WORK_DIR: join(workDir, machineId),
+        WORKER_MAX_JOBS: String(JOBS),
+        CLAIM_CHECK_MS: "100",
+      }),
     );
 
     let cancelWins = 0;
@@ -68,8 +74,11 @@ describe("cancel racing completion", () => {
       const cancelled = await cancel(jobId);
       if (cancelled.isOk()) {
         cancelWins += 1;
-        // The worker learns it lost when its completion is refused, and deletes what it uploaded first.
-        await worker.waitForLog("job-not-recorded", (line) => line.jobId === jobId, 60_000);
+        // The worker learns it lost from its claim check or when its completion is refused, and either way deletes
+        // what it uploaded first.
+        const lost = (event: string) =>
+          (worker as TcoderWorker).waitForLog(event, (l) => l.jobId === jobId, 60_000);
+        await Promise.any([lost("job-not-recorded"), lost("job-fenced-out")]);
         expect((await harness.load(jobId)).status).toBe("cancelled");
         expect(await storedKeys(jobId), `outputs of cancelled job ${jobId}`).toEqual([]);
       } else {

@@ -52,7 +52,7 @@ describe("upload queue", () => {
       method: "POST",
       headers: {
         "content-type": "application/json",
-        [SIGNATURE_HEADER]: await signBody(env.CALLBACK_SECRET as string, body, Date.now()),
+        [SIGNATURE_HEADER]: await signBody(env.EVENT_SECRET as string, body, Date.now()),
       },
       body,
     });

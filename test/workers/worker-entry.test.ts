@@ -87,6 +87,36 @@ describe("fetch", () => {
   });
 });
 
+describe("the job store unreachable inside workerd", () => {
+  it("answers 503 store-unavailable with Retry-After on job, cancel and upload routes, never a 500", async () => {
+    const unreachable = { ...env, UPSTASH_REDIS_REST_URL: "http://127.0.0.1:9", REDIS_TIMEOUT_MS: "500" };
+    const jobId = "job_0123456789abcdef01234567";
+    const json = { ...auth, "content-type": "application/json" };
+    const calls: [string, RequestInit][] = [
+      [`/api/jobs/${jobId}`, { headers: auth }],
+      [`/api/jobs/${jobId}/cancel`, { method: "POST", headers: json, body: "{}" }],
+      [
+        "/api/upload",
+        {
+          method: "POST",
+          headers: json,
+          body: JSON.stringify({ filename: "a.mp4", preset: "hls", size: 10 }),
+        },
+      ],
+      ["/api/stats", { headers: auth }],
+    ];
+    for (const [path, init] of calls) {
+      const response = await call(path, init, unreachable);
+      expect({ path, status: response.status, body: await response.json() }).toEqual({
+        path,
+        status: 503,
+        body: { code: "store-unavailable", message: expect.stringMatching(/job store/) },
+      });
+      expect(Number(response.headers.get("retry-after"))).toBeGreaterThan(0);
+    }
+  });
+});
+
 describe("URL ingest inside workerd", () => {
   it("streams a sized source into storage in one PUT with its Content-Length (the S3 server refuses chunked)", async () => {
     const response = await call("/api/jobs", {

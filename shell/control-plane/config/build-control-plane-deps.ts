@@ -3,6 +3,7 @@ import { createFlyMachines } from "../../fly/create-fly-machines.ts";
 import { jobStore } from "../../redis/job-store.ts";
 import { redisKeys } from "../../redis/key-schema.ts";
 import { machineStore } from "../../redis/machine-store.ts";
+import { ownerJobs } from "../../redis/owner-jobs.ts";
 import { timeIndex } from "../../redis/time-index.ts";
 import { upstashClient, upstashScriptRunner } from "../../redis/upstash-script-runner.ts";
 import { webhookOutbox } from "../../redis/webhook-outbox.ts";
@@ -80,6 +81,7 @@ export const buildControlPlaneDeps = (
   return {
     config,
     jobs,
+    owners: ownerJobs(runner, keys, clock),
     machines,
     views: machineViews(runner, keys, config.admission, clock),
     memory: onceMemory(runner, keys),

@@ -1,6 +1,7 @@
 // The control plane's settings, read once from the environment (Worker vars and secrets, or process.env) with
 // valibot. Bad configuration throws with every problem listed, naming secrets but never echoing their values.
 import * as v from "valibot";
+import type { KeyLimitSettings } from "../../../core/decide-job-acceptance.ts";
 import { type JobRetryPolicy, jobRetryPolicy } from "../../../core/decide-job-retry.ts";
 import { checkFlyGuest, type MachineGuest, MachineGuestSchema } from "../../../core/machine-guest.ts";
 import { partSizeFor } from "../../../core/plan-upload.ts";
@@ -42,8 +43,10 @@ export interface ControlPlaneConfig {
   };
   /** The control plane's own public base URL: callback URL for workers, base of media URLs in webhooks. */
   readonly publicUrl: string | null;
-  /** Current secret first; a retiring one during rotation. */
+  /** Roots of the machines' callback keys: the current secret first, a retiring one during rotation. */
   readonly callbackSecrets: readonly string[];
+  /** Signs storage events relayed to POST /internal/events; null: the route is off. */
+  readonly eventSecret: string | null;
   readonly webhook: {
     readonly secret: string | null;
     readonly timeoutMs: number;
@@ -53,6 +56,10 @@ export interface ControlPlaneConfig {
     readonly outboxAfterMs: number;
     /** An owed webhook whose job finished this long ago is dropped (logged) instead of tried again. */
     readonly giveUpAfterMs: number;
+    /** An owed webhook's wait after its first failed attempt, doubled after each further one... */
+    readonly outboxBackoffMs: number;
+    /** ...up to this. */
+    readonly outboxMaxBackoffMs: number;
   };
   readonly media: {
     readonly secret: string;
@@ -90,6 +97,8 @@ export interface ControlPlaneConfig {
     readonly maxCallbackBytes: number;
     readonly maxPendingJobs: number;
   };
+  /** Per API key: every key's budget and pending cap (null: none), and overrides by key id (KEY_LIMITS). */
+  readonly keyLimits: KeyLimitSettings;
   readonly admission: MachineAdmissionConfig;
   readonly respawnAfterMs: number;
   readonly leaseMs: number;
@@ -102,6 +111,8 @@ export interface ControlPlaneConfig {
     readonly ttlMs: number;
     readonly maxJobs: number;
     readonly drainMs: number;
+    /** An idle worker exits this long after its last job unless work is expected. */
+    readonly idleExitMs: number;
     readonly heartbeatMs: number;
     readonly guest: MachineGuest;
     /** The object store endpoint workers use (their credentials are Fly app secrets, not ours to pass). */
@@ -147,6 +158,22 @@ export const parseControlPlaneConfig = (env: Readonly<Record<string, unknown>>):
   return built;
 };
 
+/** Secrets that each sign one kind of thing: a leak of one must not forge the others. */
+const PURPOSE_SECRETS = ["CALLBACK_SECRET", "MEDIA_SECRET", "EVENT_SECRET", "WEBHOOK_SECRET"] as const;
+
+const sharedSecrets = (env: Env): string[] => {
+  const owner = new Map<string, string>();
+  const problems: string[] = [];
+  for (const name of PURPOSE_SECRETS) {
+    const value = env[name];
+    if (value === null) continue;
+    const earlier = owner.get(value);
+    if (earlier === undefined) owner.set(value, name);
+    else problems.push(`${name} must differ from ${earlier}: one secret per purpose`);
+  }
+  return problems;
+};
+
 const buildConfig = (env: Env): ControlPlaneConfig | string => {
   const problems: string[] = [];
   const apiKeys = [...env.TCODER_API_KEYS, ...(env.TCODER_API_KEY ? [env.TCODER_API_KEY] : [])];
@@ -180,6 +207,10 @@ const buildConfig = (env: Env): ControlPlaneConfig | string => {
   if (env.WEBHOOK_GIVE_UP_AFTER_MS <= env.WEBHOOK_OUTBOX_AFTER_MS) {
     problems.push("WEBHOOK_GIVE_UP_AFTER_MS must be above WEBHOOK_OUTBOX_AFTER_MS");
   }
+  if (env.WEBHOOK_OUTBOX_MAX_BACKOFF_MS < env.WEBHOOK_OUTBOX_BACKOFF_MS) {
+    problems.push("WEBHOOK_OUTBOX_MAX_BACKOFF_MS must be at least WEBHOOK_OUTBOX_BACKOFF_MS");
+  }
+  problems.push(...sharedSecrets(env));
   if (problems.length > 0 || endpoint === null || typeof guest === "string") return problems.join("; ");
 
   // Admission reserves a machine's worst case against the budget: its whole life (TTL) at the pool guest's price.
@@ -219,6 +250,7 @@ const buildConfig = (env: Env): ControlPlaneConfig | string => {
     },
     publicUrl: env.PUBLIC_URL,
     callbackSecrets,
+    eventSecret: env.EVENT_SECRET,
     webhook: {
       secret: env.WEBHOOK_SECRET,
       timeoutMs: env.WEBHOOK_TIMEOUT_MS,
@@ -226,10 +258,11 @@ const buildConfig = (env: Env): ControlPlaneConfig | string => {
       minBackoffMs: env.WEBHOOK_MIN_BACKOFF_MS,
       outboxAfterMs: env.WEBHOOK_OUTBOX_AFTER_MS,
       giveUpAfterMs: env.WEBHOOK_GIVE_UP_AFTER_MS,
+      outboxBackoffMs: env.WEBHOOK_OUTBOX_BACKOFF_MS,
+      outboxMaxBackoffMs: env.WEBHOOK_OUTBOX_MAX_BACKOFF_MS,
     },
-    // Media tokens are signed with their own prefix ("media-v1."), so sharing the callback secret is safe.
     media: {
-      secret: env.MEDIA_SECRET ?? env.CALLBACK_SECRET,
+      secret: env.MEDIA_SECRET,
       ttlSeconds: env.MEDIA_URL_TTL_SECONDS,
       publicBaseUrl: env.PUBLIC_MEDIA_BASE_URL,
     },
@@ -253,6 +286,10 @@ const buildConfig = (env: Env): ControlPlaneConfig | string => {
       maxCallbackBytes: env.MAX_CALLBACK_BYTES,
       maxPendingJobs: env.MAX_PENDING_JOBS,
     },
+    keyLimits: {
+      defaults: { monthlyBudgetUsd: env.KEY_MONTHLY_BUDGET_USD, maxPendingJobs: env.KEY_MAX_PENDING_JOBS },
+      overrides: env.KEY_LIMITS,
+    },
     admission: {
       maxMachines: env.MAX_MACHINES,
       spawnRate: { maxSpawns: env.SPAWN_RATE_MAX, windowMs: env.SPAWN_RATE_WINDOW_MS },
@@ -270,6 +307,7 @@ const buildConfig = (env: Env): ControlPlaneConfig | string => {
       ttlMs: env.WORKER_TTL_MS,
       maxJobs: env.WORKER_MAX_JOBS,
       drainMs: env.WORKER_DRAIN_MS,
+      idleExitMs: env.WORKER_IDLE_EXIT_MS,
       heartbeatMs: env.HEARTBEAT_MS,
       guest,
       s3Endpoint: env.WORKER_S3_ENDPOINT ?? endpoint,

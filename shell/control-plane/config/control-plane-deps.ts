@@ -3,6 +3,7 @@
 import type { FlyMachines } from "../../fly/create-fly-machines.ts";
 import type { JobStore } from "../../redis/job-store.ts";
 import type { MachineStore } from "../../redis/machine-store.ts";
+import type { OwnerJobs } from "../../redis/owner-jobs.ts";
 import type { TimeIndex } from "../../redis/time-index.ts";
 import type { WebhookOutbox } from "../../redis/webhook-outbox.ts";
 import type { ObjectStore } from "../../storage/object-store.ts";
@@ -19,7 +20,12 @@ export interface Logger {
   error(event: string, fields?: LogFields): void;
 }
 
-export type OutboundFetch = (url: string, init: RequestInit) => Promise<Response>;
+/**
+ * fetch for client-supplied URLs. `address` is the IP the SSRF check resolved the URL's name to: connect there, not
+ * to a fresh lookup (Node: a pinned `lookup`). Null when nothing was resolved (an IP literal, private URLs allowed,
+ * or a runtime without DNS: on Workers, fetch cannot reach private networks, so names are checked by rule only).
+ */
+export type OutboundFetch = (url: string, init: RequestInit, address: string | null) => Promise<Response>;
 
 /**
  * The queue R2 notifications arrive on, as a producer (the Worker's binding); its consumer runs the intake, and the
@@ -32,6 +38,8 @@ export interface EventQueue {
 export interface ControlPlaneDeps {
   readonly config: ControlPlaneConfig;
   readonly jobs: JobStore;
+  /** Each API key's jobs and usage (GET /api/jobs, the per-key limits). */
+  readonly owners: OwnerJobs;
   readonly machines: MachineStore;
   readonly views: MachineViews;
   /** Accepted signatures and sent webhooks, remembered for a while (remember-signature.lua). */
@@ -50,8 +58,9 @@ export interface ControlPlaneDeps {
   /** fetch for client-supplied URLs (URL ingest, webhooks); checked against SSRF rules before every call. */
   readonly outbound: OutboundFetch;
   /**
-   * Resolves a host name to its addresses, so private targets behind public names are refused too. Null where the
-   * runtime cannot resolve (workerd), whose outbound network cannot reach private addresses anyway.
+   * Resolves a host name to its addresses, so private targets behind public names are refused too (and `outbound`
+   * then connects to the address checked). Null where the runtime cannot resolve (workerd): Workers' fetch cannot
+   * reach private networks, so there names and literals are checked by rule only.
    */
   readonly resolveHost: ((host: string) => Promise<readonly string[]>) | null;
   /**

@@ -5,11 +5,14 @@ import {
   flagVar,
   intVar,
   listVar,
+  nullableDecimalVar,
   nullableHttpUrl,
+  nullableIntVar,
   nullableText,
   optionalText,
   requiredText,
 } from "./env-vars.ts";
+import { keyLimitsVar } from "./key-limits-var.ts";
 
 const MIB = 1024 * 1024;
 const GIB = 1024 * MIB;
@@ -26,6 +29,7 @@ export const SECRET_VARS = [
   "CALLBACK_SECRET_PREVIOUS",
   "WEBHOOK_SECRET",
   "MEDIA_SECRET",
+  "EVENT_SECRET",
 ] as const;
 
 export const EnvSchema = v.object({
@@ -54,6 +58,7 @@ export const EnvSchema = v.object({
   WORKER_IMAGE: v.pipe(requiredText(), v.regex(/^[^\s]+$/, "must be an image reference")),
   PUBLIC_URL: nullableHttpUrl(),
   PUBLIC_MEDIA_BASE_URL: nullableHttpUrl(),
+  // The root of every machine's callback key (machines get only their own key, derived from it).
   CALLBACK_SECRET: v.pipe(requiredText(), v.minLength(16, "must be at least 16 characters")),
   CALLBACK_SECRET_PREVIOUS: nullableText(),
   WEBHOOK_SECRET: nullableText(),
@@ -62,8 +67,17 @@ export const EnvSchema = v.object({
   WEBHOOK_MIN_BACKOFF_MS: intVar(500, 0, 60_000),
   // Webhooks still owed this long after their job finished are sent by the cron (the sender died, or never was).
   WEBHOOK_OUTBOX_AFTER_MS: intVar(300_000, 0, 24 * 3_600_000),
-  WEBHOOK_GIVE_UP_AFTER_MS: intVar(24 * 3_600_000, 60_000, 30 * 24 * 3_600_000),
-  MEDIA_SECRET: nullableText(),
+  WEBHOOK_GIVE_UP_AFTER_MS: intVar(24 * 3_600_000, 1_000, 30 * 24 * 3_600_000),
+  // Each owed webhook's own backoff: this long after its first failed attempt, doubling up to the max (jittered).
+  WEBHOOK_OUTBOX_BACKOFF_MS: intVar(60_000, 1, 24 * 3_600_000),
+  WEBHOOK_OUTBOX_MAX_BACKOFF_MS: intVar(3_600_000, 1, 24 * 3_600_000),
+  // Signs media tokens (stable HLS URLs), and nothing else.
+  MEDIA_SECRET: v.pipe(requiredText(), v.minLength(16, "must be at least 16 characters")),
+  // Signs storage events relayed to POST /internal/events (make dev, self-hosted relays); unset: that route is off.
+  EVENT_SECRET: v.pipe(
+    nullableText(),
+    v.check((value) => value === null || value.length >= 16, "must be at least 16 characters"),
+  ),
   MEDIA_URL_TTL_SECONDS: intVar(6 * 3600, 60, 7 * 24 * 3600),
   DOWNLOAD_URL_TTL_SECONDS: intVar(3600, 60, 7 * 24 * 3600),
   UPLOAD_URL_TTL_SECONDS: intVar(900, 1, 900),
@@ -92,6 +106,10 @@ export const EnvSchema = v.object({
   MAX_PENDING_JOBS: intVar(1000, 1, 1_000_000),
   MAX_MACHINES: intVar(5, 1, 1000),
   MONTHLY_BUDGET_USD: decimalVar(50, 0),
+  // Per API key (unset: no per-key limit): the cost of its jobs completed this month, and its unfinished jobs.
+  KEY_MONTHLY_BUDGET_USD: nullableDecimalVar(),
+  KEY_MAX_PENDING_JOBS: nullableIntVar(1, 1_000_000),
+  KEY_LIMITS: keyLimitsVar(),
   SPAWN_RATE_MAX: intVar(3, 1, 1000),
   SPAWN_RATE_WINDOW_MS: intVar(10_000, 1, 3_600_000),
   CAPACITY_RETRY_MS: intVar(30_000, 1, 3_600_000),
@@ -105,6 +123,8 @@ export const EnvSchema = v.object({
   WORKER_TTL_MS: intVar(300_000, 10_000, 24 * 3_600_000),
   WORKER_MAX_JOBS: intVar(3, 1, 1000),
   WORKER_DRAIN_MS: intVar(60_000, 0, 24 * 3_600_000),
+  // An idle worker exits this long after its last job unless work is expected (a nudge, a job in retry backoff).
+  WORKER_IDLE_EXIT_MS: intVar(20_000, 1_000, 24 * 3_600_000),
   POOL_GUEST: optionalText("performance-2x-4096"),
   SPAWN_MODE: v.pipe(optionalText("pool"), v.picklist(["pool", "single-job"], "must be pool or single-job")),
   WORKER_S3_ENDPOINT: nullableHttpUrl(),

@@ -70,3 +70,20 @@ export const listVar = () =>
         .filter((item) => item !== ""),
     ),
   );
+
+/** A whole number in min..max; absent or blank reads as null (no such limit). */
+export const nullableIntVar = (min: number, max: number) =>
+  v.pipe(
+    nullableText(),
+    v.check((value) => value === null || /^\d+$/.test(value), "must be a whole number"),
+    v.transform((value) => (value === null ? null : Number(value))),
+    v.check((value) => value === null || (value >= min && value <= max), `must be in ${min}..${max}`),
+  );
+
+/** A decimal number >= 0; absent or blank reads as null (no such limit). */
+export const nullableDecimalVar = () =>
+  v.pipe(
+    nullableText(),
+    v.check((value) => value === null || /^\d+(\.\d+)?$/.test(value), "must be a number"),
+    v.transform((value) => (value === null ? null : Number(value))),
+  );

@@ -14,16 +14,39 @@ export type ApiError =
       readonly message: string;
     }
   | { readonly kind: "replayed"; readonly message: string }
+  /** Authentic, but not the sender's to do (a machine acting under another machine's lease). */
+  | { readonly kind: "forbidden"; readonly message: string }
   | { readonly kind: "budget-exhausted"; readonly message: string }
   | { readonly kind: "not-found"; readonly message: string }
+  /** No job under this id for this API key: another key's job answers exactly as one that does not exist. */
+  | { readonly kind: "job-not-found"; readonly message: string }
+  /** An Idempotency-Key that made a job came back with another request. */
+  | { readonly kind: "idempotency-key-reused"; readonly message: string }
+  /** A replayed upload request for a job whose upload has arrived: nothing is signed again. */
+  | { readonly kind: "upload-received"; readonly message: string }
+  /** The API key is at one of its own limits (KEY_LIMITS and friends); others still get through. */
+  | {
+      readonly kind: "key-limit";
+      readonly code: "key-pending-cap" | "key-budget-exhausted";
+      readonly message: string;
+      readonly retryAfterMs: number;
+    }
   /** The job's state does not allow it (a job rejection from the lifecycle decider). */
   | { readonly kind: "conflict"; readonly code: JobRejection["code"]; readonly message: string }
   | { readonly kind: "payload-too-large"; readonly message: string }
   /** The URL to ingest could not be fetched, or answered with an error. */
   | { readonly kind: "ingest-failed"; readonly message: string }
   | { readonly kind: "rate-limited"; readonly message: string; readonly retryAfterMs: number }
-  /** A backing service (Redis, storage) is unreachable; worth retrying shortly. */
-  | { readonly kind: "unavailable"; readonly message: string; readonly retryAfterMs: number }
+  /**
+   * A backing service is unreachable; worth retrying shortly. `store-unavailable`: the job store (Redis);
+   * `unavailable`: anything else (object storage, the queue, a job store too busy to commit).
+   */
+  | {
+      readonly kind: "unavailable";
+      readonly code: "store-unavailable" | "unavailable";
+      readonly message: string;
+      readonly retryAfterMs: number;
+    }
   /** A bug or a corrupt record: the details are logged, not sent. */
   | { readonly kind: "internal"; readonly message: string };
 
@@ -33,7 +56,7 @@ export interface ErrorBody {
 }
 
 export interface HttpFailure {
-  readonly status: 400 | 401 | 402 | 404 | 409 | 413 | 422 | 429 | 500 | 503;
+  readonly status: 400 | 401 | 402 | 403 | 404 | 409 | 413 | 422 | 429 | 500 | 503;
   readonly body: ErrorBody;
   readonly headers: Readonly<Record<string, string>>;
 }
@@ -59,22 +82,29 @@ export const toHttpFailure = (error: ApiError): HttpFailure => {
       return plain(401, error.code);
     case "budget-exhausted":
       return plain(402);
+    case "forbidden":
+      return plain(403);
     case "not-found":
+    case "job-not-found":
       return plain(404);
     case "replayed":
+    case "upload-received":
       return plain(409);
     case "conflict":
       return plain(409, error.code);
     case "payload-too-large":
       return plain(413);
     case "ingest-failed":
+    case "idempotency-key-reused":
       return plain(422);
     case "rate-limited":
       return { ...plain(429), headers: retryAfter(error.retryAfterMs) };
+    case "key-limit":
+      return { ...plain(429, error.code), headers: retryAfter(error.retryAfterMs) };
     case "internal":
       return { status: 500, body: { code: "internal", message: "internal error" }, headers: {} };
     case "unavailable":
-      return { ...plain(503), headers: retryAfter(error.retryAfterMs) };
+      return { ...plain(503, error.code), headers: retryAfter(error.retryAfterMs) };
     default: {
       const unhandled: never = error;
       throw new Error(`unhandled API error ${JSON.stringify(unhandled)}`);
@@ -90,9 +120,18 @@ export const toErrorResponse = (error: ApiError): Response => {
   });
 };
 
-/** Storage and Redis failures that a retry may fix. */
+/** Failures of a backing service that a retry may fix. */
 export const unavailable = (message: string): ApiError => ({
   kind: "unavailable",
+  code: "unavailable",
+  message,
+  retryAfterMs: 2_000,
+});
+
+/** The job store (Redis) cannot be reached: every route answers this, never a 500. */
+export const storeUnavailable = (message = "the job store is unreachable; try again shortly"): ApiError => ({
+  kind: "unavailable",
+  code: "store-unavailable",
   message,
   retryAfterMs: 2_000,
 });

@@ -84,6 +84,15 @@ export const SignPartsResponseSchema = v.object({
 });
 export type SignPartsResponse = v.InferOutput<typeof SignPartsResponseSchema>;
 
+export const StoredPartsQuerySchema = v.object({ uploadId: SignPartsRequestSchema.entries.uploadId });
+
+/** GET /api/upload/:id/parts: the parts storage holds so far, ascending; a resumed upload sends only the others. */
+export const StoredPartsResponseSchema = v.object({
+  uploadId: v.string(),
+  parts: v.array(v.object({ partNumber: v.number(), size: v.number(), eTag: v.string() })),
+});
+export type StoredPartsResponse = v.InferOutput<typeof StoredPartsResponseSchema>;
+
 export const CompleteUploadRequestSchema = v.strictObject({
   uploadId: v.pipe(v.string(), v.minLength(1), v.maxLength(1024), v.regex(NO_CONTROL)),
   parts: v.pipe(
@@ -98,6 +107,13 @@ export const CompleteUploadRequestSchema = v.strictObject({
   ),
 });
 export type CompleteUploadRequest = v.InferOutput<typeof CompleteUploadRequestSchema>;
+
+export const CompleteUploadResponseSchema = v.object({
+  jobId: v.string(),
+  inputKey: v.string(),
+  eTag: v.string(),
+});
+export type CompleteUploadResponse = v.InferOutput<typeof CompleteUploadResponseSchema>;
 
 export const IngestRequestSchema = v.strictObject({
   inputUrl: HttpUrl,
@@ -142,10 +158,51 @@ export const JobViewSchema = v.object({
 });
 export type JobView = v.InferOutput<typeof JobViewSchema>;
 
+/** GET /api/jobs's query: the page size, where the previous page ended, and one status to keep. */
+export const ListJobsQuerySchema = v.object({
+  limit: v.optional(
+    v.pipe(
+      v.string(),
+      v.regex(/^\d{1,3}$/, "limit must be a whole number from 1 to 100"),
+      v.transform(Number),
+      v.minValue(1, "limit must be a whole number from 1 to 100"),
+      v.maxValue(100, "limit must be a whole number from 1 to 100"),
+    ),
+    "20",
+  ),
+  cursor: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,200}$/, "cursor is not one we gave out"))),
+  status: v.optional(v.picklist(JOB_STATUSES, `status must be one of ${JOB_STATUSES.join(", ")}`)),
+});
+export type ListJobsQuery = v.InferOutput<typeof ListJobsQuerySchema>;
+
+export const JobListSchema = v.object({
+  /** The caller's jobs, newest first; a filtered page may be short (even empty) with a cursor to go on from. */
+  jobs: v.array(JobViewSchema),
+  /** Pass as `cursor` for the next page; null when there is none. */
+  nextCursor: v.nullable(v.string()),
+});
+export type JobList = v.InferOutput<typeof JobListSchema>;
+
+/** The body of a client webhook, signed with TCoder-Signature over `<t>.<raw body>`. */
+export const WebhookEventSchema = v.object({
+  /** Stable per job outcome: receivers dedupe on it. */
+  id: v.string(),
+  type: v.picklist(["job.completed", "job.failed", "job.cancelled"]),
+  createdAt: v.string(),
+  data: JobViewSchema,
+});
+export type WebhookEvent = v.InferOutput<typeof WebhookEventSchema>;
+
 export const StatsSchema = v.object({
   machines: v.object({ active: v.number(), reserved: v.number(), max: v.number() }),
   jobs: v.object({ pending: v.number(), active: v.number() }),
   spend: v.object({ monthUsd: v.number(), budgetUsd: v.number() }),
+  /** The calling API key: its id (for KEY_LIMITS), its unfinished jobs and this month's spend, and its limits. */
+  key: v.object({
+    id: v.string(),
+    jobs: v.object({ open: v.number(), max: v.nullable(v.number()) }),
+    spend: v.object({ monthUsd: v.number(), budgetUsd: v.nullable(v.number()) }),
+  }),
 });
 export type Stats = v.InferOutput<typeof StatsSchema>;
 

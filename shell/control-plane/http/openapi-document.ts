@@ -1,29 +1,38 @@
 // The OpenAPI 3.1 document of the API, generated from the same valibot schemas the routes parse with.
 import { toJsonSchemaDefs } from "@valibot/to-json-schema";
 import { JobRecordSchema } from "../../../core/job-record.ts";
+import { JOB_STATUSES } from "../../../core/job-status.ts";
 import {
   CancelRequestSchema,
   CompleteUploadRequestSchema,
+  CompleteUploadResponseSchema,
   ErrorBodySchema,
   HealthSchema,
   IngestRequestSchema,
+  JobListSchema,
   JobViewSchema,
   SignPartsRequestSchema,
   SignPartsResponseSchema,
   StatsSchema,
+  StoredPartsResponseSchema,
   UploadRequestSchema,
   UploadResponseSchema,
+  WebhookEventSchema,
 } from "./api-schemas.ts";
 
 const SCHEMAS = {
   UploadRequest: UploadRequestSchema,
   UploadResponse: UploadResponseSchema,
   CompleteUploadRequest: CompleteUploadRequestSchema,
+  CompleteUploadResponse: CompleteUploadResponseSchema,
+  StoredParts: StoredPartsResponseSchema,
   SignPartsRequest: SignPartsRequestSchema,
   SignPartsResponse: SignPartsResponseSchema,
   IngestRequest: IngestRequestSchema,
   CancelRequest: CancelRequestSchema,
   Job: JobViewSchema,
+  JobList: JobListSchema,
+  WebhookEvent: WebhookEventSchema,
   Stats: StatsSchema,
   Error: ErrorBodySchema,
   Health: HealthSchema,
@@ -68,19 +77,21 @@ const ERROR_TEXT: Readonly<Record<number, string>> = {
   400: "malformed or invalid request",
   401: "missing or bad API key",
   402: "this month's budget is spent",
-  404: "no such job",
-  409: "the job's state does not allow it",
+  404: "no such job (job-not-found: also another API key's job)",
+  409: "the job's state does not allow it (upload-received: a replayed upload request after the upload arrived)",
   413: "body (or source) too large",
-  422: "the source URL could not be fetched",
-  429: "too much work waiting; see Retry-After",
-  503: "a backing service is unreachable; see Retry-After",
+  422: "the source URL could not be fetched, or idempotency-key-reused: the key made a job with another request",
+  429: "too much work waiting, or this API key at its own limit (key-pending-cap, key-budget-exhausted); see Retry-After",
+  503: "a backing service is unreachable (code store-unavailable: the job store); see Retry-After",
 };
 
 const idempotencyKey = {
   name: "Idempotency-Key",
   in: "header",
   required: false,
-  description: "Repeating a request with the same key returns the same job instead of creating another.",
+  description:
+    "Repeating a request with the same key returns the same job instead of creating another; the same key with " +
+    "another request (route or body) is refused with 422 idempotency-key-reused. Keys are scoped per API key.",
   schema: { type: "string", pattern: "^[A-Za-z0-9_.:-]{1,128}$" },
 };
 const jobId = { name: "id", in: "path", required: true, schema: { type: "string" } };
@@ -102,6 +113,24 @@ export const openApiDocument = () => ({
     securitySchemes: { apiKey: { type: "http", scheme: "bearer" } },
   },
   security: [{ apiKey: [] }],
+  webhooks: {
+    jobFinished: {
+      post: {
+        summary: "Sent to a job's webhookUrl when it completes, fails or is cancelled",
+        parameters: [
+          {
+            name: "TCoder-Signature",
+            in: "header",
+            required: true,
+            description: "t=<unix seconds>,v1=<hex HMAC-SHA256 of '<t>.<raw body>'>",
+            schema: { type: "string" },
+          },
+        ],
+        requestBody: { required: true, ...json("WebhookEvent") },
+        responses: { "200": { description: "received; other 2xx work too, 408/429/5xx are retried" } },
+      },
+    },
+  },
   paths: {
     "/api/upload": {
       post: {
@@ -112,11 +141,17 @@ export const openApiDocument = () => ({
         responses: {
           "201": reply("job created", "UploadResponse"),
           "200": reply("replayed", "UploadResponse"),
-          ...errors(400, 401, 402, 413, 429, 503),
+          ...errors(400, 401, 402, 409, 413, 422, 429, 503),
         },
       },
     },
     "/api/upload/{id}/parts": {
+      get: {
+        summary:
+          "The parts of a multipart upload that storage holds, so an interrupted upload sends only the rest",
+        parameters: [jobId, { name: "uploadId", in: "query", required: true, schema: { type: "string" } }],
+        responses: { "200": reply("stored parts", "StoredParts"), ...errors(400, 401, 404, 409, 503) },
+      },
       post: {
         summary: "Sign part URLs of a multipart upload: the ones not listed at creation, or fresh copies",
         parameters: [jobId],
@@ -129,10 +164,40 @@ export const openApiDocument = () => ({
         summary: "Complete a multipart upload",
         parameters: [jobId],
         requestBody: { required: true, ...json("CompleteUploadRequest") },
-        responses: { "200": { description: "upload assembled" }, ...errors(400, 401, 404, 409, 503) },
+        responses: {
+          "200": reply("upload assembled", "CompleteUploadResponse"),
+          ...errors(400, 401, 404, 409, 503),
+        },
       },
     },
     "/api/jobs": {
+      get: {
+        summary:
+          "The calling API key's jobs, newest first, a page at a time; a status filter reads a bounded stretch, " +
+          "so its pages may be short: follow nextCursor until it is null",
+        parameters: [
+          {
+            name: "limit",
+            in: "query",
+            required: false,
+            schema: { type: "integer", minimum: 1, maximum: 100, default: 20 },
+          },
+          {
+            name: "cursor",
+            in: "query",
+            required: false,
+            schema: { type: "string" },
+            description: "nextCursor of the previous page",
+          },
+          {
+            name: "status",
+            in: "query",
+            required: false,
+            schema: { type: "string", enum: [...JOB_STATUSES] },
+          },
+        ],
+        responses: { "200": reply("a page of jobs", "JobList"), ...errors(400, 401, 503) },
+      },
       post: {
         summary: "Create a job from a URL (the control plane fetches it into storage)",
         parameters: [idempotencyKey],

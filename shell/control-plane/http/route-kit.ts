@@ -59,5 +59,5 @@ const JOB_ID = /^[A-Za-z0-9_-]{8,64}$/;
 /** A path's job id, refused as not-found when it cannot be one of ours (no lookup needed). */
 export const jobIdParam = (c: AppContext, name = "id"): string | ApiError => {
   const id = c.req.param(name) ?? "";
-  return JOB_ID.test(id) ? id : { kind: "not-found", message: "no such job" };
+  return JOB_ID.test(id) ? id : { kind: "job-not-found", message: "no such job" };
 };

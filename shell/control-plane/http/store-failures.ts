@@ -3,14 +3,14 @@ import type { JobStoreError, TransitionError } from "../../redis/job-store.ts";
 import type { AdmitMachinesError, MachineStoreError } from "../../redis/machine-store.ts";
 import type { StorageError } from "../../storage/object-store.ts";
 import type { OnceMemoryError } from "../callbacks/once-memory.ts";
-import { type ApiError, unavailable } from "./api-error.ts";
+import { type ApiError, storeUnavailable, unavailable } from "./api-error.ts";
 
 type StoreError = JobStoreError | MachineStoreError | AdmitMachinesError | OnceMemoryError;
 
 export const fromStoreError = (error: StoreError): ApiError => {
   switch (error.kind) {
     case "redis-unavailable":
-      return unavailable("the job store is unreachable; try again shortly");
+      return storeUnavailable();
     case "conflict":
       return unavailable("the job kept changing; try again");
     case "contended":

@@ -10,9 +10,10 @@ import { loadUploadingJob } from "./load-uploading-job.ts";
 export const completeUpload = (
   deps: ControlPlaneDeps,
   jobId: string,
+  keyId: string,
   request: CompleteUploadRequest,
 ): ResultAsync<{ readonly jobId: string; readonly inputKey: string; readonly eTag: string }, ApiError> =>
-  loadUploadingJob(deps, jobId).andThen(({ job }) =>
+  loadUploadingJob(deps, jobId, keyId).andThen(({ job }) =>
     deps.inputs
       .completeMultipart(job.inputKey, request.uploadId, request.parts)
       .mapErr(fromStorageError)

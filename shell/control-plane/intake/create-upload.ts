@@ -14,10 +14,12 @@ import { checkWebhookUrl } from "../webhooks/check-webhook-url.ts";
 import {
   type ClientRequest,
   checkAcceptance,
+  checkKeyAcceptance,
   findReplayedJob,
   jobIdFor,
   persistNewJob,
 } from "./persist-new-job.ts";
+import { requestFingerprint } from "./request-fingerprint.ts";
 import { signParts } from "./sign-upload-parts.ts";
 
 interface IssuedUpload {
@@ -37,9 +39,11 @@ export const createUpload = (
   const webhook = checkWebhookUrl(deps, request.webhookUrl);
   if (webhook.isErr()) return errAsync(webhook.error);
   const contentType = request.contentType ?? guessContentType(request.filename);
+  const ids = Promise.all([jobIdFor(deps, client), requestFingerprint("POST /api/upload", request)]);
 
-  return ResultAsync.fromSafePromise(jobIdFor(deps, client)).andThen((jobId) =>
-    findReplayedJob(deps, client, jobId).andThen((earlier) => {
+  return ResultAsync.fromSafePromise(ids).andThen(([jobId, fingerprint]) => {
+    const ask = { fingerprint, signsUpload: true };
+    return findReplayedJob(deps, client, jobId, ask).andThen((earlier) => {
       const inputKey: Result<string, ApiError> = earlier
         ? ok(earlier.job.inputKey)
         : safeInputKey(jobId, request.filename).mapErr((e) => ({ kind: "internal", message: e.message }));
@@ -51,29 +55,33 @@ export const createUpload = (
           : presignSingle(deps, jobId, key, contentType, plan.contentLength);
       if (earlier) return issue().map(({ body }) => ({ created: false, body }));
       return checkAcceptance(deps)
-        .andThen(issue)
-        .andThen(({ body, terms }) =>
-          persistNewJob(
-            deps,
-            {
-              jobId,
-              preset: request.preset,
-              inputKey: key,
-              source: "upload",
-              filename: request.filename,
-              webhookUrl: webhook.value,
-              upload: terms,
-            },
-            client,
-          )
-            .map((outcome) => ({ created: outcome.kind === "created", body }))
-            .orElse((error) => abandon(deps, key, terms).andThen(() => errAsync(error))),
+        .andThen(() => checkKeyAcceptance(deps, client.keyId))
+        .andThen((limits) =>
+          issue().andThen(({ body, terms }) =>
+            persistNewJob(
+              deps,
+              {
+                jobId,
+                preset: request.preset,
+                inputKey: key,
+                source: "upload",
+                filename: request.filename,
+                webhookUrl: webhook.value,
+                upload: terms,
+              },
+              client,
+              ask,
+              limits,
+            )
+              .map(({ created }) => ({ created, body }))
+              .orElse((error) => abandon(deps, key, terms).andThen(() => errAsync(error))),
+          ),
         );
-    }),
-  );
+    });
+  });
 };
 
-/** A multipart upload begun for a job that was then refused (the backlog filled meanwhile) is aborted. */
+/** A multipart upload begun for a job that was then refused (the backlog or the key's cap filled meanwhile) is aborted. */
 const abandon = (deps: ControlPlaneDeps, key: string, terms: UploadTerms): ResultAsync<void, never> =>
   terms.multipartId === null
     ? okAsync(undefined)

@@ -8,18 +8,20 @@ import { safeInputKey } from "../../../core/safe-input-key.ts";
 import type { ControlPlaneDeps } from "../config/control-plane-deps.ts";
 import type { ApiError } from "../http/api-error.ts";
 import type { IngestRequest } from "../http/api-schemas.ts";
-import { fromStorageError, fromStoreError } from "../http/store-failures.ts";
+import { fromStorageError } from "../http/store-failures.ts";
 import { checkOutboundUrl } from "../outbound/check-outbound-url.ts";
 import { fetchOutbound } from "../outbound/fetch-outbound.ts";
 import { checkWebhookUrl } from "../webhooks/check-webhook-url.ts";
 import {
   type ClientRequest,
   checkAcceptance,
+  checkKeyAcceptance,
   findReplayedJob,
   firstState,
   jobIdFor,
   persistNewJob,
 } from "./persist-new-job.ts";
+import { requestFingerprint } from "./request-fingerprint.ts";
 
 class TooLarge extends Error {}
 
@@ -68,47 +70,41 @@ export const ingestFromUrl = (
   const source = checkOutboundUrl(request.inputUrl, deps.config.allowPrivateUrls);
   if (source.isErr()) return errAsync(source.error);
 
-  return ResultAsync.fromSafePromise(jobIdFor(deps, client)).andThen((jobId) =>
-    findReplayedJob(deps, client, jobId).andThen((earlier) => {
+  const ids = Promise.all([jobIdFor(deps, client), requestFingerprint("POST /api/jobs", request)]);
+  return ResultAsync.fromSafePromise(ids).andThen(([jobId, fingerprint]) => {
+    const ask = { fingerprint, signsUpload: false };
+    return findReplayedJob(deps, client, jobId, ask).andThen((earlier) => {
       if (earlier) return okAsync({ created: false, job: earlier.job });
       return checkAcceptance(deps)
-        .andThen(() => download(deps, request.inputUrl, jobId))
-        .andThen(({ inputKey, filename }) => {
-          const newJob = {
-            jobId,
-            preset: request.preset,
-            inputKey,
-            source: "url" as const,
-            filename,
-            webhookUrl: webhook.value,
-          };
-          // Refused for the backlog after the download: the fetched input is nobody's, so it goes.
-          const persisted = persistNewJob(deps, newJob, client).orElse((error) =>
-            error.kind === "rate-limited"
-              ? deps.inputs
-                  .delete(inputKey)
-                  .orElse(() => okAsync(undefined))
-                  .andThen(() => errAsync(error))
-              : errAsync(error),
-          );
-          return persisted.andThen((outcome) =>
-            outcome.kind === "created"
-              ? okAsync({ created: true, job: firstState(newJob, deps.clock(), deps) })
-              : deps.jobs
-                  .load(outcome.jobId)
-                  .mapErr(fromStoreError)
-                  .andThen((record) =>
-                    record
-                      ? okAsync({ created: false, job: record.job })
-                      : errAsync<IngestResult, ApiError>({
-                          kind: "internal",
-                          message: "replayed job vanished",
-                        }),
-                  ),
-          );
-        });
-    }),
-  );
+        .andThen(() => checkKeyAcceptance(deps, client.keyId))
+        .andThen((limits) =>
+          download(deps, request.inputUrl, jobId).andThen(({ inputKey, filename }) => {
+            const newJob = {
+              jobId,
+              preset: request.preset,
+              inputKey,
+              source: "url" as const,
+              filename,
+              webhookUrl: webhook.value,
+            };
+            // Refused for the backlog or the key's cap after the download: the fetched input is nobody's, so it goes.
+            const persisted = persistNewJob(deps, newJob, client, ask, limits).orElse((error) =>
+              error.kind === "rate-limited" || error.kind === "key-limit"
+                ? deps.inputs
+                    .delete(inputKey)
+                    .orElse(() => okAsync(undefined))
+                    .andThen(() => errAsync(error))
+                : errAsync(error),
+            );
+            return persisted.map((outcome) =>
+              outcome.created
+                ? { created: true, job: firstState(newJob, deps.clock(), deps) }
+                : { created: false, job: outcome.record.job },
+            );
+          }),
+        );
+    });
+  });
 };
 
 interface Downloaded {
@@ -150,8 +146,10 @@ const download = (deps: ControlPlaneDeps, url: string, jobId: string): ResultAsy
     if (stored.isOk()) return ok({ inputKey: key.value, filename });
     if (stored.error.kind !== "source-failed") return err(fromStorageError(stored.error));
     if (/over \d+ bytes/.test(stored.error.message)) return err(tooLarge);
-    const reason = signal.aborted ? "the download timed out" : stored.error.message;
-    return err({ kind: "ingest-failed", message: reason });
+    // The stream's own error names our storage key and the network stack's details: logged, not sent.
+    deps.log.warn("ingest.source-failed", { jobId, error: stored.error.message });
+    const message = signal.aborted ? "the download timed out" : "the download was interrupted";
+    return err({ kind: "ingest-failed", message });
   };
   return new ResultAsync(run());
 };

@@ -21,6 +21,7 @@ export const sendUploadEvent = (
     queue.send(body),
     (error): ApiError => ({
       kind: "unavailable",
+      code: "unavailable",
       message: `the event queue refused the message: ${error instanceof Error ? error.message : String(error)}`,
       retryAfterMs: 1000,
     }),

@@ -36,13 +36,14 @@ export const signParts = (
   }));
 };
 
-/** POST /api/upload/:jobId/parts: only while the job still waits for its upload, and within its window. */
+/** POST /api/upload/:jobId/parts: the caller's own job, only while it waits for its upload, within its window. */
 export const signUploadParts = (
   deps: ControlPlaneDeps,
   jobId: string,
+  keyId: string,
   request: SignPartsRequest,
 ): ResultAsync<SignPartsResponse, ApiError> =>
-  loadUploadingJob(deps, jobId).andThen(({ job, meta }) => {
+  loadUploadingJob(deps, jobId, keyId).andThen(({ job, meta }) => {
     const terms = meta.upload;
     const plan = terms ? planUpload({ size: terms.size, multipart: true }, deps.config.uploads) : null;
     if (!terms || !plan || plan.isErr() || plan.value.kind !== "multipart") {

@@ -25,7 +25,7 @@ const SENT_MEMORY_MS = 7 * 24 * 3600 * 1000;
 
 /**
  * `now`: as the job finishes (once per outcome across duplicate callbacks, with the configured retries).
- * `owed`: the cron's send from the outbox (one attempt; the next cron is the retry).
+ * `owed`: the cron's send from the outbox (one attempt; the entry's own backoff schedules the next).
  */
 export type DeliveryMode = "now" | "owed";
 

@@ -1,6 +1,7 @@
 // Runs @20minutes/s3rver in this process: verifies SigV4, refuses anonymous requests and chunked PUTs (411, as R2
-// and S3 do), aborts multipart uploads (which s3rver lacks) and refuses parts of unknown ones, reports writes. Tests use a temporary directory and a free port; make dev keeps its data and gives its
-// buckets a CORS policy.
+// and S3 do), aborts multipart uploads and lists their parts (which s3rver lacks), refuses parts of unknown uploads,
+// reports writes. Tests use a temporary directory and a free port; make dev keeps its data and gives its buckets a
+// CORS policy.
 import { mkdir, mkdtemp, rm, stat } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
@@ -14,6 +15,7 @@ import type {
   S3Credentials,
 } from "./running-services.ts";
 import { createBucket } from "./s3-requests.ts";
+import { addListPartsToS3rver } from "./s3rver-list-parts.ts";
 
 // s3rver ships no types; these are the parts we use (see node_modules/@20minutes/s3rver/lib/s3rver.js).
 interface KoaContext {
@@ -87,6 +89,7 @@ export async function startLocalS3(
   await mkdir(directory, { recursive: true });
   DUMMY_ACCOUNT.revokeAccessKey(BUILT_IN_KEY);
   DUMMY_ACCOUNT.createKeyPair(credentials.accessKeyId, credentials.secretAccessKey);
+  addListPartsToS3rver();
   const server = new S3rver({
     address: LOOPBACK,
     port: options.port ?? 0,

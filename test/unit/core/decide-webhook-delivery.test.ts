@@ -1,8 +1,9 @@
-// Client webhooks: when one is sent, what settles the outbox, when an owed one is given up, and its stable id.
+// Client webhooks: when one is sent, what settles the outbox, when an owed one is retried or given up, its stable id.
 import { describe, expect, it } from "vitest";
 import {
   decideOwedWebhook,
   decideWebhookSend,
+  owedWebhookRetryDelay,
   settlesOutbox,
   type WebhookOutcome,
   webhookEventIdentity,
@@ -44,11 +45,44 @@ describe("settlesOutbox", () => {
 describe("decideOwedWebhook", () => {
   const day = 86_400_000;
   it.each([
-    [0, day - 1, "attempt"],
-    [0, day, "attempt"],
-    [0, day + 1, "give-up"],
-  ] as const)("finished at %d, now %d → %s", (finishedAt, now, expected) => {
-    expect(decideOwedWebhook(finishedAt, now, day)).toBe(expected);
+    [{ firstOwedAt: 0, failedAttempts: 1 }, day - 1, "attempt"],
+    [{ firstOwedAt: 0, failedAttempts: 1 }, day, "attempt"],
+    [{ firstOwedAt: 0, failedAttempts: 1 }, day + 1, "give-up"],
+    [{ firstOwedAt: 0, failedAttempts: 9 }, 2 * day, "give-up"],
+    // Never dropped before the outbox tried it once, however long it waited (a backlog, the cron down for days).
+    [{ firstOwedAt: 0, failedAttempts: 0 }, 2 * day, "attempt"],
+  ] as const)("%o at %d → %s", (entry, now, expected) => {
+    expect(decideOwedWebhook(entry, now, { giveUpAfterMs: day })).toBe(expected);
+  });
+});
+
+describe("owedWebhookRetryDelay", () => {
+  const policy = { backoffMs: 60_000, maxBackoffMs: 3_600_000 };
+  it.each([
+    // failed attempts, jitter → delay: half the step at jitter 0, (almost) all of it at jitter → 1
+    [1, 0, 30_000],
+    [1, 0.5, 45_000],
+    [1, 0.999_999, 59_999],
+    [2, 0, 60_000],
+    [3, 0, 120_000],
+    [6, 0, 960_000],
+    [7, 0, 1_800_000],
+    [8, 0, 1_800_000],
+    [8, 0.999_999, 3_599_998],
+    [1000, 0, 1_800_000],
+    // Out-of-range inputs are clamped: the first wait, a jitter within [0, 1].
+    [0, 0, 30_000],
+    [1, -1, 30_000],
+    [1, 2, 60_000],
+  ] as const)("after failure %d with jitter %d → %d ms", (failed, jitter, delay) => {
+    expect(owedWebhookRetryDelay(failed, jitter, policy)).toBe(delay);
+  });
+
+  it("never shrinks from one failure to the next at the same jitter", () => {
+    for (const jitter of [0, 0.3, 0.9]) {
+      const delays = Array.from({ length: 12 }, (_, i) => owedWebhookRetryDelay(i + 1, jitter, policy));
+      expect(delays).toEqual([...delays].sort((a, b) => a - b));
+    }
   });
 });
 

@@ -1,4 +1,5 @@
-// Given / when / then: the index writes each job transition implies (pending queue, running index, webhook outbox).
+// Given / when / then: the index writes each job transition implies (pending queue, running index, webhook outbox,
+// owner's unfinished jobs and spend, intake and ended indexes).
 import { describe, expect, it } from "vitest";
 import { foldJobEvents } from "../../../core/job-lifecycle/fold-job-events.ts";
 import type { JobEvent } from "../../../core/job-lifecycle/job-events.ts";
@@ -26,7 +27,7 @@ const claimed = (leaseToken: string, attempts: number): JobEvent => ({
   attempts,
   at: T0 + 3,
 });
-const completed: JobEvent = { type: "completed", outputs: [], costUsd: 0, machineSeconds: 1, at: T0 + 9 };
+const completed: JobEvent = { type: "completed", outputs: [], costUsd: 0.25, machineSeconds: 1, at: T0 + 9 };
 const failed: JobEvent = { type: "failed", error: BAD, at: T0 + 9 };
 const expired: JobEvent = { type: "lease-expired", error: CRASH, availableAt: T0 + 500, at: T0 + 9 };
 const retried: JobEvent = { type: "retry-requested", retryBase: 1, at: T0 + 20 };
@@ -41,6 +42,8 @@ const changes = (named: Partial<JobIndexChanges>): JobIndexChanges => ({
   pending: KEEP,
   active: KEEP,
   finished: false,
+  reopened: false,
+  chargeUsd: 0,
   intake: KEEP,
   ended: KEEP,
   ...named,
@@ -75,10 +78,15 @@ const cases: {
     }),
   },
   {
-    name: "completed: out of the running index, and its webhook is owed",
+    name: "completed: out of the running index, its webhook owed, its cost charged to its owner",
     given: RUNNING,
     when: completed,
-    then: changes({ active: { op: "remove" }, finished: true, ended: { op: "add", score: T0 + 9 } }),
+    then: changes({
+      active: { op: "remove" },
+      finished: true,
+      chargeUsd: 0.25,
+      ended: { op: "add", score: T0 + 9 },
+    }),
   },
   {
     name: "failed for good: out of the running index, webhook owed",
@@ -105,10 +113,10 @@ const cases: {
     then: changes({ pending: { op: "remove" }, finished: true, ended: { op: "add", score: T0 + 5 } }),
   },
   {
-    name: "a failed job retried by its client: pending again, not ended, nothing owed until it finishes again",
+    name: "a failed job retried by its client: pending again, unfinished again, not ended, nothing owed until it finishes",
     given: [...RUNNING, failed],
     when: retried,
-    then: changes({ pending: { op: "add", score: T0 + 20 }, ended: { op: "remove" } }),
+    then: changes({ pending: { op: "add", score: T0 + 20 }, reopened: true, ended: { op: "remove" } }),
   },
 ];
 

@@ -19,6 +19,7 @@ const VALID_ENV = {
   FLY_APP: "tcoder-worker",
   WORKER_IMAGE: "registry.fly.io/tcoder-worker:abc123",
   CALLBACK_SECRET: "callback-secret-0123456789",
+  MEDIA_SECRET: "media-secret-0123456789",
 };
 
 describe("parseControlPlaneConfig", () => {
@@ -71,6 +72,95 @@ describe("parseControlPlaneConfig", () => {
     }
     expect(message).toContain(says);
     expect(message).not.toContain(value);
+  });
+});
+
+describe("per-key limits", () => {
+  it("has none unless asked, and reads defaults and per-key overrides", () => {
+    expect(parseControlPlaneConfig(VALID_ENV).keyLimits).toEqual({
+      defaults: { monthlyBudgetUsd: null, maxPendingJobs: null },
+      overrides: {},
+    });
+    const config = parseControlPlaneConfig({
+      ...VALID_ENV,
+      KEY_MONTHLY_BUDGET_USD: "10",
+      KEY_MAX_PENDING_JOBS: "100",
+      KEY_LIMITS: "3f2a9c0d1e2b4a5c:budget=20.5:pending=50, 00000000000000ff:pending=none ,",
+    });
+    expect(config.keyLimits).toEqual({
+      defaults: { monthlyBudgetUsd: 10, maxPendingJobs: 100 },
+      overrides: {
+        "3f2a9c0d1e2b4a5c": { monthlyBudgetUsd: 20.5, maxPendingJobs: 50 },
+        "00000000000000ff": { maxPendingJobs: null },
+      },
+    });
+  });
+
+  it.each([
+    { given: { KEY_MAX_PENDING_JOBS: "0" }, says: "KEY_MAX_PENDING_JOBS: must be in 1..1000000" },
+    { given: { KEY_MONTHLY_BUDGET_USD: "-1" }, says: "KEY_MONTHLY_BUDGET_USD: must be a number" },
+    { given: { KEY_LIMITS: "3f2a9c0d1e2b4a5c" }, says: "names no limit" },
+    { given: { KEY_LIMITS: "3f2a9c0d1e2b4a5c:budget=lots" }, says: "is not budget=<USD|none>" },
+    { given: { KEY_LIMITS: "3f2a9c0d1e2b4a5c:pending=2.5" }, says: "pending must be a whole number" },
+    { given: { KEY_LIMITS: "3f2a9c0d1e2b4a5c:pending=0" }, says: "pending must be a whole number" },
+    {
+      given: { KEY_LIMITS: "3f2a9c0d1e2b4a5c:pending=1,3f2a9c0d1e2b4a5c:budget=1" },
+      says: "3f2a9c0d1e2b4a5c is listed twice",
+    },
+  ])("refuses $says", ({ given, says }) => {
+    expect(() => parseControlPlaneConfig({ ...VALID_ENV, ...given })).toThrow(says);
+  });
+
+  it("does not echo a client key pasted where a key id belongs", () => {
+    const key = "tk_live_0123456789abcdef";
+    expect(() => parseControlPlaneConfig({ ...VALID_ENV, KEY_LIMITS: `${key}:budget=1` })).toThrow(
+      /KEY_LIMITS: an entry does not start with a key id/,
+    );
+    expect(() => parseControlPlaneConfig({ ...VALID_ENV, KEY_LIMITS: `${key}:budget=1` })).not.toThrow(key);
+  });
+});
+
+describe("one secret per purpose", () => {
+  it("signs media tokens with MEDIA_SECRET only, and relays events only with EVENT_SECRET", () => {
+    const config = parseControlPlaneConfig(VALID_ENV);
+    expect(config.media.secret).toBe(VALID_ENV.MEDIA_SECRET);
+    expect(config.callbackSecrets).toEqual([VALID_ENV.CALLBACK_SECRET]);
+    expect(config.eventSecret).toBeNull();
+    expect(
+      parseControlPlaneConfig({ ...VALID_ENV, EVENT_SECRET: "event-secret-0123456789" }).eventSecret,
+    ).toBe("event-secret-0123456789");
+  });
+
+  it.each([
+    { given: { MEDIA_SECRET: undefined }, says: "MEDIA_SECRET: invalid" },
+    { given: { MEDIA_SECRET: "short" }, says: "MEDIA_SECRET: invalid" },
+    { given: { EVENT_SECRET: "short" }, says: "EVENT_SECRET: invalid" },
+    {
+      given: { MEDIA_SECRET: "callback-secret-0123456789" },
+      says: "MEDIA_SECRET must differ from CALLBACK_SECRET: one secret per purpose",
+    },
+    {
+      given: { EVENT_SECRET: "media-secret-0123456789" },
+      says: "EVENT_SECRET must differ from MEDIA_SECRET",
+    },
+    {
+      given: { WEBHOOK_SECRET: "callback-secret-0123456789", PUBLIC_URL: "https://cp.example.com" },
+      says: "WEBHOOK_SECRET must differ from CALLBACK_SECRET",
+    },
+  ])("refuses $says", ({ given, says }) => {
+    const env = Object.fromEntries(
+      Object.entries({ ...VALID_ENV, ...given }).filter(([, v]) => v !== undefined),
+    );
+    let message = "";
+    try {
+      parseControlPlaneConfig(env);
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain(says);
+    // A secret's value is never echoed, even when it is the problem.
+    for (const value of Object.values(given))
+      if (value && value.length > 8) expect(message).not.toContain(value);
   });
 });
 

@@ -1,14 +1,19 @@
-// POST /api/jobs (URL ingest), GET /api/jobs/:id, GET /api/jobs/:id/record, POST /api/jobs/:id/cancel, GET /api/stats.
-import { errAsync, okAsync, type ResultAsync } from "neverthrow";
+// POST /api/jobs (URL ingest), GET /api/jobs (the caller's jobs), GET /api/jobs/:id, GET /api/jobs/:id/record,
+// POST /api/jobs/:id/cancel, GET /api/stats. A job is only ever the calling API key's own (load-owned-job.ts).
+import { errAsync, ResultAsync } from "neverthrow";
+import { keyLimitsFor } from "../../../../core/decide-job-acceptance.ts";
 import type { Job } from "../../../../core/job-lifecycle/job-state.ts";
 import { handOffBackgroundTask } from "../../background/hand-off-background-task.ts";
 import { ingestFromUrl } from "../../intake/ingest-from-url.ts";
 import { checkIdempotencyKey } from "../../intake/persist-new-job.ts";
+import { listOwnedJobs } from "../../views/list-owned-jobs.ts";
 import { readJobRecord } from "../../views/read-job-record.ts";
 import { renderJobView } from "../../views/render-job-view.ts";
 import type { ApiError } from "../api-error.ts";
-import { CancelRequestSchema, IngestRequestSchema, type Stats } from "../api-schemas.ts";
+import { CancelRequestSchema, IngestRequestSchema, ListJobsQuerySchema, type Stats } from "../api-schemas.ts";
+import { loadOwnedJob } from "../load-owned-job.ts";
 import { parseJsonBody } from "../parse-json-body.ts";
+import { parseQuery } from "../parse-query.ts";
 import {
   type App,
   type AppContext,
@@ -36,17 +41,17 @@ export const registerJobRoutes = (app: App, ctx: RouteContext): void => {
     });
   });
 
+  app.get("/api/jobs", async (c) => {
+    const result = parseQuery(ListJobsQuerySchema, c.req.query()).asyncAndThen((query) =>
+      listOwnedJobs(deps, c.get("keyId"), query, viewContext(ctx, c)),
+    );
+    return respond(ctx, result, (list) => c.json(list));
+  });
+
   const loadJob = (c: AppContext): ResultAsync<Job, ApiError> => {
     const jobId = jobIdParam(c);
     if (typeof jobId !== "string") return errAsync(jobId);
-    return deps.jobs
-      .load(jobId)
-      .mapErr(fromStoreError)
-      .andThen((record) =>
-        record
-          ? okAsync(record.job)
-          : errAsync<never, ApiError>({ kind: "not-found", message: `no job ${jobId}` }),
-      );
+    return loadOwnedJob(deps, jobId, c.get("keyId")).map((record) => record.job);
   };
 
   app.get("/api/jobs/:id", async (c) =>
@@ -62,21 +67,19 @@ export const registerJobRoutes = (app: App, ctx: RouteContext): void => {
   );
 
   app.post("/api/jobs/:id/cancel", async (c) => {
-    const jobId = jobIdParam(c);
     const text = await c.req.text();
     const view = viewContext(ctx, c);
-    const result =
-      typeof jobId === "string"
-        ? parseJsonBody(CancelRequestSchema, text, { emptyAs: {} }).asyncAndThen(({ reason }) =>
-            deps.jobs
-              .transition(
-                jobId,
-                { type: "cancel", at: deps.clock(), ...(reason ? { reason } : {}) },
-                deps.config.retryPolicy,
-              )
-              .mapErr(fromTransitionError),
+    const result = parseJsonBody(CancelRequestSchema, text, { emptyAs: {} }).asyncAndThen(({ reason }) =>
+      loadJob(c).andThen((job) =>
+        deps.jobs
+          .transitionFrom(
+            job,
+            { type: "cancel", at: deps.clock(), ...(reason ? { reason } : {}) },
+            deps.config.retryPolicy,
           )
-        : errAsync<never, ApiError>(jobId);
+          .mapErr(fromTransitionError),
+      ),
+    );
     return respond(ctx, result, async (job) => {
       defer(ctx, c, handOffBackgroundTask(deps, { kind: "webhook", jobId: job.jobId, origin: view.origin }));
       return c.json(await renderJobView(deps, job, view));
@@ -84,20 +87,27 @@ export const registerJobRoutes = (app: App, ctx: RouteContext): void => {
   });
 
   app.get("/api/stats", async (c) => {
-    const result = deps.views
-      .admissionSnapshot()
-      .mapErr(fromStoreError)
-      .map(
-        (s): Stats => ({
-          machines: {
-            active: s.liveLeases,
-            reserved: s.liveReservations,
-            max: deps.config.admission.maxMachines,
-          },
-          jobs: { pending: s.pendingJobs, active: s.activeJobs },
-          spend: { monthUsd: s.spentUsd, budgetUsd: deps.config.admission.monthlyBudgetUsd },
-        }),
-      );
+    const keyId = c.get("keyId");
+    const limits = keyLimitsFor(keyId, deps.config.keyLimits);
+    const result = ResultAsync.combine([
+      deps.views.admissionSnapshot().mapErr(fromStoreError),
+      deps.owners.usage(keyId).mapErr(fromStoreError),
+    ] as const).map(
+      ([s, usage]): Stats => ({
+        machines: {
+          active: s.liveLeases,
+          reserved: s.liveReservations,
+          max: deps.config.admission.maxMachines,
+        },
+        jobs: { pending: s.pendingJobs, active: s.activeJobs },
+        spend: { monthUsd: s.spentUsd, budgetUsd: deps.config.admission.monthlyBudgetUsd },
+        key: {
+          id: keyId,
+          jobs: { open: usage.openJobs, max: limits.maxPendingJobs },
+          spend: { monthUsd: usage.spentUsd, budgetUsd: limits.monthlyBudgetUsd },
+        },
+      }),
+    );
     return respond(ctx, result, (stats) => c.json(stats));
   });
 };

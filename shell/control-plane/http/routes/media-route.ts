@@ -2,8 +2,9 @@
 // the relative URIs inside playlists resolve to more media URLs. Playlists are streamed through; segments (and
 // any other output) redirect to a short-lived presigned GET.
 import { outputPrefix } from "../../../../core/output-keys.ts";
-import { toErrorResponse } from "../api-error.ts";
+import { unavailable } from "../api-error.ts";
 import { type App, errorResponse, type RouteContext } from "../route-kit.ts";
+import { fromStoreError } from "../store-failures.ts";
 
 const PLAYLIST_TYPES = new Set(["hls-master", "hls-playlist"]);
 const MAX_REDIRECT_SECONDS = 3600;
@@ -31,12 +32,7 @@ export const registerMediaRoute = (app: App, ctx: RouteContext): void => {
     if (expiry === null || relative === "") return gone();
 
     const record = await deps.jobs.load(jobId);
-    if (record.isErr())
-      return errorResponse(deps, {
-        kind: "unavailable",
-        message: "the job store is unreachable",
-        retryAfterMs: 2000,
-      });
+    if (record.isErr()) return errorResponse(deps, fromStoreError(record.error));
     const job = record.value?.job;
     if (job?.status !== "completed") return gone();
     // Only what the job recorded as its outputs is served: the key must be listed, not just under the prefix.
@@ -49,7 +45,7 @@ export const registerMediaRoute = (app: App, ctx: RouteContext): void => {
       if (stream.isErr()) {
         return stream.error.kind === "not-found"
           ? gone()
-          : toErrorResponse({ kind: "unavailable", message: "storage is unreachable", retryAfterMs: 2000 });
+          : errorResponse(deps, unavailable("object storage is unreachable; try again shortly"));
       }
       return new Response(stream.value.body, {
         headers: {
