@@ -123,7 +123,7 @@ const main = async () => {
     const created = await fetch(`${base}/api/upload`, {
       method: "POST",
       headers: { ...headers, "content-type": "application/json" },
-      body: JSON.stringify({ filename: "bench.mp4", preset: "web-optimized" }),
+      body: JSON.stringify({ filename: "bench.mp4", preset: "web-optimized", size: 1000 }),
     });
     if (created.status !== 201)
       throw new Error(`creating the job answered ${created.status}: ${await created.text()}`);

@@ -3,12 +3,14 @@
 import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { JobRetryPolicy } from "../core/decide-job-retry.ts";
+import { type JobRejection, jobRejection } from "../core/job-lifecycle/job-rejection.ts";
 import type { Job } from "../core/job-lifecycle/job-state.ts";
 import type { JobOutput } from "../core/job-output.ts";
 import type { MachineGuest } from "../core/machine-guest.ts";
 import { FLY_PRICES_2026, priceMachineTime } from "../core/price-machine-time.ts";
 import type { CallbackReport, CallbackSender } from "../shell/callbacks/callback-body.ts";
 import type { JobStore } from "../shell/redis/job-store.ts";
+import { discardRefusedOutputs } from "../shell/storage/discard-refused-outputs.ts";
 import type { ObjectStore } from "../shell/storage/object-store.ts";
 import type { AdmitPlan } from "./check-job-cost.ts";
 import { localInputName } from "./download-input.ts";
@@ -152,13 +154,21 @@ export const runClaimedJob = async (
   const startedAt = deps.clock();
   const { jobId } = claimed;
   const fencedOut = new AbortController();
+  /** Why the store refused this attempt, when it did: what decides whether its outputs go. */
+  let refusedBy: JobRejection | null = null;
   const job = fencedJob(claimed, {
     jobs: deps.jobs,
     policy: deps.retryPolicy,
     clock: deps.clock,
     log: deps.log,
-    onFencedOut: (reason) => fencedOut.abort(reason),
+    onFencedOut: (reason, error) => {
+      if (error.kind === "rejected") refusedBy = error.rejection;
+      fencedOut.abort(reason);
+    },
   });
+  /** A cancel that won leaves nothing behind: what this attempt uploaded is deleted (decide-refused-outputs.ts). */
+  const discard = async (rejection: JobRejection | null) =>
+    rejection ? discardRefusedOutputs(deps.output, jobId, rejection) : { deleted: 0 };
   const signal = AbortSignal.any([stop.signal, fencedOut.signal]);
   const notify = (report: CallbackReport) =>
     deps.notify({ jobId, leaseToken, machineId: deps.machineId }, report);
@@ -169,7 +179,11 @@ export const runClaimedJob = async (
     jobId,
     () => deps.checkClaim({ jobId, leaseToken }),
     deps.claimCheckMs,
-    (reason) => fencedOut.abort(reason),
+    (reason, status) => {
+      // A cancel the claim check sees first is the refusal the next commit would meet: the same cleanup follows.
+      if (status === "cancelled") refusedBy ??= jobRejection("already-terminal", "cancelled", reason);
+      fencedOut.abort(reason);
+    },
     deps.log,
   );
   let produced: Awaited<ReturnType<typeof produce>>;
@@ -188,7 +202,7 @@ export const runClaimedJob = async (
   }
   if (fencedOut.signal.aborted) {
     const reason = String(fencedOut.signal.reason);
-    deps.log("job-fenced-out", { jobId, reason });
+    deps.log("job-fenced-out", { jobId, reason, outputs: await discard(refusedBy) });
     return { kind: "fenced-out", reason };
   }
 
@@ -206,7 +220,8 @@ export const runClaimedJob = async (
     : await job.finish((leaseToken, at) => ({ type: "fail", leaseToken, error: produced.error, at }));
   if (!finished.ok) {
     const reason = describeTransitionError(finished.error);
-    deps.log("job-not-recorded", { jobId, reason });
+    const rejection = finished.error.kind === "rejected" ? finished.error.rejection : null;
+    deps.log("job-not-recorded", { jobId, reason, outputs: await discard(rejection) });
     return isFencedOut(finished.error) ? { kind: "fenced-out", reason } : { kind: "unrecorded", reason };
   }
   if (produced.ok) {

@@ -6,12 +6,15 @@ import type { Log } from "./worker-log.ts";
 
 export type CheckClaim = () => ResultAsync<ClaimCheck, { readonly kind: string; readonly message: string }>;
 
-/** Calls `onLost` once, with a reason, when the claim is gone; answers the function that stops watching. */
+/**
+ * Calls `onLost` once, with a reason and the job's status now (null: the job is gone), when the claim is gone;
+ * answers the function that stops watching.
+ */
 export const watchClaim = (
   jobId: string,
   check: CheckClaim,
   intervalMs: number,
-  onLost: (reason: string) => void,
+  onLost: (reason: string, status: string | null) => void,
   log: Log,
 ): (() => void) => {
   let inFlight = false;
@@ -26,7 +29,7 @@ export const watchClaim = (
     if (checked.isErr()) return log("claim-check-failed", { jobId, reason: checked.error.message });
     if (checked.value.held) return;
     stop();
-    onLost(`the job is ${checked.value.status ?? "gone"}`);
+    onLost(`the job is ${checked.value.status ?? "gone"}`, checked.value.status);
   }, intervalMs);
   const stop = () => {
     stopped = true;

@@ -9,9 +9,9 @@ import { startUpstashBridge, type UpstashBridge } from "../upstash-bridge/start-
 import { type CronTimer, startCronTimer } from "./fire-cron.ts";
 import { type MachineLauncher, startLocalMachineLauncher } from "./local-machine-launcher.ts";
 import { findFreePort } from "./local-services/free-port.ts";
-import { startLocalRedis } from "./local-services/local-redis.ts";
+import { type LocalRedis, startLocalRedis } from "./local-services/local-redis.ts";
 import { startLocalS3 } from "./local-services/local-s3.ts";
-import type { RunningRedis, RunningS3 } from "./local-services/running-services.ts";
+import type { RunningS3 } from "./local-services/running-services.ts";
 import type { DevLog } from "./prefixed-log.ts";
 import { type StorageEventRelay, startStorageEventRelay } from "./relay-storage-events.ts";
 import { startWranglerDev, type WranglerDev } from "./start-wrangler-dev.ts";
@@ -39,7 +39,7 @@ export interface DevStack {
   readonly apiUrl: string;
   readonly apiKey: string;
   readonly launcher: MachineLauncher;
-  readonly redis: RunningRedis;
+  readonly redis: LocalRedis;
   readonly s3: RunningS3;
   readonly bridge: UpstashBridge;
   readonly inputBucket: string;

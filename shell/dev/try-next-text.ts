@@ -20,9 +20,10 @@ Or try it in a terminal (make fixtures builds the sample video):
 
 The same with curl and jq:
 
-  # 1. ask for an upload URL
+  # 1. ask for an upload URL for a file of this size (the URL is signed for exactly these bytes)
   curl -s -X POST "$TCODER_URL/api/upload" -H "authorization: Bearer $TCODER_API_KEY" \\
-    -H 'content-type: application/json' -d '{"filename":"clip.mp4","preset":"web-optimized"}' > upload.json
+    -H 'content-type: application/json' \\
+    -d "{\\"filename\\":\\"clip.mp4\\",\\"preset\\":\\"web-optimized\\",\\"size\\":$(wc -c < ${fixture})}" > upload.json
   # 2. upload the file straight to storage (the presigned PUT, with the headers it was signed with)
   curl -s -X PUT "$(jq -r .uploadUrl upload.json)" $(jq -r '.uploadHeaders | to_entries[] | "-H \\(.key):\\(.value)"' upload.json) \\
     --data-binary @${fixture}

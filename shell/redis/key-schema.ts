@@ -6,10 +6,16 @@
 //                                      one field per property, JSON for error/outputs; `version` counts events
 //                                      and fences every compare-and-set commit; plus `meta:*` fields the decider
 //                                      does not read (webhook URL, original filename, owner: the id of the
-//                                      API key that made it, requestHash: its create request's fingerprint)
+//                                      API key that made it, requestHash: its create request's fingerprint,
+//                                      upload*: the terms a client upload was given: size, expiry, multipart id)
 // jobs:pending                 ZSET    job ids waiting for a worker; score = earliest claim time in ms (enqueue
 //                                      time, or the end of a retry backoff)
 // jobs:active                  HASH    job id → "<machineId>|<leaseToken>" for every running job; the sweep's index
+// jobs:intake                  ZSET    job id → when the cron next looks for its input (ms, control-plane clock), for
+//                                      every job still `uploading` or `queued`; added by create-job, removed by the
+//                                      commit that moves the job on; these count toward the backlog cap
+// jobs:ended                   ZSET    job id → when it ended (its finishedAt, ms), for every job in a terminal
+//                                      status: input retention; removed by a client retry or once its input is gone
 // jobs:idempotency:{key}       STRING  client Idempotency-Key → job id (expires with the key's TTL)
 // jobs:by-owner:{keyId}        ZSET    job id → createdAt ms: every job one API key made (GET /api/jobs);
 //                                      written by create-job.lua
@@ -47,6 +53,8 @@ export interface RedisKeys {
   jobStatus(jobId: string): string;
   readonly jobsPending: string;
   readonly jobsActive: string;
+  readonly jobsIntake: string;
+  readonly jobsEnded: string;
   idempotency(key: string): string;
   /** One API key's jobs by creation time (keyId: apiKeyCheck's id). */
   jobsByOwner(keyId: string): string;
@@ -82,6 +90,8 @@ export const redisKeys = (prefix: string): RedisKeys => {
     jobStatus: (jobId) => `${p}jobs:status:${jobId}`,
     jobsPending: `${p}jobs:pending`,
     jobsActive: `${p}jobs:active`,
+    jobsIntake: `${p}jobs:intake`,
+    jobsEnded: `${p}jobs:ended`,
     idempotency: (key) => `${p}jobs:idempotency:${key}`,
     jobsByOwner: (keyId) => `${p}jobs:by-owner:${keyId}`,
     openJobsByOwner: (keyId) => `${p}jobs:open-by-owner:${keyId}`,

@@ -28,7 +28,7 @@ interface Running {
 /** A job uploaded and claimed by a machine of its own (a worker's register + claim). */
 const runningJob = async (): Promise<Running> => {
   const upload = await (
-    await h.api("/api/upload", { method: "POST", json: { filename: "in.mp4", preset: "mobile" } })
+    await h.api("/api/upload", { method: "POST", json: { filename: "in.mp4", preset: "mobile", size: 10 } })
   ).json();
   (await intakeUploadEvent(h.deps, r2Event(h, upload.inputKey, 10)))._unsafeUnwrap();
   const machineId = `m_${nonce()}`;
@@ -94,7 +94,10 @@ describe("a machine's callback key", () => {
     for (const mode of ["pool", "single-job"]) {
       const harness = h.variant({ SPAWN_MODE: mode, MAX_MACHINES: "50" });
       const upload = await (
-        await harness.api("/api/upload", { method: "POST", json: { filename: "x.mp4", preset: "mobile" } })
+        await harness.api("/api/upload", {
+          method: "POST",
+          json: { filename: "x.mp4", preset: "mobile", size: 10 },
+        })
       ).json();
       (await intakeUploadEvent(harness.deps, r2Event(harness, upload.inputKey, 10)))._unsafeUnwrap();
       const before = new Set(harness.fly.machines().map((m) => m.id));
@@ -117,7 +120,10 @@ describe("a machine's callback key", () => {
 describe("storage events relayed to POST /internal/events", () => {
   const event = async (harness: Harness) => {
     const upload = await (
-      await harness.api("/api/upload", { method: "POST", json: { filename: "e.mp4", preset: "mobile" } })
+      await harness.api("/api/upload", {
+        method: "POST",
+        json: { filename: "e.mp4", preset: "mobile", size: 10 },
+      })
     ).json();
     return JSON.stringify(r2Event(harness, upload.inputKey, 10));
   };

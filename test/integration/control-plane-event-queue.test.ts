@@ -52,7 +52,7 @@ const appWith = (queue: EventQueue) => {
 const uploadedKey = async (): Promise<{ jobId: string; inputKey: string }> => {
   const response = await h.api("/api/upload", {
     method: "POST",
-    json: { filename: "q.mp4", preset: "default" },
+    json: { filename: "q.mp4", preset: "default", size: 100 },
   });
   expect(response.status).toBe(201);
   return response.json();

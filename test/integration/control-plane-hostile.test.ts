@@ -25,7 +25,7 @@ beforeAll(async () => {
   });
   // One job running under a lease, for fenced-callback cases.
   const upload = await (
-    await h.api("/api/upload", { method: "POST", json: { filename: "r.mp4", preset: "mobile" } })
+    await h.api("/api/upload", { method: "POST", json: { filename: "r.mp4", preset: "mobile", size: 10 } })
   ).json();
   (await intakeUploadEvent(h.deps, r2Event(h, upload.inputKey, 10)))._unsafeUnwrap();
   const machineId = `m_${nonce()}`;
@@ -53,7 +53,7 @@ const signedWith = async (path: string, body: string, secret: string, atMs = Dat
   post(path, body, { [SIGNATURE_HEADER]: await signBody(secret, body, atMs) });
 
 const FIVE_MB = "x".repeat(5 * 1024 * 1024);
-const ok = { filename: "clip.mp4", preset: "web-optimized" };
+const ok = { filename: "clip.mp4", preset: "web-optimized", size: 1000 };
 
 interface Case {
   readonly name: string;
@@ -175,8 +175,8 @@ const CASES: readonly Case[] = [
     code: "payload-too-large",
   },
   {
-    name: "multipart without a size",
-    send: () => upload({ ...ok, multipart: true }),
+    name: "an upload without a size (multipart or not)",
+    send: () => upload({ filename: "clip.mp4", preset: "web-optimized", multipart: true }),
     status: 400,
     code: "invalid-request",
     says: "size",

@@ -24,7 +24,7 @@ describe("the Node server", () => {
     const created = await fetch(`${base}/api/upload`, {
       method: "POST",
       headers: { ...auth, "content-type": "application/json" },
-      body: JSON.stringify({ filename: "over-http.mp4", preset: "mobile" }),
+      body: JSON.stringify({ filename: "over-http.mp4", preset: "mobile", size: 10 }),
     });
     expect(created.status).toBe(201);
     const { jobId } = (await created.json()) as { jobId: string };

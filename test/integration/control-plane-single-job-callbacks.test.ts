@@ -42,7 +42,10 @@ interface Spawned {
 const twoRunningJobs = async (harness: Harness): Promise<[Spawned, Spawned]> => {
   for (let i = 0; i < 2; i++) {
     const body = await (
-      await harness.api("/api/upload", { method: "POST", json: { filename: "in.mp4", preset: "mobile" } })
+      await harness.api("/api/upload", {
+        method: "POST",
+        json: { filename: "in.mp4", preset: "mobile", size: 256 },
+      })
     ).json();
     const bytes = randomBytes(256);
     await fetch(body.uploadUrl, { method: "PUT", headers: body.uploadHeaders, body: bytes });

@@ -49,15 +49,20 @@ interface Fixture {
   readonly mediaToken: string;
 }
 
+const MULTIPART_SIZE = 6 * 1024 * 1024;
+
 const prepare = async (harness: Harness): Promise<Fixture> => {
   const single = await (
-    await harness.api("/api/upload", { method: "POST", json: { filename: "a.mp4", preset: "mobile" } })
+    await harness.api("/api/upload", {
+      method: "POST",
+      json: { filename: "a.mp4", preset: "mobile", size: 1024 },
+    })
   ).json();
   const startMultipart = async (filename: string) => {
     const answer = await (
       await harness.api("/api/upload", {
         method: "POST",
-        json: { filename, preset: "mobile", size: 6 * 1024 * 1024, multipart: true },
+        json: { filename, preset: "mobile", size: MULTIPART_SIZE, multipart: true },
       })
     ).json();
     if (!answer.multipart) throw new Error(`upload: ${JSON.stringify(answer)}`);
@@ -66,7 +71,9 @@ const prepare = async (harness: Harness): Promise<Fixture> => {
   const multi = await startMultipart("b.mp4");
   const listed = await startMultipart("c.mp4");
   const [part] = multi.multipart.parts;
-  const put = await fetch(part.url, { method: "PUT", body: randomBytes(1024) });
+  // Each part URL is signed for exactly its part's bytes: part 1 is a whole part (or the whole file).
+  const partBytes = Math.min(multi.multipart.partSize, MULTIPART_SIZE);
+  const put = await fetch(part.url, { method: "PUT", body: randomBytes(partBytes) });
   expect(put.status).toBe(200);
   return {
     jobId: single.jobId,
@@ -90,7 +97,8 @@ const CALLS: Record<string, Call> = {
   "GET /api/openapi.json": (harness) => harness.request("/api/openapi.json"),
   "GET /": (harness) => harness.request("/"),
   "GET /app/:file": (harness) => harness.request("/app/dashboard.js"),
-  "POST /api/upload": (harness) => post(harness, "/api/upload", { filename: "c.mp4", preset: "hls" }),
+  "POST /api/upload": (harness) =>
+    post(harness, "/api/upload", { filename: "c.mp4", preset: "hls", size: 1024 }),
   "GET /api/upload/:id/parts": (harness, fx) =>
     harness.api(`/api/upload/${fx.listedJobId}/parts?uploadId=${encodeURIComponent(fx.listedUploadId)}`),
   "POST /api/upload/:id/parts": (harness, fx) =>

@@ -1,7 +1,7 @@
 // A worker's report (POST /internal/callbacks, already verified as signed by the machine it names): the same fenced
 // transition the worker commits itself in pool mode, so a duplicate is success; in single-job mode it is how the
 // result is recorded. A lease token is honoured only from the machine it was issued to.
-import { errAsync, okAsync, type ResultAsync } from "neverthrow";
+import { errAsync, okAsync, ResultAsync } from "neverthrow";
 import { boundReportedUsage } from "../../../core/bound-reported-usage.ts";
 import { usesAnotherMachinesLease } from "../../../core/check-report-sender.ts";
 import type { JobCommand } from "../../../core/job-lifecycle/job-commands.ts";
@@ -10,6 +10,7 @@ import { outputKey } from "../../../core/output-keys.ts";
 import { FLY_PRICES_2026, pricePerSecondUsd } from "../../../core/price-machine-time.ts";
 import type { CallbackBody, CompletedCallback } from "../../callbacks/callback-body.ts";
 import type { TransitionError } from "../../redis/job-store.ts";
+import { discardRefusedOutputs } from "../../storage/discard-refused-outputs.ts";
 import type { ControlPlaneConfig } from "../config/control-plane-config.ts";
 import type { ControlPlaneDeps } from "../config/control-plane-deps.ts";
 import type { ApiError } from "../http/api-error.ts";
@@ -107,10 +108,25 @@ export const handleWorkerCallback = (
       .transitionFrom(record.job, commandFor(deps.config, body, deps.clock()), deps.config.retryPolicy)
       .map((job): CallbackOutcome => ({ job, applied: true }))
       .orElse((error) => {
-        if (!isDuplicate(error, body)) return errAsync(fromTransitionError(error));
+        if (!isDuplicate(error, body)) {
+          return discardIfCancelled(deps, body, error).andThen(() => errAsync(fromTransitionError(error)));
+        }
         return load().andThen((again) =>
           again ? okAsync({ job: again.job, applied: false }) : errAsync(noJob(body.jobId)),
         );
       });
   });
+};
+
+/** A completed report refused because the job was cancelled first: the outputs it wrote are deleted (the cancel won). */
+const discardIfCancelled = (
+  deps: ControlPlaneDeps,
+  body: CallbackBody,
+  error: TransitionError,
+): ResultAsync<void, never> => {
+  if (body.kind !== "completed" || error.kind !== "rejected") return okAsync(undefined);
+  const discarding = discardRefusedOutputs(deps.outputs, body.jobId, error.rejection).then((discarded) => {
+    if ("error" in discarded) deps.log.warn("callback.discard-failed", { jobId: body.jobId, ...discarded });
+  });
+  return ResultAsync.fromSafePromise(discarding);
 };

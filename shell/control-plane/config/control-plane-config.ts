@@ -77,7 +77,13 @@ export interface ControlPlaneConfig {
     /** Part URLs in the upload's answer; the rest come from POST /api/upload/:id/parts. */
     readonly partsListed: number;
     readonly idempotencyTtlSeconds: number;
+    /** An upload may still arrive this long after its URL expired; then its job is cancelled. */
+    readonly graceSeconds: number;
+    /** The cron first looks in storage for an upload this long after its job was created. */
+    readonly checkSeconds: number;
   };
+  /** Inputs are deleted this many days after their job ended. */
+  readonly inputRetentionDays: number;
   readonly ingest: {
     readonly maxBytes: number;
     readonly timeoutMs: number;
@@ -269,7 +275,10 @@ const buildConfig = (env: Env): ControlPlaneConfig | string => {
       partUrlTtlSeconds: env.MULTIPART_URL_TTL_SECONDS,
       partsListed: env.MULTIPART_PARTS_LISTED,
       idempotencyTtlSeconds: env.IDEMPOTENCY_TTL_SECONDS,
+      graceSeconds: env.UPLOAD_GRACE_SECONDS,
+      checkSeconds: env.UPLOAD_CHECK_SECONDS,
     },
+    inputRetentionDays: env.INPUT_RETENTION_DAYS,
     ingest: { maxBytes: env.INGEST_MAX_BYTES, timeoutMs: env.INGEST_TIMEOUT_MS, partBytes: ingestPartBytes },
     allowPrivateUrls: env.ALLOW_PRIVATE_URLS,
     limits: {

@@ -4,6 +4,7 @@ import type { FlyMachines } from "../../fly/create-fly-machines.ts";
 import type { JobStore } from "../../redis/job-store.ts";
 import type { MachineStore } from "../../redis/machine-store.ts";
 import type { OwnerJobs } from "../../redis/owner-jobs.ts";
+import type { TimeIndex } from "../../redis/time-index.ts";
 import type { WebhookOutbox } from "../../redis/webhook-outbox.ts";
 import type { ObjectStore } from "../../storage/object-store.ts";
 import type { OnceMemory } from "../callbacks/once-memory.ts";
@@ -45,6 +46,8 @@ export interface ControlPlaneDeps {
   readonly memory: OnceMemory;
   /** Finished jobs whose webhook is still owed (webhook-outbox.lua). */
   readonly outbox: WebhookOutbox;
+  /** Jobs waiting for their input (by when the cron looks next), and ended jobs (by end time): time-index.lua. */
+  readonly jobIndexes: { readonly intake: TimeIndex; readonly ended: TimeIndex };
   readonly inputs: ObjectStore;
   readonly outputs: ObjectStore;
   readonly fly: FlyMachines;

@@ -86,6 +86,13 @@ export const EnvSchema = v.object({
   MULTIPART_PART_BYTES: intVar(64 * MIB, 5 * MIB, 5 * GIB),
   // Part URLs outlive the single-PUT TTL: a large upload takes hours, and R2 accepts presigned URLs up to 7 days.
   MULTIPART_URL_TTL_SECONDS: intVar(6 * 3600, 60, 7 * 24 * 3600),
+  // An upload may still arrive this long after its URL expired; then the cron cancels the job (upload-expired).
+  UPLOAD_GRACE_SECONDS: intVar(600, 0, 7 * 24 * 3600),
+  // The cron first looks in storage for an upload whose storage event has not come this long after the job was
+  // created (then at 2, 4, 8… times that, at most 15 min apart) and takes it as the event would have.
+  UPLOAD_CHECK_SECONDS: intVar(60, 1, 3600),
+  // Inputs are deleted this many days after their job ended (0: at the next cron run).
+  INPUT_RETENTION_DAYS: intVar(7, 0, 3650),
   // Part URLs listed in POST /api/upload's answer; the rest are signed on request (POST /api/upload/:id/parts).
   MULTIPART_PARTS_LISTED: intVar(100, 1, 10_000),
   IDEMPOTENCY_TTL_SECONDS: intVar(24 * 3600, 60, 30 * 24 * 3600),

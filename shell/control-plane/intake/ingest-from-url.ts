@@ -87,10 +87,19 @@ export const ingestFromUrl = (
               filename,
               webhookUrl: webhook.value,
             };
-            return persistNewJob(deps, newJob, client, ask, limits).map((persisted) =>
-              persisted.created
+            // Refused for the backlog or the key's cap after the download: the fetched input is nobody's, so it goes.
+            const persisted = persistNewJob(deps, newJob, client, ask, limits).orElse((error) =>
+              error.kind === "rate-limited" || error.kind === "key-limit"
+                ? deps.inputs
+                    .delete(inputKey)
+                    .orElse(() => okAsync(undefined))
+                    .andThen(() => errAsync(error))
+                : errAsync(error),
+            );
+            return persisted.map((outcome) =>
+              outcome.created
                 ? { created: true, job: firstState(newJob, deps.clock(), deps) }
-                : { created: false, job: persisted.record.job },
+                : { created: false, job: outcome.record.job },
             );
           }),
         );

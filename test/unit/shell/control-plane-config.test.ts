@@ -28,7 +28,8 @@ describe("parseControlPlaneConfig", () => {
     expect(config.storage.endpoint).toBe("https://0123456789abcdef0123456789abcdef.r2.cloudflarestorage.com");
     expect(config.admission).toMatchObject({ maxMachines: 5, monthlyBudgetUsd: 50 });
     expect(config.admission.machineMaxCostUsd).toBeGreaterThan(0);
-    expect(config.uploads.urlTtlSeconds).toBe(900);
+    expect(config.uploads).toMatchObject({ urlTtlSeconds: 900, graceSeconds: 600, checkSeconds: 60 });
+    expect(config.inputRetentionDays).toBe(7);
     expect(config.worker.guest).toEqual({ cpuKind: "performance", cpus: 2, memoryMb: 4096 });
     expect(config.apiKeys).toEqual([VALID_ENV.TCODER_API_KEY]);
   });
@@ -38,6 +39,7 @@ describe("parseControlPlaneConfig", () => {
     { given: { TCODER_API_KEY: undefined }, says: "TCODER_API_KEYS" },
     { given: { UPLOAD_URL_TTL_SECONDS: "3600" }, says: "UPLOAD_URL_TTL_SECONDS: must be at most 900" },
     { given: { MAX_MACHINES: "five" }, says: "MAX_MACHINES: must be a whole number" },
+    { given: { INPUT_RETENTION_DAYS: "-1" }, says: "INPUT_RETENTION_DAYS" },
     { given: { POOL_GUEST: "huge" }, says: "POOL_GUEST" },
     { given: { HEARTBEAT_MS: "40000" }, says: "HEARTBEAT_MS must be below LEASE_MS" },
     { given: { SPAWN_MODE: "single-job" }, says: "PUBLIC_URL is required in single-job mode" },

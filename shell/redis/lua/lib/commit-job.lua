@@ -1,11 +1,15 @@
 -- commit_job: compare-and-set of one job's decided transition, with the index writes it implies.
+-- `indexes` = {pendingKey, activeKey, outboxKey, intakeKey, endedKey}; `ops` = {pendingOp, pendingScore, activeOp,
+-- activeValue, ends, intakeOp, endedOp, endedScore, prefix, chargeUsd} as commit-job.lua's ARGV[3..12] describe them.
 -- `ends` is "finished" (the job just reached a terminal status), "reopened" (a finished job runs again) or "".
 -- `prefix` builds the owner's keys (jobs:open-by-owner:{keyId}, counters:spend:{yyyy-mm}:key:{keyId}) from the
 -- job's meta:owner, which only the stored job knows. `chargeUsd` is the cost this transition commits.
 -- Returns {1} committed, {-1, currentVersion} version conflict, {-3} no such job.
 -- @include lib/month-key.lua
-local function commit_job(jobKey, pendingKey, activeKey, outboxKey, jobId, expected, pendingOp, pendingScore,
-                          activeOp, activeValue, ends, prefix, chargeUsd, fields)
+local function commit_job(jobKey, indexes, jobId, expected, ops, fields)
+  local pendingKey, activeKey, outboxKey, intakeKey, endedKey = unpack(indexes)
+  local pendingOp, pendingScore, activeOp, activeValue, ends, intakeOp, endedOp, endedScore, prefix, chargeUsd =
+    unpack(ops)
   local current = redis.call('HGET', jobKey, 'version')
   if not current then return {-3} end
   if current ~= expected then return {-1, tonumber(current)} end
@@ -19,6 +23,12 @@ local function commit_job(jobKey, pendingKey, activeKey, outboxKey, jobId, expec
     redis.call('HSET', activeKey, jobId, activeValue)
   elseif activeOp == 'remove' then
     redis.call('HDEL', activeKey, jobId)
+  end
+  if intakeOp == 'remove' then redis.call('ZREM', intakeKey, jobId) end
+  if endedOp == 'add' then
+    redis.call('ZADD', endedKey, endedScore, jobId)
+  elseif endedOp == 'remove' then
+    redis.call('ZREM', endedKey, jobId)
   end
   if ends == '' then return {1} end
 -- @include lib/now-ms.lua
