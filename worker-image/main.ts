@@ -8,6 +8,7 @@ import { jobStore } from "../shell/redis/job-store.ts";
 import { redisKeys } from "../shell/redis/key-schema.ts";
 import { heartbeatMachine, registerMachine } from "../shell/redis/machine-leases.ts";
 import { releaseMachine } from "../shell/redis/release-machine.ts";
+import { splitJob } from "../shell/redis/split-job.ts";
 import { upstashClient, upstashScriptRunner } from "../shell/redis/upstash-script-runner.ts";
 import { createS3ObjectStore } from "../shell/storage/s3-object-store.ts";
 import { readFfmpegVersion } from "./read-ffmpeg-version.ts";
@@ -65,6 +66,8 @@ const runPool = (config: PoolConfig, version: string, stop: AbortSignal, log: Lo
   return runPoolWorker({
     machineId,
     jobs,
+    split: config.split,
+    splitJob: (parent, plan) => splitJob(runner, keys, parent, plan),
     lease,
     input: store(config.inputBucket),
     output: store(config.outputBucket),

@@ -17,7 +17,7 @@ export interface MachineLease {
 }
 
 export interface PoolWorkerDeps extends Omit<ClaimedJobDeps, "jobs"> {
-  readonly jobs: Pick<JobStore, "claim" | "transitionFrom">;
+  readonly jobs: Pick<JobStore, "claim" | "transitionFrom" | "load">;
   readonly lease: MachineLease;
   readonly lifecycle: WorkerLifecycleConfig;
   readonly pollDelay: PollDelayConfig;
@@ -110,9 +110,12 @@ export const runPoolWorker = async (deps: PoolWorkerDeps): Promise<WorkerExit> =
     }
     const claim = await deps.jobs.claim(deps.machineId, deps.newLeaseToken());
     if (claim.isOk() && claim.value.kind === "claimed") {
-      const outcome = await runClaimedJob(claim.value.job, deps, stop);
-      deps.log("job-finished", { jobId: claim.value.job.jobId, ...outcome });
-      jobsDone += 1;
+      const { job, meta } = claim.value;
+      const outcome = await runClaimedJob(job, deps, stop, meta);
+      deps.log("job-finished", { jobId: job.jobId, ...outcome });
+      // Splitting a job, a chunk or the audio are parts of a job: the machine's job budget counts whole jobs.
+      const part = outcome.kind === "split" || meta.task?.kind === "chunk" || meta.task?.kind === "audio";
+      if (!part) jobsDone += 1;
       emptyPolls = 0;
       continue;
     }

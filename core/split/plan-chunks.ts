@@ -18,6 +18,9 @@ export interface ChunkSpan {
   readonly endS: number;
 }
 
+/** SPLIT_AFTER_SECONDS and SPLIT_CHUNK_SECONDS when unset. */
+export const DEFAULT_SPLIT = { splitAfterS: 120, chunkS: 60 } as const;
+
 /** The HLS preset's segment length: every chunk length is a multiple of it, MP4 or HLS alike. */
 export const SPLIT_SEGMENT_S = (() => {
   const recipe = PRESETS.hls.recipe;

@@ -6,6 +6,7 @@ import { JOB_SOURCES } from "../../core/job-lifecycle/job-state.ts";
 import { JobOutputSchema } from "../../core/job-output.ts";
 import { JobStatusSchema } from "../../core/job-status.ts";
 import { PresetNameSchema } from "../../core/preset-names.ts";
+import { type SplitTask, SplitTaskSchema } from "../../core/split/split-tasks.ts";
 
 /** What the API keeps beside the decider's state; the decider never reads these. */
 export interface JobMeta {
@@ -15,6 +16,9 @@ export interface JobMeta {
   readonly owner?: string | null;
   /** The fingerprint of the request that made it, for an Idempotency-Key replayed with another request. */
   readonly requestHash?: string | null;
+  /** A split job's task (core/split/split-tasks.ts): the job it belongs to, and what it does. */
+  readonly parent?: string | null;
+  readonly task?: SplitTask | null;
 }
 
 export interface JobRecord {
@@ -75,6 +79,8 @@ const JobHashSchema = v.object({
   "meta:filename": v.optional(nullable(text), ""),
   "meta:owner": v.optional(nullable(text), ""),
   "meta:requestHash": v.optional(nullable(text), ""),
+  "meta:parent": v.optional(nullable(text), ""),
+  "meta:task": v.optional(nullable(json(SplitTaskSchema)), ""),
 });
 
 const field = (value: unknown): string => {
@@ -96,6 +102,8 @@ export const encodeMeta = (meta: JobMeta): string[] => [
   field(meta.owner ?? null),
   "meta:requestHash",
   field(meta.requestHash ?? null),
+  ...(meta.parent != null ? ["meta:parent", meta.parent] : []),
+  ...(meta.task != null ? ["meta:task", field(meta.task)] : []),
 ];
 
 /** Only the fields that differ between two states (the version always differs), to keep commits small. */
@@ -127,7 +135,9 @@ export const decodeJobRecord = (flat: unknown): Result<JobRecord | null, Corrupt
     "meta:filename": filename,
     "meta:owner": owner,
     "meta:requestHash": requestHash,
+    "meta:parent": parent,
+    "meta:task": task,
     ...job
   } = parsed.output;
-  return ok({ job, meta: { webhookUrl, filename, owner, requestHash } });
+  return ok({ job, meta: { webhookUrl, filename, owner, requestHash, parent, task } });
 };

@@ -9,6 +9,7 @@ import {
   shouldSplit,
   splitSettings,
 } from "../../../../core/split/plan-chunks.ts";
+import { parseKeyframeTimes } from "../../../../core/split/scan-keyframes.ts";
 
 const settings: SplitSettings = { splitAfterS: 120, chunkTargetS: 60, segmentS: 4 };
 const every = (stepS: number, untilS: number): number[] =>
@@ -116,5 +117,13 @@ describe("planChunks", () => {
       expect(c.endS).toBeGreaterThan(c.startS);
       if (i > 0) expect(c.startS).toBe(chunks[i - 1]?.endS);
     });
+  });
+});
+
+describe("parseKeyframeTimes", () => {
+  it("keeps keyframe packets only, on the output's clock, sorted, without repeats", () => {
+    const csv = "1.400000,K_\n1.433333,__\n3.400000,K_\nN/A,K_\n\n2.400000,K_\n3.400000,K_\n";
+    expect(parseKeyframeTimes(csv, 1.4)).toEqual([0, 1, 2]);
+    expect(parseKeyframeTimes("0.000000,K_\n0.033333,__\n")).toEqual([0]);
   });
 });
