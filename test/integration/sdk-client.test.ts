@@ -236,10 +236,7 @@ describe("typed errors", () => {
 
   it("an unknown job is 404, a second cancel 409 with the lifecycle's code, a bad request 400", async () => {
     const sdk = client();
-    await expect(sdk.get("job_doesnotexist00000")).rejects.toMatchObject({
-      status: 404,
-      code: "job-not-found",
-    });
+    await expect(sdk.get("job_doesnotexist00000")).rejects.toMatchObject({ status: 404, code: "job-not-found" });
     const { jobId } = await sdk.upload(new File([new Uint8Array(1000)], "c.mp4"), { preset: "default" });
     expect((await sdk.cancel(jobId, { reason: "changed my mind" })).status).toBe("cancelled");
     await expect(sdk.cancel(jobId)).rejects.toMatchObject({ status: 409, name: "TcoderError" });
