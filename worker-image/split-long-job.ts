@@ -2,11 +2,11 @@
 // any worker claims: probe, scan the keyframes, plan the chunks, write the tasks in one step (split-job.lua).
 import type { ResultAsync } from "neverthrow";
 import { checkForPreset } from "../core/ffmpeg/plan-ffmpeg.ts";
-import { PRESETS } from "../core/ffmpeg/presets.ts";
 import { inputReadOptions } from "../core/ffmpeg/probe-summary.ts";
 import type { Job } from "../core/job-lifecycle/job-state.ts";
 import type { OnRun } from "../core/job-record.ts";
 import { planChunks, type SplitSettings, shouldSplit } from "../core/split/plan-chunks.ts";
+import { stitchable } from "../core/split/plan-task-commands.ts";
 import { keyframeScanArgs, parseKeyframeTimes } from "../core/split/scan-keyframes.ts";
 import { planSplitTasks, type SplitPlan } from "../core/split/split-tasks.ts";
 import type { JobStoreError } from "../shell/redis/job-store.ts";
@@ -37,7 +37,7 @@ export const splitIfLong = async (
   onRun?: OnRun,
 ): Promise<SplitResult> => {
   const { split, tools } = deps;
-  if (split.splitAfterS <= 0 || PRESETS[job.preset].recipe.kind === "copy") return "whole";
+  if (split.splitAfterS <= 0 || !stitchable(job.preset)) return "whole";
   const read = await readInput(
     tools.ffprobePath,
     source.inputPath,

@@ -51,6 +51,13 @@ const command = (
   }),
 });
 
+/**
+ * Presets whose split the stitch can join today: the single-file MP4 ones. HLS chunks are planned (video-only rungs
+ * with continuous timestamps and segment numbers, audio as its own rendition) but not yet joined, so HLS jobs run
+ * whole.
+ */
+export const stitchable = (preset: PresetName): boolean => PRESETS[preset].recipe.kind === "mp4";
+
 /** HLS rungs of a source, as planHls picks them. */
 export const rungsFor = (input: CheckedInput, preset: PresetName): readonly LadderRung[] => {
   const recipe = PRESETS[preset].recipe;

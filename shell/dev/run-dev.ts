@@ -20,6 +20,8 @@ const PASSED_THROUGH = [
   "KEY_MONTHLY_BUDGET_USD",
   "KEY_MAX_PENDING_JOBS",
   "KEY_LIMITS",
+  "SPLIT_AFTER_SECONDS",
+  "SPLIT_CHUNK_SECONDS",
 ] as const;
 
 const intFrom = (name: string, fallback: number): number => {

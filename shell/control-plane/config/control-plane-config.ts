@@ -103,6 +103,8 @@ export interface ControlPlaneConfig {
     readonly ttlMs: number;
     readonly maxJobs: number;
     readonly drainMs: number;
+    /** SPLIT_AFTER_SECONDS and SPLIT_CHUNK_SECONDS, passed on as they are (the worker rounds the chunk). */
+    readonly split: { readonly afterSeconds: number; readonly chunkSeconds: number };
     readonly heartbeatMs: number;
     readonly guest: MachineGuest;
     /** The object store endpoint workers use (their credentials are Fly app secrets, not ours to pass). */
@@ -277,6 +279,7 @@ const buildConfig = (env: Env): ControlPlaneConfig | string => {
       ttlMs: env.WORKER_TTL_MS,
       maxJobs: env.WORKER_MAX_JOBS,
       drainMs: env.WORKER_DRAIN_MS,
+      split: { afterSeconds: env.SPLIT_AFTER_SECONDS, chunkSeconds: env.SPLIT_CHUNK_SECONDS },
       heartbeatMs: env.HEARTBEAT_MS,
       guest,
       s3Endpoint: env.WORKER_S3_ENDPOINT ?? endpoint,

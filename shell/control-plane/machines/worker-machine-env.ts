@@ -26,4 +26,6 @@ export const poolMachineEnv = (config: ControlPlaneConfig, machineId: string): R
   MAX_MACHINES: String(config.admission.maxMachines),
   MACHINE_GUEST: guestKey(config.worker.guest),
   MAX_ATTEMPTS: String(config.retryPolicy.maxAttempts),
+  SPLIT_AFTER_SECONDS: String(config.worker.split.afterSeconds),
+  SPLIT_CHUNK_SECONDS: String(config.worker.split.chunkSeconds),
 });
