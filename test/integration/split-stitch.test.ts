@@ -11,6 +11,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vi
 import { jobRetryPolicy } from "../../core/decide-job-retry.ts";
 import type { Job } from "../../core/job-lifecycle/job-state.ts";
 import { outputPrefix } from "../../core/output-keys.ts";
+import { planSplitTasks } from "../../core/split/split-tasks.ts";
+import { ioredisScriptRunner } from "../../shell/redis/ioredis-script-runner.ts";
+import { registerMachine } from "../../shell/redis/machine-leases.ts";
+import { splitJob } from "../../shell/redis/split-job.ts";
 import { startTcoderWorker, type TcoderWorker } from "../support/tcoder-worker.ts";
 import { newMachineId, type PoolHarness, startPoolHarness } from "../support/worker-pool-harness.ts";
 
@@ -260,4 +264,41 @@ describe("a cancelled split job", () => {
       (await harness.output.list(outputPrefix(job.jobId, "web-optimized")))._unsafeUnwrap().objects,
     ).toEqual([]);
   }, 180_000);
+});
+
+describe("sharing the queue with a split job", () => {
+  it("its tasks keep the job's place: jobs queued after it wait only for the tasks queued before them", async () => {
+    const runner = ioredisScriptRunner(harness.redis);
+    const machineId = newMachineId();
+    (
+      await registerMachine(runner, harness.keys, machineId, { leaseMs: 60_000, maxMachines: 10 })
+    )._unsafeUnwrap();
+    const claimNext = async () => {
+      const claimed = (await harness.store.claim(machineId, `t-${Math.random()}`))._unsafeUnwrap();
+      return claimed.kind === "claimed" ? claimed.job : null;
+    };
+    const long = await harness.createJob(clip, "web-optimized");
+    const before = await harness.createJob(clip, "default");
+    const running = await claimNext();
+    expect(running?.jobId).toBe(long.jobId);
+    const chunks = [0, 4, 8, 12, 16].map((startS, index) => ({ index, startS, endS: startS + 4 }));
+    const plan = planSplitTasks(
+      running as Job,
+      { chunks, durationS: 20, segmentS: 4, hasAudio: true },
+      await harness.clock.now(),
+    );
+    expect((await splitJob(runner, harness.keys, running as Job, plan))._unsafeUnwrap()).toEqual({
+      kind: "split",
+    });
+    const after = await harness.createJob(clip, "default");
+    const order: string[] = [];
+    for (let job = await claimNext(); job !== null; job = await claimNext()) order.push(job.jobId);
+    const name = (id: string) =>
+      id === before.jobId ? "before" : id === after.jobId ? "after" : id.split(".").at(-1);
+    // The stitch is not claimable until the last task completes.
+    expect(order.map(name)).toEqual(["audio", "c000", "c001", "c002", "c003", "c004", "before", "after"]);
+    for (const id of [long.jobId, before.jobId, after.jobId]) {
+      await harness.store.transition(id, { type: "cancel", at: Date.now() }, SWEEP_POLICY);
+    }
+  });
 });
