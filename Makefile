@@ -51,13 +51,15 @@ dashboard:
 fixtures: deps
 	npx bun scripts/make-fixtures.ts
 
-## RWOS vs BullMQ 6.7 on a dedicated redis-server, under Bun like the Fly worker (see bench/README.md, ~2 min).
+## RWOS vs BullMQ 6.7 on a dedicated redis-server, under Bun like the Fly worker, then the worker, API, quality,
+## split-and-stitch and pipeline benches (see bench/README.md, ~25 min: split.ts encodes a 10-minute source twice).
 bench: deps
 	npx bun bench/rwos.ts
 	npx bun bench/worker.ts
 	npx bun bench/api.ts
 	npx bun bench/cron-idle.ts
 	npx bun bench/quality.ts
+	npx bun bench/split.ts
 	npx bun bench/e2e.ts
 	npx bun bench/idle-machines.ts
 

@@ -10,6 +10,7 @@ import { jobStore } from "../shell/redis/job-store.ts";
 import { redisKeys } from "../shell/redis/key-schema.ts";
 import { heartbeatMachine, registerMachine } from "../shell/redis/machine-leases.ts";
 import { releaseMachine } from "../shell/redis/release-machine.ts";
+import { splitJob } from "../shell/redis/split-job.ts";
 import { upstashClient, upstashScriptRunner } from "../shell/redis/upstash-script-runner.ts";
 import { createS3ObjectStore } from "../shell/storage/s3-object-store.ts";
 import { readFfmpegVersion } from "./read-ffmpeg-version.ts";
@@ -67,6 +68,8 @@ const runPool = (config: PoolConfig, version: string, stop: AbortSignal, log: Lo
   return runPoolWorker({
     machineId,
     jobs,
+    split: config.split,
+    splitJob: (parent, plan) => splitJob(runner, keys, parent, plan),
     lease,
     checkClaim: (claim) => checkJobClaim(runner, keys, claim),
     commitCost: (commitmentUsd, reservedUsd) =>

@@ -18,7 +18,7 @@ export interface MachineLease {
 }
 
 export interface PoolWorkerDeps extends Omit<ClaimedJobDeps, "jobs" | "admitPlan"> {
-  readonly jobs: Pick<JobStore, "claim" | "transitionFrom">;
+  readonly jobs: Pick<JobStore, "claim" | "transitionFrom" | "load">;
   readonly lease: MachineLease;
   /** Raises this machine's whole-life commitment for a job that may keep it past its TTL (commit-machine-cost). */
   readonly commitCost: JobCostDeps["commit"];
@@ -134,9 +134,12 @@ export const runPoolWorker = async (deps: PoolWorkerDeps): Promise<WorkerExit> =
     }
     const claim = await deps.jobs.claim(deps.machineId, deps.newLeaseToken());
     if (claim.isOk() && claim.value.kind === "claimed") {
-      const outcome = await runClaimedJob(claim.value.job, { ...deps, admitPlan }, stop);
-      deps.log("job-finished", { jobId: claim.value.job.jobId, ...outcome });
-      jobsDone += 1;
+      const { job, meta } = claim.value;
+      const outcome = await runClaimedJob(job, { ...deps, admitPlan }, stop, meta);
+      deps.log("job-finished", { jobId: job.jobId, ...outcome });
+      // Splitting a job, a chunk or the audio are parts of a job: the machine's job budget counts whole jobs.
+      const part = outcome.kind === "split" || meta.task?.kind === "chunk" || meta.task?.kind === "audio";
+      if (!part) jobsDone += 1;
       emptyPolls = 0;
       idleSince = deps.clock();
       continue;

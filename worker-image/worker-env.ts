@@ -12,6 +12,7 @@ import {
 import { DEFAULT_PLAN_LIMITS, type PlanLimits } from "../core/ffmpeg/check-input.ts";
 import { type MachineGuest, MachineGuestSchema } from "../core/machine-guest.ts";
 import { type PresetName, PresetNameSchema } from "../core/preset-names.ts";
+import { DEFAULT_SPLIT, type SplitSettings, splitSettings } from "../core/split/plan-chunks.ts";
 
 /** Where single-job mode reads its input or writes its output: a presigned URL or a local path. */
 export type Location =
@@ -56,6 +57,7 @@ export interface PoolConfig extends CommonConfig {
   readonly pollDelay: PollDelayConfig;
   readonly maxMachines: number;
   readonly retryPolicy: JobRetryPolicy;
+  readonly split: SplitSettings;
   /** The guest the pool machine runs on: prices its time. */
   readonly guest: MachineGuest;
   /** The control plane's MONTHLY_BUDGET_USD: a job that may keep the machine past its TTL must fit what is left. */
@@ -147,6 +149,8 @@ const PoolSchema = v.object({
   WORKER_POLL_MAX_MS: int("WORKER_POLL_MAX_MS", 1, DEFAULT_POLL_DELAY.maxMs),
   MAX_MACHINES: int("MAX_MACHINES", 1, 5),
   MAX_ATTEMPTS: int("MAX_ATTEMPTS", 1, 3),
+  SPLIT_AFTER_SECONDS: int("SPLIT_AFTER_SECONDS", 0, DEFAULT_SPLIT.splitAfterS),
+  SPLIT_CHUNK_SECONDS: int("SPLIT_CHUNK_SECONDS", 1, DEFAULT_SPLIT.chunkS),
   MACHINE_GUEST: v.optional(guest("MACHINE_GUEST"), "performance-2x-4096"),
   MONTHLY_BUDGET_USD: v.optional(
     v.pipe(
@@ -247,6 +251,7 @@ const poolConfig = (env: Env, base: CommonConfig): Result<WorkerConfig, string> 
       pollDelay: pollDelayConfig({ minMs: p.WORKER_POLL_MIN_MS, maxMs: p.WORKER_POLL_MAX_MS }),
       maxMachines: p.MAX_MACHINES,
       retryPolicy: jobRetryPolicy({ maxAttempts: p.MAX_ATTEMPTS }),
+      split: splitSettings({ splitAfterS: p.SPLIT_AFTER_SECONDS, chunkS: p.SPLIT_CHUNK_SECONDS }),
       guest: p.MACHINE_GUEST,
       monthlyBudgetUsd: p.MONTHLY_BUDGET_USD,
     });

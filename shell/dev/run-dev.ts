@@ -27,6 +27,8 @@ const PASSED_THROUGH = [
   "UPLOAD_GRACE_SECONDS",
   "UPLOAD_CHECK_SECONDS",
   "INPUT_RETENTION_DAYS",
+  "SPLIT_AFTER_SECONDS",
+  "SPLIT_CHUNK_SECONDS",
 ] as const;
 
 const intFrom = (name: string, fallback: number): number => {

@@ -6,6 +6,7 @@ import { JOB_SOURCES } from "../../core/job-lifecycle/job-state.ts";
 import { JobOutputSchema } from "../../core/job-output.ts";
 import { JobStatusSchema } from "../../core/job-status.ts";
 import { PresetNameSchema } from "../../core/preset-names.ts";
+import { type SplitTask, SplitTaskSchema } from "../../core/split/split-tasks.ts";
 
 /** What the API keeps beside the decider's state; the decider never reads these. */
 export interface JobMeta {
@@ -15,6 +16,9 @@ export interface JobMeta {
   readonly owner?: string | null;
   /** The fingerprint of the request that made it, for an Idempotency-Key replayed with another request. */
   readonly requestHash?: string | null;
+  /** A split job's task (core/split/split-tasks.ts): the job it belongs to, and what it does. */
+  readonly parent?: string | null;
+  readonly task?: SplitTask | null;
   /** A client upload's terms (absent for URL ingest, and for jobs created before they were kept). */
   readonly upload?: UploadTerms;
 }
@@ -91,6 +95,8 @@ const JobHashSchema = v.object({
   "meta:uploadSize": v.optional(int),
   "meta:uploadExpiresAt": v.optional(int),
   "meta:uploadMultipartId": v.optional(nullable(text), ""),
+  "meta:parent": v.optional(nullable(text), ""),
+  "meta:task": v.optional(nullable(json(SplitTaskSchema)), ""),
 });
 
 const field = (value: unknown): string => {
@@ -122,6 +128,8 @@ export const encodeMeta = (meta: JobMeta): string[] => [
         field(meta.upload.multipartId),
       ]
     : []),
+  ...(meta.parent != null ? ["meta:parent", meta.parent] : []),
+  ...(meta.task != null ? ["meta:task", field(meta.task)] : []),
 ];
 
 /** Only the fields that differ between two states (the version always differs), to keep commits small. */
@@ -156,8 +164,13 @@ export const decodeJobRecord = (flat: unknown): Result<JobRecord | null, Corrupt
     "meta:uploadSize": size,
     "meta:uploadExpiresAt": expiresAt,
     "meta:uploadMultipartId": multipartId,
+    "meta:parent": parent,
+    "meta:task": task,
     ...job
   } = parsed.output;
   const upload = size !== undefined && expiresAt !== undefined ? { size, expiresAt, multipartId } : undefined;
-  return ok({ job, meta: { webhookUrl, filename, owner, requestHash, ...(upload ? { upload } : {}) } });
+  return ok({
+    job,
+    meta: { webhookUrl, filename, owner, requestHash, parent, task, ...(upload ? { upload } : {}) },
+  });
 };

@@ -19,6 +19,8 @@ const META = {
   filename: "clip.mp4",
   owner: null,
   requestHash: null,
+  parent: null,
+  task: null,
 };
 
 const rejectionCode = (error: TransitionError): string =>

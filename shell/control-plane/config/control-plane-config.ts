@@ -113,6 +113,8 @@ export interface ControlPlaneConfig {
     readonly drainMs: number;
     /** An idle worker exits this long after its last job unless work is expected. */
     readonly idleExitMs: number;
+    /** SPLIT_AFTER_SECONDS and SPLIT_CHUNK_SECONDS, passed on as they are (the worker rounds the chunk). */
+    readonly split: { readonly afterSeconds: number; readonly chunkSeconds: number };
     readonly heartbeatMs: number;
     readonly guest: MachineGuest;
     /** The object store endpoint workers use (their credentials are Fly app secrets, not ours to pass). */
@@ -308,6 +310,7 @@ const buildConfig = (env: Env): ControlPlaneConfig | string => {
       maxJobs: env.WORKER_MAX_JOBS,
       drainMs: env.WORKER_DRAIN_MS,
       idleExitMs: env.WORKER_IDLE_EXIT_MS,
+      split: { afterSeconds: env.SPLIT_AFTER_SECONDS, chunkSeconds: env.SPLIT_CHUNK_SECONDS },
       heartbeatMs: env.HEARTBEAT_MS,
       guest,
       s3Endpoint: env.WORKER_S3_ENDPOINT ?? endpoint,

@@ -1,5 +1,6 @@
 // The control plane's environment variables as one valibot schema: names, defaults and bounds in one place.
 import * as v from "valibot";
+import { DEFAULT_SPLIT } from "../../../core/split/plan-chunks.ts";
 import {
   decimalVar,
   flagVar,
@@ -122,6 +123,10 @@ export const EnvSchema = v.object({
   MAX_ATTEMPTS: intVar(3, 1, 100),
   WORKER_TTL_MS: intVar(300_000, 10_000, 24 * 3_600_000),
   WORKER_MAX_JOBS: intVar(3, 1, 1000),
+  // Split-and-stitch (core/split/plan-chunks.ts): inputs longer than this are encoded in chunks by several
+  // machines (0: never); chunks of about this many seconds, rounded to a multiple of the HLS segment.
+  SPLIT_AFTER_SECONDS: intVar(DEFAULT_SPLIT.splitAfterS, 0, 30 * 24 * 3600),
+  SPLIT_CHUNK_SECONDS: intVar(DEFAULT_SPLIT.chunkS, 1, 24 * 3600),
   WORKER_DRAIN_MS: intVar(60_000, 0, 24 * 3_600_000),
   // An idle worker exits this long after its last job unless work is expected (a nudge, a job in retry backoff).
   WORKER_IDLE_EXIT_MS: intVar(20_000, 1_000, 24 * 3_600_000),

@@ -42,4 +42,6 @@ export const poolMachineEnv = async (
   MACHINE_GUEST: guestKey(config.worker.guest),
   MAX_ATTEMPTS: String(config.retryPolicy.maxAttempts),
   MONTHLY_BUDGET_USD: String(config.admission.monthlyBudgetUsd),
+  SPLIT_AFTER_SECONDS: String(config.worker.split.afterSeconds),
+  SPLIT_CHUNK_SECONDS: String(config.worker.split.chunkSeconds),
 });

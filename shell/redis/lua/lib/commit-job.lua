@@ -4,6 +4,7 @@
 -- `ends` is "finished" (the job just reached a terminal status), "reopened" (a finished job runs again) or "".
 -- `prefix` builds the owner's keys (jobs:open-by-owner:{keyId}, counters:spend:{yyyy-mm}:key:{keyId}) from the
 -- job's meta:owner, which only the stored job knows. `chargeUsd` is the cost this transition commits.
+-- A finished split job or split task settles its family (lib/split-tasks.lua).
 -- Returns {1} committed, {-1, currentVersion} version conflict, {-3} no such job.
 -- @include lib/month-key.lua
 local function commit_job(jobKey, indexes, jobId, expected, ops, fields)
@@ -32,6 +33,8 @@ local function commit_job(jobKey, indexes, jobId, expected, ops, fields)
   end
   if ends == '' then return {1} end
 -- @include lib/now-ms.lua
+-- @include lib/split-tasks.lua
+  if ends == 'finished' then settle_split(jobKey, pendingKey, activeKey, outboxKey, prefix) end
   -- A finished job with a webhook owes one: the outbox holds it (scored by Redis time) until a delivery settles it.
   if ends == 'finished' then
     local url = redis.call('HGET', jobKey, 'meta:webhookUrl')
