@@ -26,7 +26,7 @@ test-integration: deps
 
 ## The whole pipeline as make dev runs it (the Worker in workerd, worker processes as machines), about 2 minutes.
 test-e2e: deps
-	@$(VITEST) --project e2e
+	@$(VITEST) --project e2e --project e2e-waiting
 
 ## Typecheck (whole repo, core/ alone with no runtime types, sdk/ and dashboard/ with only the web platform's), lint,
 ## and the generated Lua and dashboard modules are current.

@@ -4,10 +4,12 @@
 // `--check` exits 1 when the generated module is out of date.
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+
+import { writeOrCheckGenerated } from "./write-generated-module.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const outFile = join(root, "shell/control-plane/http/generated/dashboard-assets.ts");
@@ -48,20 +50,8 @@ ${entries.join("\n")}
 } as const satisfies Record<string, { readonly contentType: string; readonly etag: string; readonly body: string }>;
 `;
 
-if (process.argv.includes("--check")) {
-  let current = "";
-  try {
-    current = readFileSync(outFile, "utf8");
-  } catch {}
-  if (current !== module) {
-    console.error(
-      "shell/control-plane/http/generated/dashboard-assets.ts is out of date: run `make dashboard`",
-    );
-    process.exit(1);
-  }
-} else {
-  writeFileSync(outFile, module);
-  console.log(
-    `wrote ${entries.length} dashboard assets to shell/control-plane/http/generated/dashboard-assets.ts`,
-  );
-}
+writeOrCheckGenerated(outFile, module, {
+  label: "shell/control-plane/http/generated/dashboard-assets.ts",
+  remedy: "make dashboard",
+  written: `${entries.length} dashboard assets`,
+});

@@ -543,9 +543,13 @@ describe("cancel, stats, limits", () => {
     const described = Object.entries(doc.paths as Record<string, Record<string, unknown>>)
       .flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`))
       .sort();
-    // Hono's path syntax in OpenAPI's: ":id" → "{id}", the media route's trailing "*" → "{path}".
+    // Hono's path syntax in OpenAPI's: ":id" → "{id}", the media route's trailing "*" → "{path}". The dashboard's
+    // page and its files (`/`, `/app/:file`) are a web page, not the API.
+    const page = new Set(["/", "/app/:file"]);
     const served = createApp(h.deps)
-      .routes.filter((route) => route.method !== "ALL" && !route.path.startsWith("/internal/"))
+      .routes.filter(
+        (route) => route.method !== "ALL" && !route.path.startsWith("/internal/") && !page.has(route.path),
+      )
       .map(({ method, path }) => `${method} ${path.replace(/:(\w+)/g, "{$1}").replace(/\*$/, "{path}")}`);
     expect([...new Set(served)].sort()).toEqual(described);
   });

@@ -12,31 +12,17 @@ import {
   type Harness,
   MEDIA_SECRET,
   nonce,
+  type RunningJob,
   r2Event,
   startHarness,
+  startRunningJob,
   WEBHOOK_SECRET,
 } from "./control-plane-harness.ts";
 
 let h: Harness;
 
-interface Running {
-  readonly jobId: string;
-  readonly machineId: string;
-  readonly leaseToken: string;
-}
-
-/** A job uploaded and claimed by a machine of its own (a worker's register + claim). */
-const runningJob = async (): Promise<Running> => {
-  const upload = await (
-    await h.api("/api/upload", { method: "POST", json: { filename: "in.mp4", preset: "mobile", size: 10 } })
-  ).json();
-  (await intakeUploadEvent(h.deps, r2Event(h, upload.inputKey, 10)))._unsafeUnwrap();
-  const machineId = `m_${nonce()}`;
-  (await h.deps.machines.register(machineId))._unsafeUnwrap();
-  const leaseToken = `lease_${nonce()}`;
-  expect((await h.deps.jobs.claim(machineId, leaseToken))._unsafeUnwrap().kind).toBe("claimed");
-  return { jobId: upload.jobId, machineId, leaseToken };
-};
+type Running = RunningJob;
+const runningJob = () => startRunningJob(h);
 
 const progress = (job: Running, percent: number, machineId = job.machineId) =>
   JSON.stringify({ ...job, machineId, sentAt: Date.now(), nonce: nonce(), kind: "progress", percent });

@@ -2,12 +2,13 @@
 // server with fresh buckets, and the fake Fly Machines API; requests go through app.request().
 import { createHmac, randomBytes } from "node:crypto";
 import { Redis as IoRedis } from "ioredis";
-import { inject } from "vitest";
+import { expect, inject } from "vitest";
 import { SIGNATURE_HEADER } from "../../core/signature-header.ts";
 import { buildControlPlaneDeps } from "../../shell/control-plane/config/build-control-plane-deps.ts";
 import { parseControlPlaneConfig } from "../../shell/control-plane/config/control-plane-config.ts";
 import type { ControlPlaneDeps, Logger } from "../../shell/control-plane/config/control-plane-deps.ts";
 import { createApp } from "../../shell/control-plane/http/app.ts";
+import { intakeUploadEvent } from "../../shell/control-plane/intake/intake-upload-event.ts";
 import { loadFlyMachinesSpec } from "../../shell/fly-fake/load-fly-machines-spec.ts";
 import { type FakeFlyApi, startFakeFlyApi } from "../../shell/fly-fake/start-fake-fly-api.ts";
 import { backgroundTasks } from "../../shell/node-server/background-tasks.ts";
@@ -214,3 +215,25 @@ export const r2Event = (
 });
 
 export const nonce = (): string => randomBytes(8).toString("hex");
+
+export interface RunningJob {
+  readonly jobId: string;
+  readonly machineId: string;
+  readonly leaseToken: string;
+}
+
+/** A job uploaded and claimed by a machine of its own (a worker's register + claim), for fenced-callback cases. */
+export const startRunningJob = async (harness: Harness): Promise<RunningJob> => {
+  const upload = await (
+    await harness.api("/api/upload", {
+      method: "POST",
+      json: { filename: "in.mp4", preset: "mobile", size: 10 },
+    })
+  ).json();
+  (await intakeUploadEvent(harness.deps, r2Event(harness, upload.inputKey, 10)))._unsafeUnwrap();
+  const machineId = `m_${nonce()}`;
+  (await harness.deps.machines.register(machineId))._unsafeUnwrap();
+  const leaseToken = `lease_${nonce()}`;
+  expect((await harness.deps.jobs.claim(machineId, leaseToken))._unsafeUnwrap().kind).toBe("claimed");
+  return { jobId: upload.jobId, machineId, leaseToken };
+};

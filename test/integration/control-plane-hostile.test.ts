@@ -2,7 +2,6 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SIGNATURE_HEADER } from "../../core/signature-header.ts";
-import { intakeUploadEvent } from "../../shell/control-plane/intake/intake-upload-event.ts";
 import { signBody } from "../../shell/signing/hmac-signature.ts";
 import {
   API_KEY,
@@ -10,29 +9,22 @@ import {
   EVENT_SECRET,
   type Harness,
   nonce,
+  type RunningJob,
   r2Event,
   startHarness,
+  startRunningJob,
   type TestResponse,
 } from "./control-plane-harness.ts";
 
 let h: Harness;
-let running: { jobId: string; machineId: string; leaseToken: string };
+let running: RunningJob;
 
 beforeAll(async () => {
   h = await startHarness("cp-hostile", {
     ALLOW_PRIVATE_URLS: "false",
     MAX_CALLBACK_BYTES: String(1024 * 1024),
   });
-  // One job running under a lease, for fenced-callback cases.
-  const upload = await (
-    await h.api("/api/upload", { method: "POST", json: { filename: "r.mp4", preset: "mobile", size: 10 } })
-  ).json();
-  (await intakeUploadEvent(h.deps, r2Event(h, upload.inputKey, 10)))._unsafeUnwrap();
-  const machineId = `m_${nonce()}`;
-  (await h.deps.machines.register(machineId))._unsafeUnwrap();
-  const leaseToken = `lease_${nonce()}`;
-  expect((await h.deps.jobs.claim(machineId, leaseToken))._unsafeUnwrap().kind).toBe("claimed");
-  running = { jobId: upload.jobId, machineId, leaseToken };
+  running = await startRunningJob(h);
 });
 afterAll(() => h?.close());
 

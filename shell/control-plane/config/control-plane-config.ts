@@ -3,11 +3,13 @@
 import * as v from "valibot";
 import type { KeyLimitSettings } from "../../../core/decide-job-acceptance.ts";
 import { type JobRetryPolicy, jobRetryPolicy } from "../../../core/decide-job-retry.ts";
-import { checkFlyGuest, type MachineGuest, MachineGuestSchema } from "../../../core/machine-guest.ts";
+import type { MachineGuest } from "../../../core/machine-guest.ts";
 import { partSizeFor } from "../../../core/plan-upload.ts";
 import { FLY_PRICES_2026, priceMachineTime } from "../../../core/price-machine-time.ts";
 import type { MachineAdmissionConfig } from "../../redis/admit-machines.ts";
 import { type Env, EnvSchema, SECRET_VARS } from "./control-plane-env.ts";
+import { parseGuest } from "./parse-pool-guest.ts";
+import { sharedSecrets } from "./shared-secrets.ts";
 
 export { SECRET_VARS } from "./control-plane-env.ts";
 
@@ -122,23 +124,6 @@ export interface ControlPlaneConfig {
   };
 }
 
-const GUEST = /^(shared|performance)-(\d+)x-(\d+)$/;
-
-const parseGuest = (text: string): MachineGuest | string => {
-  const match = GUEST.exec(text);
-  if (!match) return `POOL_GUEST: must look like performance-2x-4096, got ${JSON.stringify(text)}`;
-  const parsed = v.safeParse(MachineGuestSchema, {
-    cpuKind: match[1],
-    cpus: Number(match[2]),
-    memoryMb: Number(match[3]),
-  });
-  if (!parsed.success) return `POOL_GUEST: ${v.summarize(parsed.issues)}`;
-  return checkFlyGuest(parsed.output).match(
-    (guest) => guest,
-    (reason) => `POOL_GUEST: ${reason}`,
-  );
-};
-
 const r2Endpoint = (accountId: string): string | null =>
   /^[0-9a-f]{32}$/i.test(accountId) ? `https://${accountId.toLowerCase()}.r2.cloudflarestorage.com` : null;
 
@@ -158,22 +143,6 @@ export const parseControlPlaneConfig = (env: Readonly<Record<string, unknown>>):
   const built = buildConfig(parsed.output);
   if (typeof built === "string") throw new Error(`invalid control-plane config: ${built}`);
   return built;
-};
-
-/** Secrets that each sign one kind of thing: a leak of one must not forge the others. */
-const PURPOSE_SECRETS = ["CALLBACK_SECRET", "MEDIA_SECRET", "EVENT_SECRET", "WEBHOOK_SECRET"] as const;
-
-const sharedSecrets = (env: Env): string[] => {
-  const owner = new Map<string, string>();
-  const problems: string[] = [];
-  for (const name of PURPOSE_SECRETS) {
-    const value = env[name];
-    if (value === null) continue;
-    const earlier = owner.get(value);
-    if (earlier === undefined) owner.set(value, name);
-    else problems.push(`${name} must differ from ${earlier}: one secret per purpose`);
-  }
-  return problems;
 };
 
 const buildConfig = (env: Env): ControlPlaneConfig | string => {
