@@ -75,6 +75,12 @@ const taskIds = async (jobId: string): Promise<string[]> =>
   ((await harness.redis.hget(harness.keys.jobStatus(jobId), "split:tasks")) ?? "").split(",").filter(Boolean);
 const tasksOf = async (jobId: string): Promise<Job[]> =>
   Promise.all((await taskIds(jobId)).map((id) => harness.load(id)));
+/** The tasks once the stitch task itself is committed: its worker completes the job first, then the task. */
+const settledTasksOf = async (jobId: string): Promise<Job[]> => {
+  const stitchId = (await taskIds(jobId)).at(-1) ?? "";
+  await harness.waitForJob(stitchId, (t) => t.status === "completed" || t.status === "failed", 30_000);
+  return tasksOf(jobId);
+};
 
 const probeJson = async (path: string, args: string[]) =>
   JSON.parse(
@@ -99,7 +105,7 @@ describe("a web-optimized job longer than SPLIT_AFTER_SECONDS", () => {
     );
     expect(done).toMatchObject({ status: "completed", progress: 100, error: null, attempts: 1 });
 
-    const tasks = await tasksOf(job.jobId);
+    const tasks = await settledTasksOf(job.jobId);
     // audio + five 4 s chunks + the stitch, each run once, by both workers between them.
     expect(tasks.map((t) => t.jobId.split(".").at(-1))).toEqual([
       "audio",
@@ -180,14 +186,24 @@ describe("a web-optimized job longer than SPLIT_AFTER_SECONDS", () => {
 describe("a chunk worker killed with SIGKILL mid-chunk", () => {
   it("costs that chunk one more attempt; the job completes exactly once", async () => {
     const job = await harness.createJob(clip, "web-optimized");
-    const dying = start({ LEASE_MS: "1500", HEARTBEAT_MS: "300", WORKER_MAX_JOBS: "5" });
-    // It splits the job, then runs tasks: kill it while a chunk is encoding.
+    const dyingId = newMachineId();
+    const dying = start({ LEASE_MS: "1500", HEARTBEAT_MS: "300", WORKER_MAX_JOBS: "5" }, dyingId);
+    // It splits the job, then runs tasks. Freeze it (worker and ffmpeg) while it holds a chunk; if the chunk
+    // finished in the meantime, thaw it and look again. Frozen, nothing moves: the chunk it holds is the one
+    // the kill interrupts.
     const chunk = await (async () => {
       for (;;) {
-        const running = (await tasksOf(job.jobId)).find(
-          (t) => /\.c\d+$/.test(t.jobId) && t.status === "running" && t.progress > 0,
-        );
-        if (running) return running;
+        const tasks = await tasksOf(job.jobId);
+        if (tasks.length > 0 && tasks.at(-1)?.status !== "queued")
+          throw new Error("every chunk finished before one was caught");
+        if (tasks.some((t) => /\.c\d+$/.test(t.jobId) && t.status === "running")) {
+          process.kill(-dying.pid, "SIGSTOP");
+          const held = (await tasksOf(job.jobId)).find(
+            (t) => /\.c\d+$/.test(t.jobId) && t.status === "running" && t.machineId === dyingId,
+          );
+          if (held) return held;
+          process.kill(-dying.pid, "SIGCONT");
+        }
         await new Promise((r) => setTimeout(r, 50));
       }
     })();
@@ -204,7 +220,7 @@ describe("a chunk worker killed with SIGKILL mid-chunk", () => {
       120_000,
     );
     expect(done.status).toBe("completed");
-    const tasks = await tasksOf(job.jobId);
+    const tasks = await settledTasksOf(job.jobId);
     expect(tasks.every((t) => t.status === "completed")).toBe(true);
     expect(tasks.filter((t) => t.attempts === 2).map((t) => t.jobId)).toEqual([chunk.jobId]);
     expect(tasks.filter((t) => t.attempts !== 2).every((t) => t.attempts === 1)).toBe(true);
@@ -238,17 +254,29 @@ describe("a task that fails after its retries", () => {
 describe("a cancelled split job", () => {
   it("cancels every task, stops the running chunk and starts no stitch", async () => {
     const job = await harness.createJob(clip, "web-optimized");
-    const worker = start({ WORKER_MAX_JOBS: "5" });
+    const machineId = newMachineId();
+    const worker = start({ WORKER_MAX_JOBS: "5" }, machineId);
+    // Frozen while it holds a task (thawed and looked at again if it finished meanwhile), cancelled, thawed.
     const running = await (async () => {
       for (;;) {
-        const found = (await tasksOf(job.jobId)).find((t) => t.status === "running" && t.progress > 0);
-        if (found) return found;
+        const tasks = await tasksOf(job.jobId);
+        if (tasks.length > 0 && tasks.at(-1)?.status !== "queued")
+          throw new Error("every task finished before one was caught");
+        if (tasks.some((t) => t.status === "running")) {
+          process.kill(-worker.pid, "SIGSTOP");
+          const held = (await tasksOf(job.jobId)).find(
+            (t) => t.status === "running" && t.machineId === machineId,
+          );
+          if (held) return held;
+          process.kill(-worker.pid, "SIGCONT");
+        }
         await new Promise((r) => setTimeout(r, 50));
       }
     })();
     (
       await harness.store.transition(job.jobId, { type: "cancel", at: Date.now() }, SWEEP_POLICY)
     )._unsafeUnwrap();
+    process.kill(-worker.pid, "SIGCONT");
     // Its worker is fenced out (at its next progress report, or at its completion), recording nothing.
     expect(await worker.waitForLog("job-finished", (l) => l.jobId === running.jobId)).toMatchObject({
       kind: "fenced-out",
