@@ -30,8 +30,14 @@ export interface TimedRun {
 }
 
 const POLL_MS = 1_000;
-// Long enough for a stable run (no new machine per job), with a drain shorter than the TTL as the worker requires.
-const LONG_LIVED = { WORKER_MAX_JOBS: "1000", WORKER_TTL_MS: "86400000", WORKER_DRAIN_MS: "60000" };
+// Long enough for a stable run (no new machine per job, none idling out while another encodes), with a drain
+// shorter than the TTL as the worker requires.
+const LONG_LIVED = {
+  WORKER_MAX_JOBS: "1000",
+  WORKER_TTL_MS: "86400000",
+  WORKER_DRAIN_MS: "60000",
+  WORKER_IDLE_EXIT_MS: "86400000",
+};
 
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
