@@ -4,10 +4,10 @@ SHELL := /bin/bash
 VITEST := npx vitest run
 REPORT := .tmp/vitest-report.json
 
-.PHONY: help deps test test-unit test-integration test-e2e check lua fixtures bench simulate dev deploy
+.PHONY: help deps test test-unit test-integration test-e2e check lua dashboard fixtures bench simulate dev deploy
 
 help:
-	@echo "make dev | test | test-unit | test-integration | check | fixtures | bench | simulate | deploy"
+	@echo "make dev | test | test-unit | test-integration | check | lua | dashboard | fixtures | bench | simulate | deploy"
 
 deps:
 	@bash scripts/ensure-deps.sh
@@ -26,33 +26,43 @@ test-integration: deps
 
 ## The whole pipeline as make dev runs it (the Worker in workerd, worker processes as machines), about 2 minutes.
 test-e2e: deps
-	@$(VITEST) --project e2e
+	@$(VITEST) --project e2e --project e2e-waiting
 
-## Typecheck (whole repo, core/ alone with no runtime types, sdk/ with only the web platform's), lint, and the generated Lua module is current.
+## Typecheck (whole repo, core/ alone with no runtime types, sdk/ and dashboard/ with only the web platform's), lint,
+## and the generated Lua and dashboard modules are current.
 check: deps
 	npx tsc -p tsconfig.json --noEmit
 	npx tsc -p core/tsconfig.json --noEmit
 	npx tsc -p sdk/tsconfig.json --noEmit
+	npx tsc -p dashboard/tsconfig.json --noEmit
 	npx biome check .
 	node scripts/build-lua.mjs --check
+	node scripts/build-dashboard.mjs --check
 
 ## Rebuild shell/redis/generated/lua-scripts.ts from shell/redis/lua/*.lua.
 lua:
 	node scripts/build-lua.mjs
 
+## Rebuild shell/control-plane/http/generated/dashboard-assets.ts from dashboard/ (bundled with the SDK) and hls.js.
+dashboard:
+	node scripts/build-dashboard.mjs
+
 ## Sample videos for tests, generated deterministically with FFmpeg's test sources (cached in fixtures/media/).
 fixtures: deps
 	npx bun scripts/make-fixtures.ts
 
-## RWOS vs BullMQ 6.7 on a dedicated redis-server, under Bun like the Fly worker (see bench/README.md, ~2 min).
+## RWOS vs BullMQ 6.7 on a dedicated redis-server, under Bun like the Fly worker, then the worker, API, quality,
+## split-and-stitch and pipeline benches (see bench/README.md, ~25 min: split.ts encodes a 10-minute source twice).
 bench: deps
 	npx bun bench/rwos.ts
 	npx bun bench/worker.ts
 	npx bun bench/api.ts
 	npx bun bench/cron-idle.ts
 	npx bun bench/quality.ts
+	npx bun bench/split.ts
 	npx bun bench/encode-rate.ts
 	npx bun bench/e2e.ts
+	npx bun bench/idle-machines.ts
 
 ## A month of uploads through the core's own policies on a simulated clock: cost, p50/p95 and refusals per workload,
 ## volume and policy variant, an SVG chart in .tmp/simulate/ (see README, "make simulate"). SIMULATE_ARGS: e.g. --days 7.

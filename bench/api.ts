@@ -114,6 +114,7 @@ const main = async () => {
       FLY_API_BASE_URL: "http://127.0.0.1:9/v1",
       WORKER_IMAGE: "registry.fly.io/tcoder-worker:bench",
       CALLBACK_SECRET: randomBytes(24).toString("hex"),
+      MEDIA_SECRET: randomBytes(24).toString("hex"),
     },
     `${base}/health`,
   );
@@ -122,7 +123,7 @@ const main = async () => {
     const created = await fetch(`${base}/api/upload`, {
       method: "POST",
       headers: { ...headers, "content-type": "application/json" },
-      body: JSON.stringify({ filename: "bench.mp4", preset: "web-optimized" }),
+      body: JSON.stringify({ filename: "bench.mp4", preset: "web-optimized", size: 1000 }),
     });
     if (created.status !== 201)
       throw new Error(`creating the job answered ${created.status}: ${await created.text()}`);

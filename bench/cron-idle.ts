@@ -58,6 +58,7 @@ try {
       FLY_API_BASE_URL: fly.url,
       WORKER_IMAGE: "registry.fly.io/bench-app:bench",
       CALLBACK_SECRET: randomBytes(16).toString("hex"),
+      MEDIA_SECRET: randomBytes(16).toString("hex"),
       PUBLIC_URL: "http://cp.bench",
     }),
     { log: quiet },
@@ -73,7 +74,7 @@ try {
     const created = await app.request("http://cp.bench/api/upload", {
       method: "POST",
       headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
-      body: JSON.stringify({ filename: "a.mp4", preset: "web-optimized" }),
+      body: JSON.stringify({ filename: "a.mp4", preset: "web-optimized", size: 1000 }),
     });
     const { jobId, inputKey } = (await created.json()) as { jobId: string; inputKey: string };
     const event = {

@@ -77,7 +77,13 @@ const main = async () => {
     apiKey: `tk_bench_${randomBytes(12).toString("hex")}`,
     cronIntervalMs: 10_000,
     // One machine that stays up for the whole bench: every job after the first finds it warm.
-    vars: { MAX_MACHINES: "1", WORKER_TTL_MS: "1800000", WORKER_DRAIN_MS: "60000", WORKER_MAX_JOBS: "1000" },
+    vars: {
+      MAX_MACHINES: "1",
+      WORKER_TTL_MS: "1800000",
+      WORKER_DRAIN_MS: "60000",
+      WORKER_MAX_JOBS: "1000",
+      WORKER_IDLE_EXIT_MS: "1800000",
+    },
     machineEnv: { FFMPEG_PATH: shim },
     log: (source, line) => {
       if (source.startsWith("machine ")) workerLines.push({ line });

@@ -6,21 +6,10 @@ import { copyFile, mkdir, mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Redis } from "ioredis";
-import { DEFAULT_JOB_RETRY_POLICY } from "../core/decide-job-retry.ts";
-import { applyJobCommand } from "../core/job-lifecycle/apply-job-command.ts";
-import { initialJobState, type Job } from "../core/job-lifecycle/job-state.ts";
-import type { PresetName } from "../core/preset-names.ts";
 import { ensureFixtures } from "../scripts/make-fixtures.ts";
-import { startLocalS3 } from "../shell/dev/local-services/local-s3.ts";
-import { ioredisScriptRunner } from "../shell/redis/ioredis-script-runner.ts";
-import { jobStore } from "../shell/redis/job-store.ts";
-import { redisKeys } from "../shell/redis/key-schema.ts";
-import { createS3ObjectStore } from "../shell/storage/s3-object-store.ts";
-import { startUpstashBridge } from "../shell/upstash-bridge/start-upstash-bridge.ts";
-import { startBenchRedis } from "./redis-server.ts";
 import { median } from "./render-table.ts";
 import { mergeResults } from "./results-file.ts";
+import { startWorkerServices, type WorkerServices } from "./worker-services.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const RESULTS_PATH = join(ROOT, "bench/results.json");
@@ -28,19 +17,12 @@ const BUN = join(ROOT, "node_modules/.bin/bun");
 const WORKER = join(ROOT, "worker-image/main.ts");
 const OVERHEAD_RUNS = 11;
 const BIG_INPUT_BYTES = 1024 ** 3;
-const PART_SIZE = 16 * 1024 * 1024;
 const GOALS = { rssMb: 100, overheadRatio: 1.05 };
 /** `bun bench/worker.ts rss|overhead` runs one part and merges nothing (for working on the worker). */
 const ONLY = process.argv[2] === "rss" || process.argv[2] === "overhead" ? process.argv[2] : "all";
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => process.exit(130));
-
-interface Services {
-  readonly env: (machineId: string, workDir: string) => Record<string, string>;
-  readonly createJob: (path: string, preset: PresetName) => Promise<Job>;
-  readonly load: (jobId: string) => Promise<Job>;
-}
 
 const exited = (child: ChildProcess) =>
   new Promise<number | null>((resolve) => child.once("close", (code) => resolve(code)));
@@ -64,7 +46,7 @@ const watchPeakRss = (pid: number) => {
 };
 
 /** One pool worker process that runs one job and exits; answers its JSON log lines and peak RSS. */
-const runWorker = async (services: Services, workDir: string) => {
+const runWorker = async (services: WorkerServices, workDir: string) => {
   const machineId = `bench-${randomBytes(4).toString("hex")}`;
   const child = spawn(BUN, [WORKER], {
     env: { PATH: process.env.PATH ?? "", ...services.env(machineId, workDir), WORKER_MAX_JOBS: "1" },
@@ -92,7 +74,7 @@ const runFfmpeg = async (argv: readonly string[]) => {
 };
 
 /** The worker's time for one job: claim (Redis TIME) to the completion it committed; and the argv it ran. */
-const workerRun = async (services: Services, fixture: string, scratch: string) => {
+const workerRun = async (services: WorkerServices, fixture: string, scratch: string) => {
   const job = await services.createJob(fixture, "web-optimized");
   const { logs } = await runWorker(services, join(scratch, "overhead"));
   const done = await services.load(job.jobId);
@@ -125,7 +107,7 @@ const bareRun = async (argv: readonly (readonly string[])[], fixture: string) =>
  * Pairs of runs back to back, alternating which goes first, so load from elsewhere on the machine hits both alike;
  * the figure is the median of the pairs' ratios (a slow minute slows both halves of a pair, not one median).
  */
-const measureOverhead = async (services: Services, fixture: string, scratch: string) => {
+const measureOverhead = async (services: WorkerServices, fixture: string, scratch: string) => {
   const workerMs: number[] = [];
   const bareMs: number[] = [];
   const ratios: number[] = [];
@@ -160,67 +142,8 @@ const main = async () => {
   const media = await ensureFixtures();
   const fixture = media["h264-720p-10s.mp4"];
   const scratch = await mkdtemp(join(tmpdir(), "tcoder-bench-worker-"));
-  const redis = await startBenchRedis();
-  const admin = new Redis(redis.url);
-  const token = randomBytes(16).toString("hex");
-  const bridge = await startUpstashBridge({ redisUrl: redis.url, token, port: 0 });
-  const s3 = await startLocalS3({
-    accessKeyId: "BENCHWORKER1",
-    secretAccessKey: randomBytes(24).toString("hex"),
-  });
+  const services = await startWorkerServices("worker");
   try {
-    await Promise.all([s3.createBucket("bench-in"), s3.createBucket("bench-out")]);
-    const store = (bucket: string) =>
-      createS3ObjectStore({ ...s3, bucket, timeoutMs: 120_000 }, { now: Date.now });
-    const input = store("bench-in");
-    const prefix = "bench:worker:";
-    const jobs = jobStore(ioredisScriptRunner(admin), redisKeys(prefix));
-    const services: Services = {
-      env: (machineId, workDir) => ({
-        TCODER_MACHINE_ID: machineId,
-        UPSTASH_REDIS_REST_URL: bridge.url,
-        UPSTASH_REDIS_REST_TOKEN: token,
-        REDIS_PREFIX: prefix,
-        S3_ENDPOINT: s3.endpoint,
-        S3_ACCESS_KEY_ID: s3.accessKeyId,
-        S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
-        INPUT_BUCKET: "bench-in",
-        OUTPUT_BUCKET: "bench-out",
-        MAX_MACHINES: "100",
-        WORK_DIR: workDir,
-      }),
-      createJob: async (path, preset) => {
-        const jobId = `job_${randomBytes(8).toString("hex")}`;
-        const inputKey = `uploads/${jobId}/input.mp4`;
-        const size = (await stat(path)).size;
-        (
-          await input.putLarge(inputKey, Bun.file(path).stream(), {
-            contentType: "video/mp4",
-            partSizeBytes: PART_SIZE,
-          })
-        )._unsafeUnwrap();
-        const at = Date.now();
-        const policy = DEFAULT_JOB_RETRY_POLICY;
-        const created = applyJobCommand(
-          { type: "create", jobId, preset, inputKey, source: "upload", at },
-          initialJobState,
-          policy,
-        )._unsafeUnwrap().state;
-        const confirmed = applyJobCommand(
-          { type: "confirm-upload", size, at },
-          created,
-          policy,
-        )._unsafeUnwrap().state;
-        const job = applyJobCommand({ type: "enqueue", at }, confirmed, policy)._unsafeUnwrap().state as Job;
-        (await jobs.create({ job, meta: { webhookUrl: null, filename: "input.mp4" } }))._unsafeUnwrap();
-        return job;
-      },
-      load: async (jobId) => {
-        const record = (await jobs.load(jobId))._unsafeUnwrap();
-        if (record === null) throw new Error(`job ${jobId} vanished`);
-        return record.job;
-      },
-    };
     say(
       `worker benchmark: Bun ${Bun.version}, ${cpus().length} CPUs, load average ${(loadavg()[0] ?? 0).toFixed(2)} at start`,
     );
@@ -270,10 +193,7 @@ const main = async () => {
     await mergeResults(RESULTS_PATH, figures);
     say(`\nmerged ${Object.keys(figures).length} figures into ${RESULTS_PATH}`);
   } finally {
-    await bridge.close();
-    admin.disconnect();
-    await s3.stop();
-    await redis.stop();
+    await services.stop();
     await rm(scratch, { recursive: true, force: true });
   }
 };

@@ -47,6 +47,11 @@ export interface AdmissionInput {
   readonly pendingJobs: number;
   /** Spend recorded so far this month, USD. */
   readonly spentThisMonthUsd: number;
+  /**
+   * What machines running a job that may keep them past their TTL may cost beyond the `machineMaxCostUsd` reserved
+   * for each (USD): such a machine is not paid for by its reservation.
+   */
+  readonly committedBeyondTtlUsd: number;
 }
 
 export type AdmissionDecision =
@@ -86,7 +91,8 @@ export const decideAdmission = (input: AdmissionInput, config: AdmissionConfig):
   if (demand <= 0) return { kind: "none-needed" };
 
   const machines = input.liveMachines + input.reservedMachines;
-  const committedUsd = input.spentThisMonthUsd + machines * config.machineMaxCostUsd;
+  const committedUsd =
+    input.spentThisMonthUsd + machines * config.machineMaxCostUsd + input.committedBeyondTtlUsd;
   const budgetRoom = Math.floor((config.monthlyBudgetUsd - committedUsd) / config.machineMaxCostUsd + 1e-9);
   if (budgetRoom <= 0) {
     return {

@@ -27,16 +27,22 @@ export const decideJobAcceptance = (snapshot: BacklogSnapshot, limits: Acceptanc
       message: `this month's budget of $${limits.monthlyBudgetUsd.toFixed(2)} is spent ($${snapshot.spentUsd.toFixed(2)})`,
     };
   }
-  if (snapshot.pendingJobs >= limits.maxPendingJobs) {
-    return {
-      kind: "backlog-full",
-      message: `${snapshot.pendingJobs} jobs are already waiting (limit ${limits.maxPendingJobs})`,
-      retryAfterMs: limits.retryAfterMs,
-    };
-  }
+  if (snapshot.pendingJobs >= limits.maxPendingJobs) return backlogFull(snapshot.pendingJobs, limits);
   return { kind: "accept" };
 };
 
+/**
+ * The refusal when `waiting` jobs are at the cap. create-job.lua applies the cap atomically (counting jobs still
+ * waiting for their upload too); the snapshot check above only refuses early, before any upload URL is signed.
+ */
+export const backlogFull = (
+  waiting: number,
+  limits: Pick<AcceptanceLimits, "maxPendingJobs" | "retryAfterMs">,
+): Extract<JobAcceptance, { readonly kind: "backlog-full" }> => ({
+  kind: "backlog-full",
+  message: `${waiting} jobs are already waiting (limit ${limits.maxPendingJobs})`,
+  retryAfterMs: limits.retryAfterMs,
+});
 /** One API key's own limits (KEY_MONTHLY_BUDGET_USD, KEY_MAX_PENDING_JOBS, KEY_LIMITS); null: no such limit. */
 export interface KeyLimits {
   readonly monthlyBudgetUsd: number | null;

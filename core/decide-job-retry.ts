@@ -32,8 +32,15 @@ export const jobRetryPolicy = (overrides: Partial<JobRetryPolicy> = {}): JobRetr
 export interface JobRetryInput {
   /** Attempts used within the current budget, counting the one that just failed (so >= 1). */
   readonly attempts: number;
-  readonly error: { readonly retryable: boolean };
+  readonly error: { readonly code?: string; readonly retryable: boolean };
 }
+
+/**
+ * An ffmpeg command killed at its time limit. The limit comes from the work (core/ffmpeg/ffmpeg-time-limit.ts), so
+ * another attempt on the same machine size would only spend the same time again: never retried, whatever the
+ * reporter said (a worker image from before this rule still marks it retryable).
+ */
+export const FFMPEG_TIMEOUT_CODE = "ffmpeg-timeout";
 
 export type JobRetryDecision =
   | { readonly kind: "retry"; readonly delayMs: number }
@@ -42,6 +49,12 @@ export type JobRetryDecision =
 export const decideJobRetry = (input: JobRetryInput, policy: JobRetryPolicy): JobRetryDecision => {
   if (!Number.isInteger(input.attempts) || input.attempts < 1) {
     throw new RangeError(`attempts must be an integer >= 1, got ${input.attempts}`);
+  }
+  if (input.error.code === FFMPEG_TIMEOUT_CODE) {
+    return {
+      kind: "give-up",
+      reason: "a time limit from the work would be exceeded again on the same machine",
+    };
   }
   if (!input.error.retryable) return { kind: "give-up", reason: "the error is not retryable" };
   if (input.attempts >= policy.maxAttempts) {

@@ -7,12 +7,18 @@ export interface WorkerLifecycleConfig {
   readonly maxJobs: number;
   /** Claiming stops this long before the TTL, so a machine does not start a job it has no time left for. */
   readonly drainBufferMs: number;
+  /**
+   * An idle worker exits this long after its last job (or its start) unless work is expected: an idle machine
+   * costs as much as a busy one, and the control plane starts another when work comes.
+   */
+  readonly idleExitMs: number;
 }
 
 export const DEFAULT_WORKER_LIFECYCLE: WorkerLifecycleConfig = {
   ttlMs: 5 * 60_000,
   maxJobs: 3,
   drainBufferMs: 60_000,
+  idleExitMs: 20_000,
 };
 
 /** Builds a config from overrides on the defaults; nonsense configuration throws. */
@@ -35,6 +41,9 @@ export const workerLifecycleConfig = (
       `drainBufferMs must be >= 0 and < ttlMs (${config.ttlMs}), got ${config.drainBufferMs}`,
     );
   }
+  if (!Number.isFinite(config.idleExitMs) || config.idleExitMs <= 0) {
+    throw new RangeError(`idleExitMs must be a finite number > 0, got ${config.idleExitMs}`);
+  }
   return config;
 };
 
@@ -49,6 +58,13 @@ export interface WorkerPhaseInput {
   readonly busy: boolean;
   /** A stop signal (SIGTERM, SIGINT) has arrived. */
   readonly stopRequested: boolean;
+  /** When the worker last finished a job, or registered if it has run none (ms epoch). */
+  readonly idleSince: number;
+  /**
+   * The last time it learned that work is expected (ms epoch): a nudge from the control plane, or a poll that found a
+   * job waiting out its retry backoff. Null if never.
+   */
+  readonly workExpectedAt: number | null;
 }
 
 export type WorkerPhase = "starting" | "active" | "draining" | "exiting";
@@ -58,6 +74,7 @@ export type WorkerPhaseReason =
   | "stop-requested"
   | "job-budget-spent"
   | "ttl-reached"
+  | "idle"
   | "has-capacity";
 
 export interface WorkerPhaseDecision {
@@ -79,8 +96,15 @@ export const decideWorkerPhase = (
   if (input.jobsDone >= config.maxJobs) return windDown(input, "job-budget-spent");
   if (input.now >= input.startedAt + config.ttlMs - config.drainBufferMs)
     return windDown(input, "ttl-reached");
+  if (!input.busy && input.now >= idleExitAt(input, config)) return windDown(input, "idle");
   return { phase: "active", canClaim: true, reason: "has-capacity" };
 };
+
+/** When an idle worker leaves unless a job or a sign of work comes first (ms epoch). */
+export const idleExitAt = (
+  input: Pick<WorkerPhaseInput, "idleSince" | "workExpectedAt">,
+  config: Pick<WorkerLifecycleConfig, "idleExitMs">,
+): number => Math.max(input.idleSince, input.workExpectedAt ?? input.idleSince) + config.idleExitMs;
 
 const windDown = (input: WorkerPhaseInput, reason: WorkerPhaseReason): WorkerPhaseDecision => ({
   phase: input.busy ? "draining" : "exiting",

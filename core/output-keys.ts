@@ -7,6 +7,9 @@ export const OUTPUT_PREFIX = "outputs/";
 
 export type OutputKeyRejection = { readonly code: "unsafe-output-path"; readonly message: string };
 
+/** Common prefix of everything written for a job: its outputs and its record. */
+export const jobOutputsPrefix = (jobId: string): string => `${OUTPUT_PREFIX}${jobId}/`;
+
 /** Common prefix of every object a job's preset writes. */
 export const outputPrefix = (jobId: string, preset: PresetName): string =>
   `${OUTPUT_PREFIX}${jobId}/${preset}/`;

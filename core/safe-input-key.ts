@@ -6,22 +6,28 @@ const MAX_BASENAME = 80;
 const MAX_EXTENSION = 10;
 const JOB_ID = /^[A-Za-z0-9_-]{8,64}$/;
 
-/** Reduces a client filename to `[a-z0-9._-]`, no directories, no leading dots, bounded length, extension kept. */
-export const safeFilename = (filename: string): string => {
-  // Only the last path segment counts, whichever separator the client's OS uses.
-  const last = filename.split(/[/\\]/).pop() ?? "";
-  const cleaned = last
+/** `[A-Za-z0-9._-]` only: accents dropped, every other run of characters one dash, no leading/trailing dots or dashes. */
+const clean = (text: string): string =>
+  text
     .normalize("NFKD")
     .replace(/[\u0300-\u036f]/g, "") // strip accents left by NFKD
     .replace(/[^A-Za-z0-9._-]+/g, "-")
     .replace(/-{2,}/g, "-")
     .replace(/\.{2,}/g, ".")
     .replace(/^[.-]+|[.-]+$/g, "");
-  const dot = cleaned.lastIndexOf(".");
-  const rawExt = dot > 0 ? cleaned.slice(dot + 1) : "";
+
+/** Reduces a client filename to `[a-z0-9._-]`, no directories, no leading dots, bounded length, extension kept. */
+export const safeFilename = (filename: string): string => {
+  // Only the last path segment counts, whichever separator the client's OS uses.
+  const last = filename.split(/[/\\]/).pop() ?? "";
+  // The extension is split off before cleaning, so a name of only emoji or symbols ("🎬🎬.mp4") keeps it.
+  const dot = last.lastIndexOf(".");
+  const rawExt = dot > 0 ? clean(last.slice(dot + 1)) : "";
   const ext = rawExt.length > 0 && rawExt.length <= MAX_EXTENSION ? rawExt.toLowerCase() : "";
   const base =
-    (ext ? cleaned.slice(0, dot) : cleaned).slice(0, MAX_BASENAME).replace(/[.-]+$/g, "") || "input";
+    clean(ext ? last.slice(0, dot) : last)
+      .slice(0, MAX_BASENAME)
+      .replace(/[.-]+$/g, "") || "input";
   return ext ? `${base}.${ext}` : base;
 };
 

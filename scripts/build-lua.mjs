@@ -3,9 +3,11 @@
 // shared steps (reading Redis TIME, committing a job, claiming the next one) are written once.
 // `--check` exits 1 when the generated module is out of date.
 import { createHash } from "node:crypto";
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+
+import { writeOrCheckGenerated } from "./write-generated-module.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const luaDir = join(root, "shell/redis/lua");
@@ -39,16 +41,8 @@ ${entries.join("\n")}
 } as const satisfies Record<string, LuaScript>;
 `;
 
-if (process.argv.includes("--check")) {
-  let current = "";
-  try {
-    current = readFileSync(outFile, "utf8");
-  } catch {}
-  if (current !== module) {
-    console.error("shell/redis/generated/lua-scripts.ts is out of date: run `make lua`");
-    process.exit(1);
-  }
-} else {
-  writeFileSync(outFile, module);
-  console.log(`wrote ${entries.length} scripts to shell/redis/generated/lua-scripts.ts`);
-}
+writeOrCheckGenerated(outFile, module, {
+  label: "shell/redis/generated/lua-scripts.ts",
+  remedy: "make lua",
+  written: `${entries.length} scripts`,
+});

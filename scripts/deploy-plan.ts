@@ -56,7 +56,10 @@ export interface DeployPlan {
   readonly publicUrl: { readonly value: string; readonly source: PublicUrlSource };
   /** What the deployed Worker sees: wrangler.toml's vars, the deploy's --var values and its secrets. */
   readonly workerEnv: Readonly<Record<string, string>>;
-  /** Fly app secrets: every machine of the worker app gets them (the control plane sends none). */
+  /**
+   * Fly app secrets: every machine of the worker app gets them. Not the callback secret: the control plane gives
+   * each machine a callback key of its own.
+   */
   readonly flyAppSecrets: Readonly<Record<string, string>>;
   readonly steps: readonly DeployStep[];
 }
@@ -99,7 +102,6 @@ export const planDeploy = (inputs: DeployInputs): DeployPlan => {
     UPSTASH_REDIS_REST_TOKEN: env.WORKER_REDIS_REST_TOKEN || value("UPSTASH_REDIS_REST_TOKEN"),
     S3_ACCESS_KEY_ID: value("WORKER_R2_ACCESS_KEY_ID"),
     S3_SECRET_ACCESS_KEY: value("WORKER_R2_SECRET_ACCESS_KEY"),
-    CALLBACK_SECRET: value("CALLBACK_SECRET"),
   };
 
   const steps: DeployStep[] = [

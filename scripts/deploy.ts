@@ -111,7 +111,7 @@ const blockers: string[] = plan.missing.length > 0 ? [missingLine, ...plan.probl
 if (plan.missing.length === 0) {
   try {
     const config = parseControlPlaneConfig(plan.workerEnv);
-    const machineEnv = { ...plan.flyAppSecrets, ...poolMachineEnv(config, "m_deploycheck") };
+    const machineEnv = { ...plan.flyAppSecrets, ...(await poolMachineEnv(config, "m_deploycheck")) };
     const worker = parseWorkerEnv(machineEnv, { cwd: "/app", tmpDir: "/tmp/tcoder" });
     if (worker.isErr()) blockers.push(`a worker machine would refuse its environment: ${worker.error}`);
   } catch (error) {

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Makes a fresh checkout ready for `make test` / `make dev`: npm packages, ffmpeg, ffprobe and redis-server.
+# Makes a fresh checkout ready for `make test` / `make dev`: npm packages, ffmpeg, ffprobe, redis-server, and the
+# Chromium the dashboard's browser tests drive (test/e2e/launch-chromium.ts finds it).
 # Silent when everything is already there. As root with apt-get it installs missing tools; otherwise it says how.
 set -euo pipefail
 
@@ -23,16 +24,24 @@ if [ ! -d node_modules ] || [ ! -e "$reference" ] || [ package-lock.json -nt "$r
 fi
 
 # --- system tools ----------------------------------------------------------------------------------------------
+# Any Chrome or Chromium will do for the browser tests; CHROMIUM_PATH names one explicitly.
+have_chromium() {
+  [ -n "${CHROMIUM_PATH:-}" ] && [ -x "$CHROMIUM_PATH" ] && return 0
+  command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 ||
+    command -v google-chrome >/dev/null 2>&1 || [ -x "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome" ]
+}
+
 missing_tools() {
   local tool
   for tool in ffmpeg ffprobe redis-server; do
     command -v "$tool" >/dev/null 2>&1 || printf '%s\n' "$tool"
   done
+  have_chromium || echo chromium
 }
 
-# Debian package and Homebrew formula that provide a tool.
-apt_package() { case "$1" in redis-server) echo redis-server ;; *) echo ffmpeg ;; esac; }
-brew_formula() { case "$1" in redis-server) echo redis ;; *) echo ffmpeg ;; esac; }
+# Debian package and Homebrew command that provide a tool.
+apt_package() { case "$1" in redis-server | chromium) echo "$1" ;; *) echo ffmpeg ;; esac; }
+brew_command() { case "$1" in redis-server) echo "brew install redis" ;; chromium) echo "brew install --cask chromium" ;; *) echo "brew install ffmpeg" ;; esac; }
 
 # Prints "a b c" from lines, without duplicates, keeping order.
 join_unique() { awk '!seen[$0]++' | paste -sd' ' -; }
@@ -59,6 +68,6 @@ if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
 fi
 
 tools=$(printf '%s\n' $missing | paste -sd',' - | sed 's/,/, /g')
-formulas=$(for tool in $missing; do brew_formula "$tool"; done | join_unique)
-say "missing $tools — install them (Debian/Ubuntu: sudo apt-get install -y $apt_packages; macOS: brew install $formulas)"
+brew=$(for tool in $missing; do brew_command "$tool"; done | awk '!seen[$0]++' | paste -sd';' - | sed 's/;/; /g')
+say "missing $tools — install them (Debian/Ubuntu: sudo apt-get install -y $apt_packages; macOS: $brew)"
 exit 1

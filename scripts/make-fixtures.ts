@@ -58,7 +58,7 @@ export interface FixtureOptions {
 
 const versions = new Map<string, Promise<string>>();
 // Part of every recipe hash: a different FFmpeg build may write different bytes.
-const ffmpegVersion = (ffmpeg: string): Promise<string> => {
+export const ffmpegVersion = (ffmpeg: string): Promise<string> => {
   const known = versions.get(ffmpeg) ?? run(ffmpeg, ["-version"]).then((r) => r.stdout.split("\n")[0] ?? "");
   versions.set(ffmpeg, known);
   return known;

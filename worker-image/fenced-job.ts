@@ -13,7 +13,7 @@ export interface FencedJobDeps {
   readonly clock: () => number;
   readonly log: Log;
   /** The lease is no longer ours (swept, cancelled, completed elsewhere): stop working on the job. */
-  readonly onFencedOut: (reason: string) => void;
+  readonly onFencedOut: (reason: string, error: TransitionError) => void;
 }
 
 export interface FencedJob {
@@ -58,7 +58,7 @@ export const fencedJob = (claimed: Job, deps: FencedJobDeps): FencedJob => {
       queue = queue.then(async () => {
         const result = await commit({ type: "report-progress", leaseToken, percent, at: deps.clock() });
         if (result.isOk()) return;
-        if (isFencedOut(result.error)) deps.onFencedOut(describe(result.error));
+        if (isFencedOut(result.error)) deps.onFencedOut(describe(result.error), result.error);
         else if (
           !(result.error.kind === "rejected" && result.error.rejection.code === "progress-regressed")
         ) {

@@ -1,5 +1,8 @@
 // The ways one job attempt can fail, each with a stable code, a readable message and whether a retry could help.
+import { FFMPEG_TIMEOUT_CODE } from "../core/decide-job-retry.ts";
 import type { PlanRejection } from "../core/ffmpeg/check-input.ts";
+import type { FfmpegCommand } from "../core/ffmpeg/ffmpeg-plan.ts";
+import { describeTimeLimit } from "../core/ffmpeg/ffmpeg-time-limit.ts";
 import type { ProbeRejection } from "../core/ffmpeg/probe-summary.ts";
 import type { JobError } from "../core/job-lifecycle/job-state.ts";
 
@@ -29,13 +32,20 @@ export const probeFailed = (message: string, retryable: boolean): JobFailure =>
 export const ffmpegFailed = (purpose: string, exit: string, stderrTail: string): JobFailure =>
   failure("ffmpeg-failed", `ffmpeg (${purpose}) ${exit}${stderrTail ? `: ${stderrTail}` : ""}`, false);
 
-/** Killed at its time limit: a slow or stuck machine, worth one more try within the attempt budget. */
-export const ffmpegTimedOut = (purpose: string, limitMs: number): JobFailure =>
+/**
+ * Killed at its time limit, which comes from the work: the same input on the same machine size would run out of
+ * time again, so it is not retried (core/decide-job-retry.ts gives up on this code too).
+ */
+export const ffmpegTimedOut = (command: FfmpegCommand): JobFailure =>
   failure(
-    "ffmpeg-timeout",
-    `ffmpeg (${purpose}) ran past its ${(limitMs / 1000).toFixed(1)} s time limit and was stopped`,
-    true,
+    FFMPEG_TIMEOUT_CODE,
+    `ffmpeg (${command.purpose}) ${describeTimeLimit(command)} and was stopped`,
+    false,
   );
+
+/** The job's estimated machine cost does not fit what the month's budget has left (core/decide-job-cost.ts). */
+export const overBudget = (message: string, retryable: boolean): JobFailure =>
+  failure("over-budget", message, retryable);
 
 /** ffmpeg finished, but what it wrote is not what the plan expected (e.g. short output from a cut input). */
 export const outputInvalid = (message: string): JobFailure => failure("output-invalid", message, false);

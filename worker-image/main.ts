@@ -4,10 +4,13 @@ import { randomBytes } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { CallbackReport, CallbackSender } from "../shell/callbacks/callback-body.ts";
+import { checkJobClaim } from "../shell/redis/check-job-claim.ts";
+import { commitMachineCost } from "../shell/redis/commit-machine-cost.ts";
 import { jobStore } from "../shell/redis/job-store.ts";
 import { redisKeys } from "../shell/redis/key-schema.ts";
 import { heartbeatMachine, registerMachine } from "../shell/redis/machine-leases.ts";
 import { releaseMachine } from "../shell/redis/release-machine.ts";
+import { splitJob } from "../shell/redis/split-job.ts";
 import { upstashClient, upstashScriptRunner } from "../shell/redis/upstash-script-runner.ts";
 import { createS3ObjectStore } from "../shell/storage/s3-object-store.ts";
 import { readFfmpegVersion } from "./read-ffmpeg-version.ts";
@@ -65,7 +68,18 @@ const runPool = (config: PoolConfig, version: string, stop: AbortSignal, log: Lo
   return runPoolWorker({
     machineId,
     jobs,
+    split: config.split,
+    splitJob: (parent, plan) => splitJob(runner, keys, parent, plan),
     lease,
+    checkClaim: (claim) => checkJobClaim(runner, keys, claim),
+    commitCost: (commitmentUsd, reservedUsd) =>
+      commitMachineCost(
+        runner,
+        keys,
+        { machineId, commitmentUsd, reservedUsd, monthlyBudgetUsd: config.monthlyBudgetUsd },
+        clock(),
+      ),
+    claimCheckMs: config.claimCheckMs,
     input: store(config.inputBucket),
     output: store(config.outputBucket),
     notify,

@@ -2,10 +2,11 @@
 // A heartbeat keeps the lease alive throughout; a stop signal or a lost lease hands the running job back.
 import type { ResultAsync } from "neverthrow";
 import { decidePollDelay, type PollDelayConfig } from "../core/decide-poll-delay.ts";
-import { decideWorkerPhase, type WorkerLifecycleConfig } from "../core/decide-worker-phase.ts";
+import { decideWorkerPhase, idleExitAt, type WorkerLifecycleConfig } from "../core/decide-worker-phase.ts";
 import { FLY_PRICES_2026, priceMachineTime } from "../core/price-machine-time.ts";
 import type { JobStore } from "../shell/redis/job-store.ts";
 import type { MachineRelease, MachineStoreError, Registration } from "../shell/redis/machine-store.ts";
+import { checkJobCost, type JobCostDeps } from "./check-job-cost.ts";
 import { leaseLost, workerStopped } from "./job-failure.ts";
 import { type ClaimedJobDeps, runClaimedJob } from "./run-claimed-job.ts";
 
@@ -16,9 +17,11 @@ export interface MachineLease {
   release(costUsd: number): ResultAsync<MachineRelease, MachineStoreError>;
 }
 
-export interface PoolWorkerDeps extends Omit<ClaimedJobDeps, "jobs"> {
-  readonly jobs: Pick<JobStore, "claim" | "transitionFrom">;
+export interface PoolWorkerDeps extends Omit<ClaimedJobDeps, "jobs" | "admitPlan"> {
+  readonly jobs: Pick<JobStore, "claim" | "transitionFrom" | "load">;
   readonly lease: MachineLease;
+  /** Raises this machine's whole-life commitment for a job that may keep it past its TTL (commit-machine-cost). */
+  readonly commitCost: JobCostDeps["commit"];
   readonly lifecycle: WorkerLifecycleConfig;
   readonly pollDelay: PollDelayConfig;
   readonly heartbeatMs: number;
@@ -87,6 +90,14 @@ export const runPoolWorker = async (deps: PoolWorkerDeps): Promise<WorkerExit> =
     return { code: refused ? 0 : 1, reason: `registration refused: ${describe(error)}` };
   }
   deps.log("worker-registered", { machineId: deps.machineId, how: registered.value.kind });
+  const admitPlan = checkJobCost({
+    machineId: deps.machineId,
+    guest: deps.guest,
+    machineStartedAt: startedAt,
+    machineTtlMs: deps.lifecycle.ttlMs,
+    clock: deps.clock,
+    commit: deps.commitCost,
+  });
 
   const lost = new AbortController();
   const stopHeartbeat = heartbeatLoop(deps, lost);
@@ -99,27 +110,50 @@ export const runPoolWorker = async (deps: PoolWorkerDeps): Promise<WorkerExit> =
   let jobsDone = 0;
   let emptyPolls = 0;
   let reason = "";
+  let idleSince = startedAt;
+  let workExpectedAt: number | null = null;
   for (;;) {
     const phase = decideWorkerPhase(
-      { startedAt, now: deps.clock(), registered: true, jobsDone, busy: false, stopRequested: halt.aborted },
+      {
+        startedAt,
+        now: deps.clock(),
+        registered: true,
+        jobsDone,
+        busy: false,
+        stopRequested: halt.aborted,
+        idleSince,
+        workExpectedAt,
+      },
       deps.lifecycle,
     );
-    if (!phase.canClaim) {
+    // An idle worker takes one last look before it leaves: a job that came since its last poll is not stranded.
+    const lastLook = phase.reason === "idle";
+    if (!phase.canClaim && !lastLook) {
       reason = lost.signal.aborted ? "lease-lost" : phase.reason;
       break;
     }
     const claim = await deps.jobs.claim(deps.machineId, deps.newLeaseToken());
     if (claim.isOk() && claim.value.kind === "claimed") {
-      const outcome = await runClaimedJob(claim.value.job, deps, stop);
-      deps.log("job-finished", { jobId: claim.value.job.jobId, ...outcome });
-      jobsDone += 1;
+      const { job, meta } = claim.value;
+      const outcome = await runClaimedJob(job, { ...deps, admitPlan }, stop, meta);
+      deps.log("job-finished", { jobId: job.jobId, ...outcome });
+      // Splitting a job, a chunk or the audio are parts of a job: the machine's job budget counts whole jobs.
+      const part = outcome.kind === "split" || meta.task?.kind === "chunk" || meta.task?.kind === "audio";
+      if (!part) jobsDone += 1;
       emptyPolls = 0;
+      idleSince = deps.clock();
       continue;
     }
     if (claim.isOk() && claim.value.kind === "no-lease") lost.abort("lease-lost");
     if (claim.isErr()) deps.log("claim-failed", { reason: claim.error.kind });
-    emptyPolls += 1;
     const waitMs = claim.isOk() && claim.value.kind === "empty" ? claim.value.waitMs : null;
+    // A job waiting out its retry backoff is work to come: the worker stays for it.
+    if (waitMs !== null) workExpectedAt = deps.clock();
+    if (lastLook && waitMs === null) {
+      reason = lost.signal.aborted ? "lease-lost" : "idle";
+      break;
+    }
+    emptyPolls += 1;
     const delay = decidePollDelay(
       {
         justFinishedJob: false,
@@ -129,14 +163,19 @@ export const runPoolWorker = async (deps: PoolWorkerDeps): Promise<WorkerExit> =
       },
       deps.pollDelay,
     );
-    // A backed-off job becoming claimable sooner than the next poll is worth waking for.
+    // A backed-off job becoming claimable sooner than the next poll is worth waking for, and so is the moment the
+    // worker turns idle (it looks once more, then leaves).
+    const untilIdleMs = Math.max(0, idleExitAt({ idleSince, workExpectedAt }, deps.lifecycle) - deps.clock());
     const nudged = await pause(
-      Math.min(delay.delayMs, waitMs ?? Number.POSITIVE_INFINITY),
+      Math.min(delay.delayMs, waitMs ?? Number.POSITIVE_INFINITY, untilIdleMs),
       halt,
       deps.onNudge,
     );
     // Told that work waits: poll at once, and from the shortest backoff again if someone else took it.
-    if (nudged) emptyPolls = 0;
+    if (nudged) {
+      emptyPolls = 0;
+      workExpectedAt = deps.clock();
+    }
   }
   stopHeartbeat();
   // Release before waiting on callbacks: the slot is free by the time the control plane hears of the last job

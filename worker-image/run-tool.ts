@@ -7,6 +7,8 @@ export interface ToolRunOptions {
   readonly timeLimitMs: number;
   /** How long SIGTERM gets before SIGKILL. */
   readonly killGraceMs: number;
+  /** The grace when `signal` stopped it, asked at that moment (a cancelled job's output needs no clean close). */
+  readonly abortGraceMs?: () => number | undefined;
   /** Stops the process early (worker stopping, lease lost). */
   readonly signal?: AbortSignal;
   /** Decoded stdout, chunk by chunk. */
@@ -93,7 +95,9 @@ export const runTool = async (
     if (stoppedBy !== null || child.exitCode !== null) return;
     stoppedBy = cause;
     child.kill("SIGTERM");
-    killTimer = setTimeout(() => child.kill("SIGKILL"), options.killGraceMs);
+    const graceMs =
+      cause === "aborted" ? (options.abortGraceMs?.() ?? options.killGraceMs) : options.killGraceMs;
+    killTimer = setTimeout(() => child.kill("SIGKILL"), graceMs);
   };
   const limitTimer = setTimeout(() => stop("time-limit"), options.timeLimitMs);
   const onAbort = () => stop("aborted");

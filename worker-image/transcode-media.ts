@@ -14,6 +14,7 @@ import { audioToDropAfter } from "../core/ffmpeg/spot-undecodable-stream.ts";
 import type { MeasuredSpans } from "../core/ffmpeg/stream-spans.ts";
 import { type OnRun, type QualityScore, type RecordedRun, withoutUrlQueries } from "../core/job-record.ts";
 import type { PresetName } from "../core/preset-names.ts";
+import type { AdmitPlan } from "./check-job-cost.ts";
 import { checkQuality } from "./check-quality.ts";
 import { ffmpegFailed, ffmpegTimedOut, type JobFailure, planRejected, workerFault } from "./job-failure.ts";
 import { measureIfNeeded, type ReadInput, readInput } from "./read-input.ts";
@@ -46,6 +47,10 @@ export interface TranscodeHooks {
   readonly onPercent: (percent: number) => void;
   /** Called with the reason the signal was aborted, to turn it into the job's failure. */
   readonly stopFailure: () => JobFailure;
+  /** Lets a plan run before any of its commands do, or answers why not (the job's cost against the budget). */
+  readonly admitPlan?: AdmitPlan;
+  /** How long a stopped ffmpeg gets between SIGTERM and SIGKILL, asked when it is stopped (default 5 s). */
+  readonly abortGraceMs?: () => number | undefined;
   /** Receives every ffprobe/ffmpeg run as it ends (transcodeMedia collects them for the job's record). */
   readonly onRun?: OnRun;
 }
@@ -67,6 +72,11 @@ export interface Transcoded {
 
 /** SIGTERM lets ffmpeg close its files; a hung one gets SIGKILL after this. */
 export const FFMPEG_KILL_GRACE_MS = 5_000;
+/**
+ * A cancelled job's outputs are thrown away: ffmpeg, which on SIGTERM still flushes its encoder's lookahead (seconds
+ * at 4K), gets SIGKILL this soon after.
+ */
+export const FFMPEG_CANCEL_GRACE_MS = 500;
 
 /** A failed command: the job's failure, and the stderr lines it was read from (the core reads them again). */
 interface CommandFailure {
@@ -84,6 +94,7 @@ const runCommand = async (
   const started = await runTool([tools.ffmpegPath, ...command.argv], {
     timeLimitMs: command.timeLimitMs,
     killGraceMs: FFMPEG_KILL_GRACE_MS,
+    ...(hooks.abortGraceMs !== undefined ? { abortGraceMs: hooks.abortGraceMs } : {}),
     signal: hooks.signal,
     stderrLines: 20,
     ...(hooks.onRun !== undefined ? { record: { purpose: command.purpose, onRun: hooks.onRun } } : {}),
@@ -100,7 +111,7 @@ const runCommand = async (
   const { run } = started;
   switch (run.stoppedBy) {
     case "time-limit":
-      return fail(ffmpegTimedOut(command.purpose, command.timeLimitMs));
+      return fail(ffmpegTimedOut(command));
     case "aborted":
       return fail(hooks.stopFailure());
     case null:
@@ -211,6 +222,8 @@ const planAndRun = async (
   });
   if (planned.isErr()) return err(planRejected(planned.error));
   const plan = planned.value;
+  const admitted = (await hooks.admitPlan?.(plan)) ?? ok(undefined);
+  if (admitted.isErr()) return err(admitted.error);
   const ready = await freshDirectories(plan, request.outDir);
   if (ready.isErr()) return err(ready.error);
   const main = plan.commands.filter((c) => c.purpose === "transcode");

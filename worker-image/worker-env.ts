@@ -4,10 +4,15 @@ import { err, ok, Result } from "neverthrow";
 import * as v from "valibot";
 import { type JobRetryPolicy, jobRetryPolicy } from "../core/decide-job-retry.ts";
 import { DEFAULT_POLL_DELAY, type PollDelayConfig, pollDelayConfig } from "../core/decide-poll-delay.ts";
-import { type WorkerLifecycleConfig, workerLifecycleConfig } from "../core/decide-worker-phase.ts";
+import {
+  DEFAULT_WORKER_LIFECYCLE,
+  type WorkerLifecycleConfig,
+  workerLifecycleConfig,
+} from "../core/decide-worker-phase.ts";
 import { DEFAULT_PLAN_LIMITS, type PlanLimits } from "../core/ffmpeg/check-input.ts";
 import { type MachineGuest, MachineGuestSchema } from "../core/machine-guest.ts";
 import { type PresetName, PresetNameSchema } from "../core/preset-names.ts";
+import { DEFAULT_SPLIT, type SplitSettings, splitSettings } from "../core/split/plan-chunks.ts";
 
 /** Where single-job mode reads its input or writes its output: a presigned URL or a local path. */
 export type Location =
@@ -46,12 +51,17 @@ export interface PoolConfig extends CommonConfig {
   /** How long this machine's slot stays taken after it releases it: the machine is still stopping. */
   readonly stopGraceMs: number;
   readonly heartbeatMs: number;
+  /** How often a running job's claim is checked, so a cancel stops ffmpeg within about this long. */
+  readonly claimCheckMs: number;
   /** Idle polling: the first backoff and the longest (a nudge cuts any of them short). */
   readonly pollDelay: PollDelayConfig;
   readonly maxMachines: number;
   readonly retryPolicy: JobRetryPolicy;
+  readonly split: SplitSettings;
   /** The guest the pool machine runs on: prices its time. */
   readonly guest: MachineGuest;
+  /** The control plane's MONTHLY_BUDGET_USD: a job that may keep the machine past its TTL must fit what is left. */
+  readonly monthlyBudgetUsd: number;
 }
 
 export interface SingleJobConfig extends CommonConfig {
@@ -109,7 +119,8 @@ const CommonSchema = v.object({
   /** Fly's root filesystem writes a few MiB/s: inputs this big (default 256 MiB) are read over HTTP, not staged. */
   INPUT_STREAM_MIN_BYTES: int("INPUT_STREAM_MIN_BYTES", 1, 256 * 1024 * 1024),
   CALLBACK_URL: v.optional(httpUrl("CALLBACK_URL")),
-  CALLBACK_SECRET: v.optional(text("CALLBACK_SECRET")),
+  /** This machine's own callback key (the control plane derives it per machine; never the root CALLBACK_SECRET). */
+  CALLBACK_KEY: v.optional(text("CALLBACK_KEY")),
 });
 
 const PoolSchema = v.object({
@@ -129,14 +140,26 @@ const PoolSchema = v.object({
   WORKER_TTL_MS: int("WORKER_TTL_MS", 1, 300_000),
   WORKER_MAX_JOBS: int("WORKER_MAX_JOBS", 1, 3),
   WORKER_DRAIN_MS: int("WORKER_DRAIN_MS", 0, 60_000),
+  WORKER_IDLE_EXIT_MS: int("WORKER_IDLE_EXIT_MS", 1, DEFAULT_WORKER_LIFECYCLE.idleExitMs),
   LEASE_MS: int("LEASE_MS", 1_000, 30_000),
   MACHINE_STOP_GRACE_MS: int("MACHINE_STOP_GRACE_MS", 0, 5_000),
   HEARTBEAT_MS: int("HEARTBEAT_MS", 100, 10_000),
+  CLAIM_CHECK_MS: int("CLAIM_CHECK_MS", 100, 1_000),
   WORKER_POLL_MIN_MS: int("WORKER_POLL_MIN_MS", 1, DEFAULT_POLL_DELAY.minMs),
   WORKER_POLL_MAX_MS: int("WORKER_POLL_MAX_MS", 1, DEFAULT_POLL_DELAY.maxMs),
   MAX_MACHINES: int("MAX_MACHINES", 1, 5),
   MAX_ATTEMPTS: int("MAX_ATTEMPTS", 1, 3),
+  SPLIT_AFTER_SECONDS: int("SPLIT_AFTER_SECONDS", 0, DEFAULT_SPLIT.splitAfterS),
+  SPLIT_CHUNK_SECONDS: int("SPLIT_CHUNK_SECONDS", 1, DEFAULT_SPLIT.chunkS),
   MACHINE_GUEST: v.optional(guest("MACHINE_GUEST"), "performance-2x-4096"),
+  MONTHLY_BUDGET_USD: v.optional(
+    v.pipe(
+      v.string(),
+      v.regex(/^\d+(\.\d+)?(e[-+]?\d+)?$/i, "MONTHLY_BUDGET_USD must be a number of dollars"),
+      v.transform(Number),
+    ),
+    "50",
+  ),
 });
 
 const SingleSchema = v.object({
@@ -178,8 +201,8 @@ export const parseWorkerEnv = (
   defaults: { cwd: string; tmpDir: string },
 ): Result<WorkerConfig, string> =>
   parse(CommonSchema, env).andThen((common) => {
-    if (common.CALLBACK_URL !== undefined && common.CALLBACK_SECRET === undefined) {
-      return err("CALLBACK_SECRET is required with CALLBACK_URL");
+    if (common.CALLBACK_URL !== undefined && common.CALLBACK_KEY === undefined) {
+      return err("CALLBACK_KEY is required with CALLBACK_URL");
     }
     const base: CommonConfig = {
       ffmpegPath: common.FFMPEG_PATH,
@@ -188,8 +211,8 @@ export const parseWorkerEnv = (
       limits: { ...DEFAULT_PLAN_LIMITS, maxRunMs: common.FFMPEG_MAX_RUN_MS },
       streamInputMinBytes: common.INPUT_STREAM_MIN_BYTES,
       callback:
-        common.CALLBACK_URL !== undefined && common.CALLBACK_SECRET !== undefined
-          ? { url: common.CALLBACK_URL, secret: common.CALLBACK_SECRET }
+        common.CALLBACK_URL !== undefined && common.CALLBACK_KEY !== undefined
+          ? { url: common.CALLBACK_URL, secret: common.CALLBACK_KEY }
           : null,
     };
     return env.JOB_ID === undefined ? poolConfig(env, base) : singleConfig(env, base, defaults.cwd);
@@ -219,14 +242,18 @@ const poolConfig = (env: Env, base: CommonConfig): Result<WorkerConfig, string> 
         ttlMs: p.WORKER_TTL_MS,
         maxJobs: p.WORKER_MAX_JOBS,
         drainBufferMs: p.WORKER_DRAIN_MS,
+        idleExitMs: p.WORKER_IDLE_EXIT_MS,
       }),
       leaseMs: p.LEASE_MS,
       stopGraceMs: p.MACHINE_STOP_GRACE_MS,
       heartbeatMs: p.HEARTBEAT_MS,
+      claimCheckMs: p.CLAIM_CHECK_MS,
       pollDelay: pollDelayConfig({ minMs: p.WORKER_POLL_MIN_MS, maxMs: p.WORKER_POLL_MAX_MS }),
       maxMachines: p.MAX_MACHINES,
       retryPolicy: jobRetryPolicy({ maxAttempts: p.MAX_ATTEMPTS }),
+      split: splitSettings({ splitAfterS: p.SPLIT_AFTER_SECONDS, chunkS: p.SPLIT_CHUNK_SECONDS }),
       guest: p.MACHINE_GUEST,
+      monthlyBudgetUsd: p.MONTHLY_BUDGET_USD,
     });
   });
 

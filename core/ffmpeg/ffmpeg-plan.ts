@@ -2,15 +2,25 @@
 import type { OutputType } from "../job-output.ts";
 import type { PlanDecisions } from "../job-record.ts";
 import type { MachineGuest } from "../machine-guest.ts";
+import type { PresetName } from "../preset-names.ts";
 import type { QualityCheck } from "./plan-quality-check.ts";
 
 export type CommandPurpose = "transcode" | "poster";
+
+/** The work a command's time limit was derived from: the source's coded size, the media's length, the preset. */
+export interface CommandWork {
+  readonly preset: PresetName;
+  readonly width: number;
+  readonly height: number;
+  readonly durationSec: number;
+}
 
 export interface FfmpegCommand {
   /** Arguments after the binary name; the shell runs them in order and stops at the first failure. */
   readonly argv: readonly string[];
   readonly timeLimitMs: number;
   readonly purpose: CommandPurpose;
+  readonly work: CommandWork;
 }
 
 export interface PlannedOutput {

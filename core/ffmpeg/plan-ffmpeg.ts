@@ -82,6 +82,12 @@ const planStep = (
 const keyframeGrid = (recipe: PresetRecipe): { readonly keyframeGridSec?: number } =>
   recipe.kind === "hls" ? { keyframeGridSec: recipe.segmentSec } : {};
 
+/** The checked input as the preset sees it (its length and cut): what split tasks plan their commands from. */
+export const checkForPreset = (request: PlanFfmpegInput): Result<CheckedInput, PlanRejection> =>
+  checkInput(request.probe, request.limits, request).map((checked) =>
+    forPreset(checked, PRESETS[request.preset].recipe),
+  );
+
 export const planFfmpeg = (request: PlanFfmpegInput): Result<FfmpegPlan, PlanRejection> =>
   checkInput(request.probe, request.limits, request).andThen((checked) => {
     const input = forPreset(checked, PRESETS[request.preset].recipe);

@@ -9,7 +9,7 @@ import {
   joinPath,
   type PlannedOutput,
 } from "./ffmpeg-plan.ts";
-import { ffmpegTimeLimitMs } from "./ffmpeg-time-limit.ts";
+import { commandWork, ffmpegTimeLimitMs } from "./ffmpeg-time-limit.ts";
 import { planPosterFilter } from "./plan-video-filter.ts";
 import type { StreamSpan } from "./stream-spans.ts";
 
@@ -59,7 +59,7 @@ export const planPoster = (
     maxRunMs: ctx.maxRunMs,
   });
   return {
-    command: { argv, timeLimitMs, purpose: "poster" },
+    command: { argv, timeLimitMs, purpose: "poster", work: commandWork(ctx.preset, input) },
     output: { type: "poster", path: POSTER_FILE, isPattern: false, contentType: CONTENT_TYPES.jpeg },
   };
 };

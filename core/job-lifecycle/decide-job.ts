@@ -54,6 +54,11 @@ export const decideJob = (command: JobCommand, state: JobState, policy: JobRetry
       return isTerminalStatus(job.status)
         ? reject(job, "already-terminal", `the job is already ${job.status}`)
         : ok([{ type: "cancelled", reason: command.reason ?? null, at: command.at }]);
+    // Only while the upload is still awaited: an upload confirmed meanwhile (a late event) wins.
+    case "expire-upload":
+      return job.status === "uploading"
+        ? ok([{ type: "cancelled", reason: command.reason, at: command.at }])
+        : rejectTransition(job, command.type);
     case "expire-lease":
       return fenced(job, command, () => decideExpireLease(command, job, policy));
     default: {

@@ -67,6 +67,13 @@ export interface CancelJob {
   readonly at: number;
 }
 
+/** The cron found no upload by the upload URL's expiry plus a grace: cancelled, if the job still waits for it. */
+export interface ExpireUpload {
+  readonly type: "expire-upload";
+  readonly reason: string;
+  readonly at: number;
+}
+
 /** The lease sweep found the claiming worker's lease expired. */
 export interface ExpireLease {
   readonly type: "expire-lease";
@@ -84,6 +91,7 @@ export type JobCommand =
   | FailJob
   | RetryJob
   | CancelJob
+  | ExpireUpload
   | ExpireLease;
 
 export type JobCommandType = JobCommand["type"];

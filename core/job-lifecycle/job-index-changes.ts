@@ -1,5 +1,6 @@
 // Which indexes a job transition touches: the pending queue (by claimable time), the running-job index, the
-// outbox of finished jobs whose client webhook is owed, and its owner's unfinished jobs and monthly spend.
+// outbox of finished jobs whose client webhook is owed, its owner's unfinished jobs and monthly spend, the jobs
+// still waiting for their input, and the ended jobs (by end time, for input retention).
 import { isTerminalStatus } from "../job-status.ts";
 import type { Job, JobState } from "./job-state.ts";
 
@@ -9,6 +10,12 @@ export type PendingIndexChange =
   | { readonly op: "keep" };
 export type ActiveIndexChange =
   | { readonly op: "set"; readonly machineId: string; readonly leaseToken: string }
+  | { readonly op: "remove" }
+  | { readonly op: "keep" };
+/** Jobs join the intake index only when created (create-job.lua); a transition can only take them out. */
+export type IntakeIndexChange = { readonly op: "remove" } | { readonly op: "keep" };
+export type EndedIndexChange =
+  | { readonly op: "add"; readonly score: number }
   | { readonly op: "remove" }
   | { readonly op: "keep" };
 
@@ -21,12 +28,19 @@ export interface JobIndexChanges {
   readonly reopened: boolean;
   /** The cost this transition commits (a job completing), charged to its owner's month; 0 for any other. */
   readonly chargeUsd: number;
+  readonly intake: IntakeIndexChange;
+  readonly ended: EndedIndexChange;
 }
 
-/** The index writes that keep `jobs:pending`, `jobs:active` and the webhook outbox in step with `before` → `after`. */
+/** Statuses of a job whose input has not reached the work queue yet (the cron's intake check looks at these). */
+export const awaitsInput = (state: JobState): boolean =>
+  state.status === "uploading" || state.status === "queued";
+
+/** The index writes that keep every job index in step with `before` → `after`. */
 export const jobIndexChanges = (before: JobState, after: Job): JobIndexChanges => {
   const wasPending = before.status === "pending";
   const wasRunning = before.status === "running";
+  const wasTerminal = before.status !== "none" && isTerminalStatus(before.status);
   const pendingScore = after.availableAt ?? after.updatedAt;
   const pending: PendingIndexChange =
     after.status === "pending"
@@ -44,10 +58,15 @@ export const jobIndexChanges = (before: JobState, after: Job): JobIndexChanges =
       : wasRunning
         ? { op: "remove" }
         : { op: "keep" };
-  const finished =
-    isTerminalStatus(after.status) && (before.status === "none" || !isTerminalStatus(before.status));
-  const reopened =
-    before.status !== "none" && isTerminalStatus(before.status) && !isTerminalStatus(after.status);
+  const finished = isTerminalStatus(after.status) && !wasTerminal;
+  const reopened = wasTerminal && !isTerminalStatus(after.status);
   const chargeUsd = finished && after.status === "completed" ? (after.costUsd ?? 0) : 0;
-  return { pending, active, finished, reopened, chargeUsd };
+  const intake: IntakeIndexChange =
+    awaitsInput(before) && !awaitsInput(after) ? { op: "remove" } : { op: "keep" };
+  const ended: EndedIndexChange = finished
+    ? { op: "add", score: after.finishedAt ?? after.updatedAt }
+    : reopened
+      ? { op: "remove" }
+      : { op: "keep" };
+  return { pending, active, finished, reopened, chargeUsd, intake, ended };
 };

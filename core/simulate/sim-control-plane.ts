@@ -83,6 +83,7 @@ export const admitAndNudge = (w: SimWorld, waits: number): void => {
       busyMachines: w.busy,
       pendingJobs: w.pendingTasks(),
       spentThisMonthUsd: w.c.spentUsd,
+      committedBeyondTtlUsd: 0,
     },
     w.s.admission,
   );

@@ -30,6 +30,9 @@ const workerStep = (w: SimWorld, machine: number): void => {
       jobsDone: m.jobsDone[machine] as number,
       busy: false,
       stopRequested: false,
+      // Not modelled yet (the merge only keeps the engine compiling): a worker never counts as idle.
+      idleSince: w.now,
+      workExpectedAt: null,
     },
     w.s.lifecycle,
   );

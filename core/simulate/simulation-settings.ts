@@ -79,6 +79,7 @@ export const simulationSettings = (overrides: SettingsOverrides = {}): Simulatio
     ttlMs: overrides.ttlMs ?? DEFAULT_WORKER_LIFECYCLE.ttlMs,
     maxJobs: overrides.maxJobs ?? DEFAULT_WORKER_LIFECYCLE.maxJobs,
     drainBufferMs: overrides.drainBufferMs ?? DEFAULT_WORKER_LIFECYCLE.drainBufferMs,
+    idleExitMs: DEFAULT_WORKER_LIFECYCLE.idleExitMs,
   };
   const guest = REPO_DEFAULTS.poolGuest;
   const budget = overrides.monthlyBudgetUsd ?? REPO_DEFAULTS.monthlyBudgetUsd;

@@ -1,21 +1,16 @@
-// Whether a job is split into chunk tasks, and where the chunks start and end: whole GOPs, cut at source keyframes.
+// Whether a long job is split into chunk tasks, and where it is cut: whole source GOPs near multiples of the chunk
+// length, so each chunk machine seeks to a keyframe and decodes nothing it throws away.
 import { PRESETS } from "../ffmpeg/presets.ts";
 import type { PresetName } from "../preset-names.ts";
 
 export interface SplitSettings {
-  /** Inputs longer than this (seconds) are split (SPLIT_AFTER_SECONDS). */
+  /** Jobs whose input is longer than this are split; 0 turns splitting off. */
   readonly splitAfterS: number;
-  /** About how long each chunk is (seconds); a multiple of segmentS. */
+  /** The chunk length aimed at: a whole multiple of segmentS. */
   readonly chunkTargetS: number;
-  /** The HLS segment length (seconds). */
+  /** The HLS segment length: chunk boundaries fall on its grid when the source's keyframes do. */
   readonly segmentS: number;
 }
-
-/** Only presets that re-encode are split: stream copy (`default`) is I/O bound and gains nothing from it. */
-export const shouldSplit = (
-  input: { readonly durationS: number; readonly preset: PresetName },
-  settings: SplitSettings,
-): boolean => PRESETS[input.preset].recipe.kind !== "copy" && input.durationS > settings.splitAfterS;
 
 export interface ChunkSpan {
   readonly index: number;
@@ -23,27 +18,79 @@ export interface ChunkSpan {
   readonly endS: number;
 }
 
+/** SPLIT_AFTER_SECONDS and SPLIT_CHUNK_SECONDS when unset. */
+export const DEFAULT_SPLIT = { splitAfterS: 120, chunkS: 60 } as const;
+
+/** The HLS preset's segment length: every chunk length is a multiple of it, MP4 or HLS alike. */
+export const SPLIT_SEGMENT_S = (() => {
+  const recipe = PRESETS.hls.recipe;
+  if (recipe.kind !== "hls") throw new Error("the hls preset must have an HLS recipe");
+  return recipe.segmentSec;
+})();
+
 /**
- * Chunk boundaries at the keyframes nearest each multiple of chunkTargetS (the earlier one on a tie), so every
- * chunk is whole GOPs. A multiple whose nearest keyframe is already a boundary adds none; without keyframes past
- * the start the whole input is one chunk. The spans cover [0, durationS] without gaps or overlaps.
+ * Settings from the operator's SPLIT_AFTER_SECONDS and SPLIT_CHUNK_SECONDS: the chunk length is rounded to the
+ * nearest multiple of the segment length (at least one segment).
+ */
+export const splitSettings = (input: {
+  readonly splitAfterS: number;
+  readonly chunkS: number;
+  readonly segmentS?: number;
+}): SplitSettings => {
+  const segmentS = input.segmentS ?? SPLIT_SEGMENT_S;
+  if (!(segmentS > 0)) throw new RangeError(`segmentS must be positive, got ${segmentS}`);
+  if (!(input.chunkS > 0)) throw new RangeError(`chunk seconds must be positive, got ${input.chunkS}`);
+  if (!(input.splitAfterS >= 0)) throw new RangeError(`splitAfterS must be >= 0, got ${input.splitAfterS}`);
+  const chunkTargetS = Math.max(1, Math.round(input.chunkS / segmentS)) * segmentS;
+  return { splitAfterS: input.splitAfterS, chunkTargetS, segmentS };
+};
+
+/** Whether a job of this duration and preset is split (only presets that re-encode; never `default` copy). */
+export const shouldSplit = (
+  input: { readonly durationS: number; readonly preset: PresetName },
+  settings: SplitSettings,
+): boolean =>
+  settings.splitAfterS > 0 &&
+  PRESETS[input.preset].recipe.kind !== "copy" &&
+  input.durationS > settings.splitAfterS &&
+  // Room for two chunks (planChunks' tail rule); one chunk would only add a stitch.
+  input.durationS > 1.5 * settings.chunkTargetS;
+
+/**
+ * Chunks of whole GOPs: boundaries at source keyframes nearest to multiples of chunkTargetS (a multiple of
+ * segmentS), covering [0, durationS). A tail shorter than half a chunk joins the chunk before it; a boundary that
+ * would repeat or pass the previous one is skipped, so every chunk is non-empty. No keyframes past 0: one chunk.
  */
 export const planChunks = (
   input: { readonly durationS: number; readonly keyframeTimesS: readonly number[] },
   settings: SplitSettings,
 ): readonly ChunkSpan[] => {
   const { durationS } = input;
-  const keyframes = input.keyframeTimesS.filter((t) => t > 0 && t < durationS).sort((a, b) => a - b);
-  const cuts: number[] = [];
-  let last = -1; // index of the last keyframe at or before the target
-  for (let target = settings.chunkTargetS; target < durationS; target += settings.chunkTargetS) {
-    while (last + 1 < keyframes.length && (keyframes[last + 1] as number) <= target) last++;
-    const before = keyframes[last];
-    const after = keyframes[last + 1];
-    const nearest =
-      before === undefined || (after !== undefined && after - target < target - before) ? after : before;
-    if (nearest !== undefined && nearest > (cuts.at(-1) ?? 0)) cuts.push(nearest);
+  const target = settings.chunkTargetS;
+  if (!(durationS > 0)) return [];
+  const keyframes = [...input.keyframeTimesS].filter((t) => t > 0 && t < durationS).sort((a, b) => a - b);
+  const boundaries: number[] = [0];
+  for (let k = 1; k * target < durationS - target / 2; k += 1) {
+    const nearest = nearestTo(keyframes, k * target);
+    const previous = boundaries[boundaries.length - 1] ?? 0;
+    if (nearest === undefined || nearest <= previous) continue;
+    if (durationS - nearest < target / 2) break;
+    boundaries.push(nearest);
   }
-  const starts = [0, ...cuts];
-  return starts.map((startS, index) => ({ index, startS, endS: starts[index + 1] ?? durationS }));
+  boundaries.push(durationS);
+  return boundaries.slice(0, -1).map((startS, index) => ({
+    index,
+    startS,
+    endS: boundaries[index + 1] ?? durationS,
+  }));
+};
+
+/** The value in sorted `times` nearest to `t` (the earlier one on a tie). */
+const nearestTo = (times: readonly number[], t: number): number | undefined => {
+  let best: number | undefined;
+  for (const time of times) {
+    if (best === undefined || Math.abs(time - t) < Math.abs(best - t)) best = time;
+    if (time > t) break;
+  }
+  return best;
 };

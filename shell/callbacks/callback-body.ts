@@ -125,5 +125,18 @@ export const parseCallbackBody = (text: string): Result<CallbackBody, CallbackBo
     : err({ code: "invalid-body", message: describeIssue(parsed.issues[0]) });
 };
 
+/**
+ * The machine a callback says it comes from, read before its signature is checked: the key it must be signed with
+ * is that machine's own. Null when the text names none (the signature then matches no key).
+ */
+export const claimedMachineId = (text: string): string | null => {
+  try {
+    const parsed = v.safeParse(v.object({ machineId: Id }), JSON.parse(text));
+    return parsed.success ? parsed.output.machineId : null;
+  } catch {
+    return null;
+  }
+};
+
 const describeIssue = (issue: v.BaseIssue<unknown> | undefined): string =>
   issue === undefined ? "invalid" : `${v.getDotPath(issue) ?? "(body)"}: ${issue.message}`;

@@ -40,7 +40,8 @@ export interface StorageEventRelayOptions {
   readonly bucket: string;
   /** The control plane's base URL. */
   readonly apiUrl: string;
-  readonly callbackSecret: string;
+  /** The control plane's EVENT_SECRET, which signs relayed events (and nothing else). */
+  readonly eventSecret: string;
   readonly account: string;
   readonly log: (line: string) => void;
   readonly now: () => number;
@@ -69,7 +70,7 @@ export const startStorageEventRelay = (options: StorageEventRelayOptions): Stora
       method: "POST",
       headers: {
         "content-type": "application/json",
-        [SIGNATURE_HEADER]: await signBody(options.callbackSecret, body, options.now()),
+        [SIGNATURE_HEADER]: await signBody(options.eventSecret, body, options.now()),
       },
       body,
     });

@@ -1,7 +1,7 @@
 // `make dev`: the whole pipeline in the foreground with prefixed logs, until Ctrl-C stops everything cleanly.
 //   PORT (8787), TCODER_API_KEY (a printed dev default) and/or TCODER_API_KEYS (comma-separated: several tenants),
 //   KEY_MONTHLY_BUDGET_USD, KEY_MAX_PENDING_JOBS, KEY_LIMITS (per-key limits), DEV_CRON_INTERVAL_MS (10000),
-//   DEV_DATA_DIR (.tmp/dev).
+//   DEV_DATA_DIR (.tmp/dev); the upload settings in PASSED_THROUGH reach the control plane when set.
 // Run with Bun from the repository root: `bun shell/dev/run-dev.ts`.
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -14,12 +14,21 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 /** Local only: the dev stack listens on 127.0.0.1 and its data is yours. Set TCODER_API_KEY to use another. */
 export const DEV_API_KEY = "tk_dev_local_only_change_me";
 
-/** Settings passed to the control plane as they are, when set. */
+/**
+ * Settings passed to the control plane as they are, when set: tenants and their limits, and what is worth trying
+ * locally about uploads (an upload that expires, input retention).
+ */
 const PASSED_THROUGH = [
   "TCODER_API_KEYS",
   "KEY_MONTHLY_BUDGET_USD",
   "KEY_MAX_PENDING_JOBS",
   "KEY_LIMITS",
+  "UPLOAD_URL_TTL_SECONDS",
+  "UPLOAD_GRACE_SECONDS",
+  "UPLOAD_CHECK_SECONDS",
+  "INPUT_RETENTION_DAYS",
+  "SPLIT_AFTER_SECONDS",
+  "SPLIT_CHUNK_SECONDS",
 ] as const;
 
 const intFrom = (name: string, fallback: number): number => {

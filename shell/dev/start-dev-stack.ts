@@ -9,9 +9,9 @@ import { startUpstashBridge, type UpstashBridge } from "../upstash-bridge/start-
 import { type CronTimer, startCronTimer } from "./fire-cron.ts";
 import { type MachineLauncher, startLocalMachineLauncher } from "./local-machine-launcher.ts";
 import { findFreePort } from "./local-services/free-port.ts";
-import { startLocalRedis } from "./local-services/local-redis.ts";
+import { type LocalRedis, startLocalRedis } from "./local-services/local-redis.ts";
 import { startLocalS3 } from "./local-services/local-s3.ts";
-import type { RunningRedis, RunningS3 } from "./local-services/running-services.ts";
+import type { RunningS3 } from "./local-services/running-services.ts";
 import type { DevLog } from "./prefixed-log.ts";
 import { type StorageEventRelay, startStorageEventRelay } from "./relay-storage-events.ts";
 import { startWranglerDev, type WranglerDev } from "./start-wrangler-dev.ts";
@@ -39,7 +39,7 @@ export interface DevStack {
   readonly apiUrl: string;
   readonly apiKey: string;
   readonly launcher: MachineLauncher;
-  readonly redis: RunningRedis;
+  readonly redis: LocalRedis;
   readonly s3: RunningS3;
   readonly bridge: UpstashBridge;
   readonly inputBucket: string;
@@ -130,7 +130,9 @@ export const startDevStack = async (options: DevStackOptions): Promise<DevStack>
     const flyToken = secret(16);
     const workDir = join(stateDir, "work");
     await mkdir(workDir, { recursive: true });
+    // One secret per purpose; only the control plane holds them (machines get a callback key of their own).
     const callbackSecret = secret(24);
+    const eventSecret = secret(24);
     const launcher = await startLocalMachineLauncher({
       appName: FLY_APP,
       token: flyToken,
@@ -149,7 +151,6 @@ export const startDevStack = async (options: DevStackOptions): Promise<DevStack>
         UPSTASH_REDIS_REST_TOKEN: bridgeToken,
         S3_ACCESS_KEY_ID: s3.accessKeyId,
         S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
-        CALLBACK_SECRET: callbackSecret,
       },
       log: (id, line) => log(`machine ${id}`, line),
       now: Date.now,
@@ -176,6 +177,8 @@ export const startDevStack = async (options: DevStackOptions): Promise<DevStack>
       FLY_MIN_BACKOFF_MS: "100",
       WORKER_IMAGE: "local/tcoder-worker:dev",
       CALLBACK_SECRET: callbackSecret,
+      MEDIA_SECRET: secret(24),
+      EVENT_SECRET: eventSecret,
       PUBLIC_URL: apiUrl,
       // Webhooks and URL ingest may target this computer.
       ALLOW_PRIVATE_URLS: "true",
@@ -201,7 +204,7 @@ export const startDevStack = async (options: DevStackOptions): Promise<DevStack>
       s3,
       bucket: INPUT_BUCKET,
       apiUrl,
-      callbackSecret,
+      eventSecret,
       account: "local",
       log: (line) => log("events", line),
       now: Date.now,

@@ -1,4 +1,5 @@
-// What make dev prints once everything is up: the README's flow (the CLI, then curl) with this run's URL and key.
+// What make dev prints once everything is up: the dashboard's address, and the README's flow (the CLI, then curl)
+// with this run's URL and key.
 
 export interface TryNextInput {
   readonly apiUrl: string;
@@ -10,7 +11,8 @@ export interface TryNextInput {
 
 export const tryNextText = ({ apiUrl, apiKey, keyIsDefault, fixture }: TryNextInput): string => `
 TCoder is running: API ${apiUrl}   key ${apiKey}${keyIsDefault ? "  (dev default; set TCODER_API_KEY or TCODER_API_KEYS to change it)" : ""}
-Try it (make fixtures builds the sample video):
+In a browser: the dashboard at ${apiUrl}/ (enter the key above, drop a video).
+Or try it in a terminal (make fixtures builds the sample video):
 
   export TCODER_URL=${apiUrl} TCODER_API_KEY=${apiKey}
   npx tcoder upload ${fixture} --preset web-optimized --wait
@@ -18,9 +20,10 @@ Try it (make fixtures builds the sample video):
 
 The same with curl and jq:
 
-  # 1. ask for an upload URL
+  # 1. ask for an upload URL for a file of this size (the URL is signed for exactly these bytes)
   curl -s -X POST "$TCODER_URL/api/upload" -H "authorization: Bearer $TCODER_API_KEY" \\
-    -H 'content-type: application/json' -d '{"filename":"clip.mp4","preset":"web-optimized"}' > upload.json
+    -H 'content-type: application/json' \\
+    -d "{\\"filename\\":\\"clip.mp4\\",\\"preset\\":\\"web-optimized\\",\\"size\\":$(wc -c < ${fixture})}" > upload.json
   # 2. upload the file straight to storage (the presigned PUT, with the headers it was signed with)
   curl -s -X PUT "$(jq -r .uploadUrl upload.json)" $(jq -r '.uploadHeaders | to_entries[] | "-H \\(.key):\\(.value)"' upload.json) \\
     --data-binary @${fixture}

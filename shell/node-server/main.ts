@@ -1,12 +1,12 @@
 // The control plane as a plain server (Node or Bun), for `make dev`-style local runs and self-hosters without
 // Cloudflare: the same app, the cron on a timer, storage events through POST /internal/events.
 //   PORT (8787), HOST (127.0.0.1), CRON_INTERVAL_MS (60000; 0 disables), plus the control plane's variables.
-import { lookup } from "node:dns/promises";
 import { buildControlPlaneDeps } from "../control-plane/config/build-control-plane-deps.ts";
 import { parseControlPlaneConfig } from "../control-plane/config/control-plane-config.ts";
 import { runCron } from "../control-plane/cron/run-cron.ts";
 import { createApp } from "../control-plane/http/app.ts";
 import { backgroundTasks } from "./background-tasks.ts";
+import { pinnedFetch, resolveWithDns } from "./pinned-fetch.ts";
 import { serveWithBun } from "./serve-with-bun.ts";
 import { type RunningServer, serveWithNode } from "./serve-with-node.ts";
 
@@ -28,9 +28,8 @@ export const startServer = async (
   env: Readonly<Record<string, string | undefined>>,
 ): Promise<StartedServer> => {
   const config = parseControlPlaneConfig(env);
-  const deps = buildControlPlaneDeps(config, {
-    resolveHost: async (host) => (await lookup(host, { all: true })).map((entry) => entry.address),
-  });
+  // Client URLs are resolved once, checked, and connected to at the address checked.
+  const deps = buildControlPlaneDeps(config, { resolveHost: resolveWithDns, outbound: pinnedFetch });
   const app = createApp(deps);
   const tasks = backgroundTasks();
   const handler = (request: Request) => app.fetch(request, {}, tasks.context);

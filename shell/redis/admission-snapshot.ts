@@ -20,6 +20,8 @@ export interface AdmissionSnapshot {
   readonly exitingMachines: number;
   /** When the first of them frees its slot (Redis ms); 0 when none. */
   readonly nextExitAt: number;
+  /** What machines whose job may keep them past their TTL may cost beyond their slot's reservation (USD). */
+  readonly beyondTtlUsd: number;
 }
 
 const count = v.pipe(v.number(), v.integer(), v.minValue(0));
@@ -37,6 +39,7 @@ export const AdmissionSnapshotSchema = v.pipe(
     v.array(decimal),
     count,
     count,
+    decimal,
   ]),
   v.transform(
     ([
@@ -50,6 +53,7 @@ export const AdmissionSnapshotSchema = v.pipe(
       recentSpawns,
       exitingMachines,
       nextExitAt,
+      beyondTtlUsd,
     ]) =>
       ({
         now,
@@ -62,6 +66,7 @@ export const AdmissionSnapshotSchema = v.pipe(
         recentSpawns,
         exitingMachines,
         nextExitAt,
+        beyondTtlUsd,
       }) satisfies AdmissionSnapshot,
   ),
 );
@@ -91,6 +96,7 @@ export const admissionView = (
       busyMachines: snapshot.activeJobs,
       pendingJobs: snapshot.pendingJobs,
       spentThisMonthUsd: snapshot.spentUsd + deadSlots * config.machineMaxCostUsd,
+      committedBeyondTtlUsd: snapshot.beyondTtlUsd,
     },
     config: { ...config, maxMachines: config.maxMachines - deadSlots },
   };

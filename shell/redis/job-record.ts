@@ -6,6 +6,7 @@ import { JOB_SOURCES } from "../../core/job-lifecycle/job-state.ts";
 import { JobOutputSchema } from "../../core/job-output.ts";
 import { JobStatusSchema } from "../../core/job-status.ts";
 import { PresetNameSchema } from "../../core/preset-names.ts";
+import { type SplitTask, SplitTaskSchema } from "../../core/split/split-tasks.ts";
 
 /** What the API keeps beside the decider's state; the decider never reads these. */
 export interface JobMeta {
@@ -15,11 +16,27 @@ export interface JobMeta {
   readonly owner?: string | null;
   /** The fingerprint of the request that made it, for an Idempotency-Key replayed with another request. */
   readonly requestHash?: string | null;
+  /** A split job's task (core/split/split-tasks.ts): the job it belongs to, and what it does. */
+  readonly parent?: string | null;
+  readonly task?: SplitTask | null;
+  /** A client upload's terms (absent for URL ingest, and for jobs created before they were kept). */
+  readonly upload?: UploadTerms;
+}
+
+/** What a client was given to upload with: the intake and the cron's expiry check hold it to these. */
+export interface UploadTerms {
+  /** The bytes the client declared (signed into its URLs). */
+  readonly size: number;
+  /** When its upload URLs stop working, ms. */
+  readonly expiresAt: number;
+  /** The multipart upload's id; null for a single PUT. */
+  readonly multipartId: string | null;
 }
 
 export interface JobRecord {
   readonly job: Job;
-  readonly meta: Required<JobMeta>;
+  /** Every field as stored (null when empty); `upload` only for a job that kept its upload's terms. */
+  readonly meta: Required<Omit<JobMeta, "upload">> & Pick<JobMeta, "upload">;
 }
 
 const int = v.pipe(v.string(), v.regex(/^-?\d+$/), v.transform(Number));
@@ -75,6 +92,11 @@ const JobHashSchema = v.object({
   "meta:filename": v.optional(nullable(text), ""),
   "meta:owner": v.optional(nullable(text), ""),
   "meta:requestHash": v.optional(nullable(text), ""),
+  "meta:uploadSize": v.optional(int),
+  "meta:uploadExpiresAt": v.optional(int),
+  "meta:uploadMultipartId": v.optional(nullable(text), ""),
+  "meta:parent": v.optional(nullable(text), ""),
+  "meta:task": v.optional(nullable(json(SplitTaskSchema)), ""),
 });
 
 const field = (value: unknown): string => {
@@ -96,6 +118,18 @@ export const encodeMeta = (meta: JobMeta): string[] => [
   field(meta.owner ?? null),
   "meta:requestHash",
   field(meta.requestHash ?? null),
+  ...(meta.upload
+    ? [
+        "meta:uploadSize",
+        field(meta.upload.size),
+        "meta:uploadExpiresAt",
+        field(meta.upload.expiresAt),
+        "meta:uploadMultipartId",
+        field(meta.upload.multipartId),
+      ]
+    : []),
+  ...(meta.parent != null ? ["meta:parent", meta.parent] : []),
+  ...(meta.task != null ? ["meta:task", field(meta.task)] : []),
 ];
 
 /** Only the fields that differ between two states (the version always differs), to keep commits small. */
@@ -127,7 +161,16 @@ export const decodeJobRecord = (flat: unknown): Result<JobRecord | null, Corrupt
     "meta:filename": filename,
     "meta:owner": owner,
     "meta:requestHash": requestHash,
+    "meta:uploadSize": size,
+    "meta:uploadExpiresAt": expiresAt,
+    "meta:uploadMultipartId": multipartId,
+    "meta:parent": parent,
+    "meta:task": task,
     ...job
   } = parsed.output;
-  return ok({ job, meta: { webhookUrl, filename, owner, requestHash } });
+  const upload = size !== undefined && expiresAt !== undefined ? { size, expiresAt, multipartId } : undefined;
+  return ok({
+    job,
+    meta: { webhookUrl, filename, owner, requestHash, parent, task, ...(upload ? { upload } : {}) },
+  });
 };

@@ -4,7 +4,7 @@ import * as v from "valibot";
 import type { JobRetryPolicy } from "../../core/decide-job-retry.ts";
 import { applyJobCommand } from "../../core/job-lifecycle/apply-job-command.ts";
 import type { JobCommand } from "../../core/job-lifecycle/job-commands.ts";
-import { jobIndexChanges } from "../../core/job-lifecycle/job-index-changes.ts";
+import { awaitsInput, jobIndexChanges } from "../../core/job-lifecycle/job-index-changes.ts";
 import type { JobRejection } from "../../core/job-lifecycle/job-rejection.ts";
 import type { Job, JobState } from "../../core/job-lifecycle/job-state.ts";
 import { LUA_SCRIPTS } from "./generated/lua-scripts.ts";
@@ -37,6 +37,10 @@ export interface CreateJobInput {
   /** With `owner`, the job is indexed under that API key (its jobs, its unfinished jobs). */
   readonly meta: JobMeta;
   readonly idempotency?: { readonly key: string; readonly ttlSeconds: number };
+  /** For a job waiting for its input: when the cron first looks for it (ms; default: at once). */
+  readonly intakeCheckAt?: number;
+  /** Refuse the job when this many are already pending or waiting for their input. */
+  readonly maxWaitingJobs?: number;
   /** The most unfinished jobs `meta.owner` may have, checked atomically with the write; absent: no cap. */
   readonly maxOpenJobs?: number;
 }
@@ -45,6 +49,8 @@ export type CreateOutcome =
   | { readonly kind: "created"; readonly jobId: string }
   /** The idempotency key was used before; `jobId` is the job that request created. */
   | { readonly kind: "replayed"; readonly jobId: string }
+  /** `waiting` jobs (pending, or waiting for their input) are already at maxWaitingJobs: nothing was written. */
+  | { readonly kind: "backlog-full"; readonly waiting: number }
   /** The owner already has `maxOpenJobs` unfinished jobs: nothing was written. */
   | { readonly kind: "owner-at-cap"; readonly openJobs: number };
 
@@ -89,6 +95,7 @@ const Reply = {
   create: v.union([
     v.tuple([v.picklist([1, 2, -2]), v.string()]),
     v.tuple([v.literal(-4), v.pipe(v.number(), v.integer())]),
+    v.tuple([v.literal(-5), v.pipe(v.number(), v.integer())]),
   ]),
   commit: CommitReply,
   commitAndClaim: v.tuple([CommitReply, v.array(v.unknown())]),
@@ -108,9 +115,9 @@ const commitOutcome = (
   return errAsync(notFound(jobId));
 };
 
-/** commit-job's ARGV[1..9]: job id, expected version, and the index writes the transition implies. */
+/** commit-job's ARGV[1..12]: job id, expected version, and the index writes the transition implies. */
 const commitArgs = (before: JobState, after: Job, keyPrefix: string): (string | number)[] => {
-  const { pending, active, finished, reopened, chargeUsd } = jobIndexChanges(before, after);
+  const { pending, active, finished, reopened, chargeUsd, intake, ended } = jobIndexChanges(before, after);
   return [
     after.jobId,
     before.status === "none" ? 0 : before.version,
@@ -119,6 +126,9 @@ const commitArgs = (before: JobState, after: Job, keyPrefix: string): (string | 
     active.op,
     active.op === "set" ? `${active.machineId}|${active.leaseToken}` : "",
     finished ? "finished" : reopened ? "reopened" : "",
+    intake.op,
+    ended.op,
+    ended.op === "add" ? ended.score : "",
     keyPrefix,
     chargeUsd,
   ];
@@ -131,7 +141,12 @@ const commitFields = (before: JobState, after: Job): string[] =>
 
 export const jobStore = (runner: ScriptRunner, keys: RedisKeys): JobStore => {
   const jobKeys = (jobId: string) => [keys.jobStatus(jobId), keys.jobsPending, keys.jobsActive];
-  const commitKeys = (jobId: string) => [...jobKeys(jobId), keys.webhookOutbox];
+  const commitKeys = (jobId: string) => [
+    ...jobKeys(jobId),
+    keys.webhookOutbox,
+    keys.jobsIntake,
+    keys.jobsEnded,
+  ];
 
   const load = (jobId: string): ResultAsync<JobRecord | null, JobStoreError> =>
     runner.run(LUA_SCRIPTS.getJob, [keys.jobStatus(jobId)], []).andThen((reply) => decodeJobRecord(reply));
@@ -197,10 +212,11 @@ export const jobStore = (runner: ScriptRunner, keys: RedisKeys): JobStore => {
     load(jobId).andThen((record) => (record ? okAsync(record.job) : errAsync(notFound(jobId))));
 
   return {
-    create: ({ job, meta, idempotency, maxOpenJobs }) => {
+    create: ({ job, meta, idempotency, intakeCheckAt, maxWaitingJobs, maxOpenJobs }) => {
       const pendingScore = job.status === "pending" ? (job.availableAt ?? job.updatedAt) : "";
+      const intakeScore = awaitsInput(job) ? (intakeCheckAt ?? job.createdAt) : "";
       const owner = meta.owner ?? null;
-      const scriptKeys = [keys.jobStatus(job.jobId), keys.jobsPending];
+      const scriptKeys = [keys.jobStatus(job.jobId), keys.jobsPending, keys.jobsIntake];
       if (owner !== null) scriptKeys.push(keys.jobsByOwner(owner), keys.openJobsByOwner(owner));
       if (idempotency) scriptKeys.push(keys.idempotency(idempotency.key));
       return runner
@@ -208,6 +224,8 @@ export const jobStore = (runner: ScriptRunner, keys: RedisKeys): JobStore => {
           job.jobId,
           pendingScore,
           idempotency?.ttlSeconds ?? "",
+          intakeScore,
+          maxWaitingJobs ?? "",
           owner ?? "",
           owner === null ? "" : (maxOpenJobs ?? ""),
           job.createdAt,
@@ -216,6 +234,7 @@ export const jobStore = (runner: ScriptRunner, keys: RedisKeys): JobStore => {
         ])
         .andThen((reply) => parseScriptReply("create-job", Reply.create, reply))
         .andThen((reply): ResultAsync<CreateOutcome, JobStoreError> => {
+          if (reply[0] === -5) return okAsync({ kind: "backlog-full", waiting: reply[1] });
           if (reply[0] === -4) return okAsync({ kind: "owner-at-cap", openJobs: reply[1] });
           const [code, jobId] = reply;
           if (code === 1) return okAsync({ kind: "created", jobId });
@@ -245,7 +264,7 @@ export const jobStore = (runner: ScriptRunner, keys: RedisKeys): JobStore => {
       return runner
         .run(
           LUA_SCRIPTS.commitAndClaim,
-          [...jobKeys(after.jobId), keys.workerLeases, keys.webhookOutbox],
+          [...jobKeys(after.jobId), keys.workerLeases, keys.webhookOutbox, keys.jobsIntake, keys.jobsEnded],
           [
             ...commitArgs(known, after, keys.prefix),
             fields.length,

@@ -6,10 +6,16 @@
 //                                      one field per property, JSON for error/outputs; `version` counts events
 //                                      and fences every compare-and-set commit; plus `meta:*` fields the decider
 //                                      does not read (webhook URL, original filename, owner: the id of the
-//                                      API key that made it, requestHash: its create request's fingerprint)
+//                                      API key that made it, requestHash: its create request's fingerprint,
+//                                      upload*: the terms a client upload was given: size, expiry, multipart id)
 // jobs:pending                 ZSET    job ids waiting for a worker; score = earliest claim time in ms (enqueue
 //                                      time, or the end of a retry backoff)
 // jobs:active                  HASH    job id → "<machineId>|<leaseToken>" for every running job; the sweep's index
+// jobs:intake                  ZSET    job id → when the cron next looks for its input (ms, control-plane clock), for
+//                                      every job still `uploading` or `queued`; added by create-job, removed by the
+//                                      commit that moves the job on; these count toward the backlog cap
+// jobs:ended                   ZSET    job id → when it ended (its finishedAt, ms), for every job in a terminal
+//                                      status: input retention; removed by a client retry or once its input is gone
 // jobs:idempotency:{key}       STRING  client Idempotency-Key → job id (expires with the key's TTL)
 // jobs:by-owner:{keyId}        ZSET    job id → createdAt ms: every job one API key made (GET /api/jobs);
 //                                      written by create-job.lua
@@ -24,6 +30,9 @@
 // counters:spend:{yyyy-mm}:key:{keyId}
 //                              STRING  USD of one API key's jobs completed that month (the commit that completes
 //                                      a job adds its cost, month by Redis TIME), for the key's own budget
+// workers:commitments          HASH    machine id → USD the machine may cost over its whole life, for a machine
+//                                      whose job may keep it past its TTL (more than the TTL × price admission
+//                                      reserves for every slot); dropped when its slot is given back
 // webhooks:outbox              ZSET    job id → when it finished, in ms (Redis TIME), for every finished job whose
 //                                      client webhook is not yet settled (delivered, refused for good, given up)
 //                                      and that the cron has not taken yet
@@ -44,6 +53,8 @@ export interface RedisKeys {
   jobStatus(jobId: string): string;
   readonly jobsPending: string;
   readonly jobsActive: string;
+  readonly jobsIntake: string;
+  readonly jobsEnded: string;
   idempotency(key: string): string;
   /** One API key's jobs by creation time (keyId: apiKeyCheck's id). */
   jobsByOwner(keyId: string): string;
@@ -53,6 +64,8 @@ export interface RedisKeys {
   readonly workerReservations: string;
   /** Released machines whose slot is held until their stop grace is over (score: Redis ms). */
   readonly workerExiting: string;
+  /** Machines whose job may keep them past their TTL → their whole-life worst case in USD. */
+  readonly workerCommitments: string;
   /** Prefix of `workers:fly:<machineId>` → the Fly machine id (to signal an idle worker); expires on its own. */
   readonly flyMachinePrefix: string;
   readonly activeMachines: string;
@@ -77,12 +90,15 @@ export const redisKeys = (prefix: string): RedisKeys => {
     jobStatus: (jobId) => `${p}jobs:status:${jobId}`,
     jobsPending: `${p}jobs:pending`,
     jobsActive: `${p}jobs:active`,
+    jobsIntake: `${p}jobs:intake`,
+    jobsEnded: `${p}jobs:ended`,
     idempotency: (key) => `${p}jobs:idempotency:${key}`,
     jobsByOwner: (keyId) => `${p}jobs:by-owner:${keyId}`,
     openJobsByOwner: (keyId) => `${p}jobs:open-by-owner:${keyId}`,
     workerLeases: `${p}workers:leases`,
     workerReservations: `${p}workers:reservations`,
     workerExiting: `${p}workers:exiting`,
+    workerCommitments: `${p}workers:commitments`,
     flyMachinePrefix: `${p}workers:fly:`,
     activeMachines: `${p}counters:active_machines`,
     rateLimit: `${p}counters:rate_limit`,
@@ -94,7 +110,7 @@ export const redisKeys = (prefix: string): RedisKeys => {
   };
 };
 
-/** KEYS[1..6] of release-machine.lua and sweep-release.lua, the two scripts that give machine slots back. */
+/** KEYS[1..7] of release-machine.lua and sweep-release.lua, the two scripts that give machine slots back. */
 export const slotReleaseKeys = (keys: RedisKeys, spendKey: string): string[] => [
   keys.workerLeases,
   keys.workerReservations,
@@ -102,4 +118,5 @@ export const slotReleaseKeys = (keys: RedisKeys, spendKey: string): string[] => 
   keys.jobsActive,
   spendKey,
   keys.workerExiting,
+  keys.workerCommitments,
 ];

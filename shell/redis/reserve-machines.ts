@@ -56,6 +56,7 @@ const run = <S extends v.GenericSchema>(
       keys.rateLimit,
       spendKey,
       keys.workerExiting,
+      keys.workerCommitments,
     ],
     [
       ...bounds,

@@ -26,15 +26,14 @@ const fromHex = (hex: string): Uint8Array<ArrayBuffer> => {
   return out;
 };
 
+/** HMAC-SHA256 of `message` under `secret`, in hex. */
+export const hmacHex = async (secret: string, message: string): Promise<string> =>
+  toHex(await crypto.subtle.sign("HMAC", await importKey(secret), encoder.encode(message)));
+
 /** The header value for `body` signed at `nowMs`. */
 export const signBody = async (secret: string, body: string, nowMs: number): Promise<string> => {
   const timestamp = Math.floor(nowMs / 1000);
-  const mac = await crypto.subtle.sign(
-    "HMAC",
-    await importKey(secret),
-    encoder.encode(signedPayload(timestamp, body)),
-  );
-  return formatSignatureHeader(timestamp, toHex(mac));
+  return formatSignatureHeader(timestamp, await hmacHex(secret, signedPayload(timestamp, body)));
 };
 
 export interface VerifyOptions {

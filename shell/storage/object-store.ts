@@ -136,11 +136,13 @@ export interface ObjectStore {
     opts: PutLargeOptions,
   ): ResultAsync<PutLargeResult, StorageError>;
   createMultipart(key: string, contentType: string): ResultAsync<{ readonly uploadId: string }, StorageError>;
+  /** With `contentLength`, the part's size is signed too: the store refuses a part of any other length. */
   presignUploadPart(
     key: string,
     uploadId: string,
     partNumber: number,
     expiresInSeconds: number,
+    contentLength?: number,
   ): ResultAsync<PresignedRequest, never>;
   completeMultipart(
     key: string,

@@ -223,12 +223,17 @@ export const createS3ObjectStore = (input: S3StoreConfigInput, deps: S3StoreDeps
         );
     },
 
-    presignUploadPart(key, uploadId, partNumber, expiresInSeconds) {
+    presignUploadPart(key, uploadId, partNumber, expiresInSeconds, contentLength) {
       assertHeaderValue("uploadId", uploadId);
       if (!Number.isInteger(partNumber) || partNumber < 1 || partNumber > MAX_PARTS) {
         throw new RangeError(`part number must be 1..${MAX_PARTS}, got ${partNumber}`);
       }
-      return presign("PUT", url(key, partQuery(uploadId, partNumber)), {}, expiresInSeconds);
+      const headers: Record<string, string> = {};
+      if (contentLength !== undefined) {
+        assertByteCount("contentLength", contentLength, MAX_PART_BYTES);
+        headers["content-length"] = String(contentLength);
+      }
+      return presign("PUT", url(key, partQuery(uploadId, partNumber)), headers, expiresInSeconds);
     },
 
     completeMultipart(key, uploadId, parts: readonly CompletedPart[]) {

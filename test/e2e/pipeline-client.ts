@@ -56,19 +56,20 @@ export const pipelineClient = (apiUrl: string, apiKey: string): PipelineClient =
     record: async (jobId) =>
       parsed(JobRecordSchema, await fetch(`${apiUrl}/api/jobs/${jobId}/record`, { headers: auth })),
     async upload(path, preset, filename = basename(path)) {
+      const bytes = await readFile(path);
       const created = await parsed(
         UploadResponseSchema,
         await fetch(`${apiUrl}/api/upload`, {
           method: "POST",
           headers: { ...auth, "content-type": "application/json" },
-          body: JSON.stringify({ filename, preset }),
+          body: JSON.stringify({ filename, preset, size: bytes.byteLength }),
         }),
       );
       if (created.uploadUrl === undefined) throw new Error("expected a single presigned PUT");
       const put = await fetch(created.uploadUrl, {
         method: "PUT",
         headers: created.uploadHeaders ?? {},
-        body: await readFile(path),
+        body: bytes,
       });
       if (put.status !== 200) throw new Error(`presigned PUT answered ${put.status}: ${await put.text()}`);
       await put.arrayBuffer();

@@ -2,19 +2,19 @@
 // SIGKILLed half-way and resumed by running the same command again (the parts storage holds are not sent twice,
 // counted at the S3 server), a webhook from a real delivery verified on its raw body, a bad key, a file that is not
 // a video, and the progress bar under a real pseudo-terminal (script(1)) and without one.
+
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { partRange } from "../../core/plan-part-resume.ts";
-import { SIGNATURE_HEADER } from "../../core/signature-header.ts";
 import { createClient, TcoderError, type UploadResumeState, verifyWebhook } from "../../sdk/index.ts";
 import { locateFfmpegTools } from "../services/ffmpeg-tools.ts";
+import { makeNoiseVideo } from "../support/make-noise-video.ts";
+import { type RawWebhookReceiver, startRawWebhookReceiver } from "../support/raw-webhook-receiver.ts";
 import { eventually, sleep, stackPerFile } from "./e2e-stack.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -72,28 +72,8 @@ const collect = (child: ChildProcess): Promise<Run> => {
 const tcoder = (args: readonly string[], env: NodeJS.ProcessEnv): Promise<Run> =>
   collect(spawn(TCODER, args, { env, stdio: ["ignore", "pipe", "pipe"] }));
 
-/** A valid H.264 MP4 of about `seconds` × 12.8 MB: lossless noise at 640×360 (stream copy takes it as it is). */
-const makeVideo = async (path: string, seconds: number): Promise<number> => {
-  const ffmpeg = spawn(ffmpegPath, [
-    ...["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=s=640x360:r=30,noise=alls=100:allf=t+u"],
-    ...[
-      "-t",
-      String(seconds),
-      "-c:v",
-      "libx264",
-      "-preset",
-      "ultrafast",
-      "-qp",
-      "0",
-      "-pix_fmt",
-      "yuv420p",
-      path,
-    ],
-  ]);
-  const run = await collect(ffmpeg);
-  if (run.code !== 0) throw new Error(`ffmpeg failed: ${run.stderr}`);
-  return (await stat(path)).size;
-};
+const makeVideo = (path: string, seconds: number): Promise<number> =>
+  makeNoiseVideo(ffmpegPath, path, seconds);
 
 /** The S3 server's log lines for part PUTs of `filename` that it stored (200). */
 const storedPutLines = (filename: string): number =>
@@ -237,23 +217,11 @@ describe("typed failures", () => {
 });
 
 describe("webhooks", () => {
-  let receiver: Server;
-  const deliveries: { body: Buffer; signature: string }[] = [];
+  let receiver: RawWebhookReceiver;
   beforeAll(async () => {
-    receiver = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on("data", (chunk: Buffer) => chunks.push(chunk));
-      req.on("end", () => {
-        deliveries.push({
-          body: Buffer.concat(chunks),
-          signature: String(req.headers[SIGNATURE_HEADER.toLowerCase()] ?? ""),
-        });
-        res.writeHead(204).end();
-      });
-    });
-    await new Promise<void>((done) => receiver.listen(0, "127.0.0.1", done));
+    receiver = await startRawWebhookReceiver();
   });
-  afterAll(() => new Promise<void>((done) => receiver.close(() => done())));
+  afterAll(() => receiver.close());
 
   it("a real delivery verifies with verifyWebhook on its raw body; the same body tampered is refused", async () => {
     const sdk = createClient({ baseUrl: file.current.stack.apiUrl, apiKey: file.current.stack.apiKey });
@@ -261,15 +229,15 @@ describe("webhooks", () => {
     const { jobId } = await sdk.upload(new Blob([bytes]), {
       preset: "default",
       filename: "hooked.mp4",
-      webhookUrl: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/tcoder`,
+      webhookUrl: receiver.url,
     });
     expect((await sdk.wait(jobId)).status).toBe("completed");
     await eventually(
-      () => deliveries.some((d) => d.body.includes(jobId)),
+      () => receiver.deliveries.some((d) => d.body.includes(jobId)),
       30_000,
-      () => `${deliveries.length} deliveries, none for ${jobId}`,
+      () => `${receiver.deliveries.length} deliveries, none for ${jobId}`,
     );
-    const delivery = deliveries.find((d) => d.body.includes(jobId));
+    const delivery = receiver.deliveries.find((d) => d.body.includes(jobId));
     if (delivery === undefined) throw new Error("unreachable");
     const event = await verifyWebhook(delivery.body, delivery.signature, WEBHOOK_SECRET, Date.now());
     expect(event).toMatchObject({ type: "job.completed", data: { jobId, status: "completed" } });

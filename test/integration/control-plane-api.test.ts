@@ -8,9 +8,11 @@ import { recordKey } from "../../core/output-keys.ts";
 import { PRESET_NAMES } from "../../core/preset-names.ts";
 import { SIGNATURE_HEADER } from "../../core/signature-header.ts";
 import { createApp } from "../../shell/control-plane/http/app.ts";
+import { mediaTokens } from "../../shell/control-plane/views/media-token.ts";
 import { verifyBody } from "../../shell/signing/hmac-signature.ts";
 import {
   API_KEY,
+  CALLBACK_SECRET,
   type Harness,
   keysOf,
   nonce,
@@ -80,10 +82,11 @@ describe("POST /api/upload", () => {
     const { response, body } = await requestUpload({
       filename: "../My Clip (final).MP4",
       preset: "web-optimized",
+      size: 2048,
     });
     expect(response.status).toBe(201);
     expect(body.inputKey).toBe(`uploads/${body.jobId}/My-Clip-final.mp4`);
-    expect(body.uploadHeaders).toEqual({ "content-type": "video/mp4" });
+    expect(body.uploadHeaders).toEqual({ "content-type": "video/mp4", "content-length": "2048" });
     const expiresIn = Date.parse(body.expiresAt) - before;
     expect(expiresIn).toBeGreaterThan(14 * 60_000);
     expect(expiresIn).toBeLessThanOrEqual(15 * 60_000 + 1000);
@@ -96,7 +99,7 @@ describe("POST /api/upload", () => {
   });
 
   it("refuses the URL for another key, another content type, and after it expires", async () => {
-    const { body } = await requestUpload({ filename: "a.mp4", preset: "mobile" });
+    const { body } = await requestUpload({ filename: "a.mp4", preset: "mobile", size: 64 });
     const bytes = randomBytes(64);
     const otherKey = body.uploadUrl.replace(`/uploads/${body.jobId}/a.mp4`, `/uploads/${body.jobId}/b.mp4`);
     expect(otherKey).not.toBe(body.uploadUrl);
@@ -106,7 +109,10 @@ describe("POST /api/upload", () => {
     // The same app with a clock 20 minutes behind signs URLs that are already past their 15-minute expiry.
     const past = h.variant({}, () => Date.now() - 20 * 60_000);
     const late = (await (
-      await past.api("/api/upload", { method: "POST", json: { filename: "a.mp4", preset: "mobile" } })
+      await past.api("/api/upload", {
+        method: "POST",
+        json: { filename: "a.mp4", preset: "mobile", size: 64 },
+      })
     ).json()) as UploadBody;
     expect((await putBytes(late.uploadUrl, bytes, late.uploadHeaders)).status).toBe(403);
     expect((await putBytes(body.uploadUrl, bytes, body.uploadHeaders)).status).toBe(200);
@@ -125,7 +131,7 @@ describe("POST /api/upload", () => {
   });
 
   it("answers a repeated Idempotency-Key with the same job, and another key with a new one", async () => {
-    const payload = { filename: "same.mp4", preset: "hls" };
+    const payload = { filename: "same.mp4", preset: "hls", size: 10 };
     const key = `idem-${nonce()}`;
     const first = await requestUpload(payload, { "idempotency-key": key });
     const again = await requestUpload(payload, { "idempotency-key": key });
@@ -234,7 +240,7 @@ describe("GET /api/upload/:id/parts", () => {
 
 describe("GET /api/jobs/:id/record", () => {
   it("409 while the job runs, 404 when it ended without a worker, the stored record once there is one", async () => {
-    const { body } = await requestUpload({ filename: "r.mp4", preset: "web-optimized" });
+    const { body } = await requestUpload({ filename: "r.mp4", preset: "web-optimized", size: 10 });
     const waiting = await h.api(`/api/jobs/${body.jobId}/record`);
     expect(waiting.status).toBe(409);
     expect((await waiting.json()).message).toMatch(/is uploading; its record is written when it finishes/);
@@ -292,7 +298,12 @@ describe("from upload to outputs", () => {
 
   it("queues on the storage event, spawns a tagged machine, records the callback, serves MP4 and HLS", async () => {
     const webhookUrl = `http://127.0.0.1:${(webhook.address() as AddressInfo).port}/hook`;
-    const { body: upload } = await requestUpload({ filename: "clip.mp4", preset: "hls", webhookUrl });
+    const { body: upload } = await requestUpload({
+      filename: "clip.mp4",
+      preset: "hls",
+      size: 512,
+      webhookUrl,
+    });
     await putBytes(upload.uploadUrl, randomBytes(512), upload.uploadHeaders);
 
     const event = JSON.stringify(r2Event(h, upload.inputKey, 512));
@@ -437,6 +448,9 @@ describe("from upload to outputs", () => {
     );
     expect(tampered).not.toBe(masterUrl);
     expect((await h.request(tampered)).status).toBe(404);
+    // Media tokens have a secret of their own: one signed with the callback secret is refused.
+    const forged = await mediaTokens(CALLBACK_SECRET).issue(upload.jobId, Date.now(), 3600);
+    expect((await h.request(masterUrl.replace(/\/media\/[^/]+\//, `/media/${forged}/`))).status).toBe(404);
     expect((await h.request(new URL("../../uploads/x", variantUrl).toString())).status).toBe(404);
 
     // The webhook: one event, signed, delivered after one failed attempt (retried), never sent twice.
@@ -461,7 +475,7 @@ describe("from upload to outputs", () => {
 
 describe("cancel, stats, limits", () => {
   it("cancels an unfinished job once; a second cancel is a 409 conflict", async () => {
-    const { body } = await requestUpload({ filename: "c.mp4", preset: "mobile" });
+    const { body } = await requestUpload({ filename: "c.mp4", preset: "mobile", size: 10 });
     const first = await h.api(`/api/jobs/${body.jobId}/cancel`, {
       method: "POST",
       json: { reason: "changed my mind" },
@@ -485,7 +499,7 @@ describe("cancel, stats, limits", () => {
     const broke = h.variant({ MONTHLY_BUDGET_USD: "0" });
     const refused = await broke.api("/api/upload", {
       method: "POST",
-      json: { filename: "a.mp4", preset: "hls" },
+      json: { filename: "a.mp4", preset: "hls", size: 10 },
     });
     expect(refused.status).toBe(402);
     expect((await refused.json()).code).toBe("budget-exhausted");
@@ -495,7 +509,7 @@ describe("cancel, stats, limits", () => {
     if (pending === 0) await h.redis.zadd(keysOf(h).jobsPending, Date.now(), "job_placeholder_for_429");
     const busy = await full.api("/api/upload", {
       method: "POST",
-      json: { filename: "a.mp4", preset: "hls" },
+      json: { filename: "a.mp4", preset: "hls", size: 10 },
     });
     expect(busy.status).toBe(429);
     expect(busy.headers.get("retry-after")).toBe("30");
@@ -508,7 +522,7 @@ describe("cancel, stats, limits", () => {
     const doc = await response.json();
     expect(doc.openapi).toBe("3.1.0");
     const upload = doc.components.schemas.UploadRequest;
-    expect(upload.required).toEqual(["filename", "preset"]);
+    expect(upload.required).toEqual(["filename", "preset", "size"]);
     expect(upload.properties.preset.enum).toEqual([...PRESET_NAMES]);
     expect(upload.additionalProperties).toBe(false);
     expect(doc.components.schemas.Job.properties.status.enum).toContain("completed");
@@ -529,9 +543,13 @@ describe("cancel, stats, limits", () => {
     const described = Object.entries(doc.paths as Record<string, Record<string, unknown>>)
       .flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`))
       .sort();
-    // Hono's path syntax in OpenAPI's: ":id" → "{id}", the media route's trailing "*" → "{path}".
+    // Hono's path syntax in OpenAPI's: ":id" → "{id}", the media route's trailing "*" → "{path}". The dashboard's
+    // page and its files (`/`, `/app/:file`) are a web page, not the API.
+    const page = new Set(["/", "/app/:file"]);
     const served = createApp(h.deps)
-      .routes.filter((route) => route.method !== "ALL" && !route.path.startsWith("/internal/"))
+      .routes.filter(
+        (route) => route.method !== "ALL" && !route.path.startsWith("/internal/") && !page.has(route.path),
+      )
       .map(({ method, path }) => `${method} ${path.replace(/:(\w+)/g, "{$1}").replace(/\*$/, "{path}")}`);
     expect([...new Set(served)].sort()).toEqual(described);
   });

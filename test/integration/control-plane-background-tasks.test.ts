@@ -15,7 +15,7 @@ import type { EventMessage } from "../../shell/control-plane/intake/process-even
 import { backgroundTasks } from "../../shell/node-server/background-tasks.ts";
 import { signBody } from "../../shell/signing/hmac-signature.ts";
 import {
-  CALLBACK_SECRET,
+  callbackKeyFor,
   type Harness,
   keysOf,
   nonce,
@@ -74,7 +74,7 @@ const workerApp = (queue: EventQueue) => {
         method: "POST",
         headers: {
           "content-type": "application/json",
-          [SIGNATURE_HEADER]: await signBody(CALLBACK_SECRET, body, Date.now()),
+          [SIGNATURE_HEADER]: await signBody(callbackKeyFor(JSON.parse(body).machineId), body, Date.now()),
         },
         body,
       },
@@ -102,7 +102,7 @@ const newJob = async (webhookPath: string, claim: boolean) => {
   const upload = await (
     await h.api("/api/upload", {
       method: "POST",
-      json: { filename: "in.mp4", preset: "default", webhookUrl: hookUrl(webhookPath) },
+      json: { filename: "in.mp4", preset: "default", size: 256, webhookUrl: hookUrl(webhookPath) },
     })
   ).json();
   (await intakeUploadEvent(h.deps, r2Event(h, upload.inputKey, 256)))._unsafeUnwrap();
@@ -164,7 +164,10 @@ describe("background work on a runtime with a queue (the Worker)", () => {
 
   it("acks a tagged message it cannot read, and passes R2's events on the same queue to the intake", async () => {
     const upload = await (
-      await h.api("/api/upload", { method: "POST", json: { filename: "in.mp4", preset: "default" } })
+      await h.api("/api/upload", {
+        method: "POST",
+        json: { filename: "in.mp4", preset: "default", size: 256 },
+      })
     ).json();
     const { messages, settled } = asMessages([
       { tcoder: "background-task", task: { kind: "reboot" } },

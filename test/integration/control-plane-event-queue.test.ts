@@ -8,7 +8,7 @@ import { createApp } from "../../shell/control-plane/http/app.ts";
 import { processEventBatch } from "../../shell/control-plane/intake/process-event-batch.ts";
 import { backgroundTasks } from "../../shell/node-server/background-tasks.ts";
 import { signBody } from "../../shell/signing/hmac-signature.ts";
-import { CALLBACK_SECRET, type Harness, PUBLIC_URL, r2Event, startHarness } from "./control-plane-harness.ts";
+import { EVENT_SECRET, type Harness, PUBLIC_URL, r2Event, startHarness } from "./control-plane-harness.ts";
 
 let h: Harness;
 beforeAll(async () => {
@@ -52,7 +52,7 @@ const appWith = (queue: EventQueue) => {
 const uploadedKey = async (): Promise<{ jobId: string; inputKey: string }> => {
   const response = await h.api("/api/upload", {
     method: "POST",
-    json: { filename: "q.mp4", preset: "default" },
+    json: { filename: "q.mp4", preset: "default", size: 100 },
   });
   expect(response.status).toBe(201);
   return response.json();
@@ -66,7 +66,7 @@ describe("POST /internal/events with an upload queue", () => {
     const event = r2Event(h, inputKey, 100);
     const response = await post(
       JSON.stringify(event),
-      await signBody(CALLBACK_SECRET, JSON.stringify(event), Date.now()),
+      await signBody(EVENT_SECRET, JSON.stringify(event), Date.now()),
     );
     expect(response.status).toBe(202);
     expect(await response.json()).toEqual({ kind: "sent-to-queue" });
@@ -79,7 +79,7 @@ describe("POST /internal/events with an upload queue", () => {
     const { queue, sent } = recordingQueue();
     const post = appWith(queue);
     const body = JSON.stringify({ action: "PutObject", object: "x" });
-    const response = await post(body, await signBody(CALLBACK_SECRET, body, Date.now()));
+    const response = await post(body, await signBody(EVENT_SECRET, body, Date.now()));
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({ code: "invalid-request" });
     expect(sent).toEqual([]);
@@ -90,7 +90,7 @@ describe("POST /internal/events with an upload queue", () => {
     const post = appWith(queue);
     const { inputKey } = await uploadedKey();
     const body = JSON.stringify(r2Event(h, inputKey, 100));
-    const header = await signBody(CALLBACK_SECRET, body, Date.now());
+    const header = await signBody(EVENT_SECRET, body, Date.now());
     failNext(1);
     const failed = await post(body, header);
     expect(failed.status).toBe(503);

@@ -1,13 +1,14 @@
 // Shared set-up of the control-plane tests: the app over real Redis (through the Upstash bridge), the real S3
 // server with fresh buckets, and the fake Fly Machines API; requests go through app.request().
-import { randomBytes } from "node:crypto";
+import { createHmac, randomBytes } from "node:crypto";
 import { Redis as IoRedis } from "ioredis";
-import { inject } from "vitest";
+import { expect, inject } from "vitest";
 import { SIGNATURE_HEADER } from "../../core/signature-header.ts";
 import { buildControlPlaneDeps } from "../../shell/control-plane/config/build-control-plane-deps.ts";
 import { parseControlPlaneConfig } from "../../shell/control-plane/config/control-plane-config.ts";
 import type { ControlPlaneDeps, Logger } from "../../shell/control-plane/config/control-plane-deps.ts";
 import { createApp } from "../../shell/control-plane/http/app.ts";
+import { intakeUploadEvent } from "../../shell/control-plane/intake/intake-upload-event.ts";
 import { loadFlyMachinesSpec } from "../../shell/fly-fake/load-fly-machines-spec.ts";
 import { type FakeFlyApi, startFakeFlyApi } from "../../shell/fly-fake/start-fake-fly-api.ts";
 import { backgroundTasks } from "../../shell/node-server/background-tasks.ts";
@@ -21,6 +22,24 @@ export const API_KEY = `tk_${randomBytes(16).toString("hex")}`;
 export const OTHER_API_KEY = `tk_other_${randomBytes(12).toString("hex")}`;
 export const CALLBACK_SECRET = randomBytes(24).toString("hex");
 export const WEBHOOK_SECRET = randomBytes(24).toString("hex");
+export const MEDIA_SECRET = randomBytes(24).toString("hex");
+export const EVENT_SECRET = randomBytes(24).toString("hex");
+
+/** A machine's own callback key, derived here independently of the code under test: HMAC(root, purpose:id). */
+export const callbackKeyFor = (machineId: string, root = CALLBACK_SECRET): string =>
+  createHmac("sha256", root).update(`tcoder-callback-v1:${machineId}`).digest("hex");
+
+/** What an internal route's requests are signed with: storage events with EVENT_SECRET, callbacks with the key of
+ * the machine the body names. */
+const signingKeyFor = (path: string, body: string): string => {
+  if (path.startsWith("/internal/events")) return EVENT_SECRET;
+  try {
+    const { machineId } = JSON.parse(body) as { machineId?: unknown };
+    return typeof machineId === "string" ? callbackKeyFor(machineId) : CALLBACK_SECRET;
+  } catch {
+    return CALLBACK_SECRET;
+  }
+};
 export const PUBLIC_URL = "http://cp.test";
 const FLY_APP = "tcoder-cp-test";
 const FLY_TOKEN = randomBytes(16).toString("hex");
@@ -53,7 +72,7 @@ export interface Harness {
     path: string,
     init?: RequestInit & { readonly json?: unknown; readonly key?: string },
   ): Promise<TestResponse>;
-  /** A signed POST to an internal route. */
+  /** A signed POST to an internal route (signed as the route expects, unless `secret` says otherwise). */
   signed(
     path: string,
     body: string,
@@ -114,6 +133,8 @@ export const startHarness = async (
     WORKER_IMAGE: "registry.fly.io/tcoder-worker:test",
     CALLBACK_SECRET,
     WEBHOOK_SECRET,
+    MEDIA_SECRET,
+    EVENT_SECRET,
     WEBHOOK_MIN_BACKOFF_MS: "10",
     WEBHOOK_TIMEOUT_MS: "2000",
     PUBLIC_URL,
@@ -158,7 +179,7 @@ export const startHarness = async (
           headers: {
             "content-type": "application/json",
             [SIGNATURE_HEADER]: await signBody(
-              options.secret ?? CALLBACK_SECRET,
+              options.secret ?? signingKeyFor(path, body),
               body,
               options.atMs ?? Date.now(),
             ),
@@ -194,3 +215,25 @@ export const r2Event = (
 });
 
 export const nonce = (): string => randomBytes(8).toString("hex");
+
+export interface RunningJob {
+  readonly jobId: string;
+  readonly machineId: string;
+  readonly leaseToken: string;
+}
+
+/** A job uploaded and claimed by a machine of its own (a worker's register + claim), for fenced-callback cases. */
+export const startRunningJob = async (harness: Harness): Promise<RunningJob> => {
+  const upload = await (
+    await harness.api("/api/upload", {
+      method: "POST",
+      json: { filename: "in.mp4", preset: "mobile", size: 10 },
+    })
+  ).json();
+  (await intakeUploadEvent(harness.deps, r2Event(harness, upload.inputKey, 10)))._unsafeUnwrap();
+  const machineId = `m_${nonce()}`;
+  (await harness.deps.machines.register(machineId))._unsafeUnwrap();
+  const leaseToken = `lease_${nonce()}`;
+  expect((await harness.deps.jobs.claim(machineId, leaseToken))._unsafeUnwrap().kind).toBe("claimed");
+  return { jobId: upload.jobId, machineId, leaseToken };
+};

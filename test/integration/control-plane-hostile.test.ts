@@ -2,36 +2,29 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SIGNATURE_HEADER } from "../../core/signature-header.ts";
-import { intakeUploadEvent } from "../../shell/control-plane/intake/intake-upload-event.ts";
 import { signBody } from "../../shell/signing/hmac-signature.ts";
 import {
   API_KEY,
-  CALLBACK_SECRET,
+  callbackKeyFor,
+  EVENT_SECRET,
   type Harness,
   nonce,
+  type RunningJob,
   r2Event,
   startHarness,
+  startRunningJob,
   type TestResponse,
 } from "./control-plane-harness.ts";
 
 let h: Harness;
-let running: { jobId: string; machineId: string; leaseToken: string };
+let running: RunningJob;
 
 beforeAll(async () => {
   h = await startHarness("cp-hostile", {
     ALLOW_PRIVATE_URLS: "false",
     MAX_CALLBACK_BYTES: String(1024 * 1024),
   });
-  // One job running under a lease, for fenced-callback cases.
-  const upload = await (
-    await h.api("/api/upload", { method: "POST", json: { filename: "r.mp4", preset: "mobile" } })
-  ).json();
-  (await intakeUploadEvent(h.deps, r2Event(h, upload.inputKey, 10)))._unsafeUnwrap();
-  const machineId = `m_${nonce()}`;
-  (await h.deps.machines.register(machineId))._unsafeUnwrap();
-  const leaseToken = `lease_${nonce()}`;
-  expect((await h.deps.jobs.claim(machineId, leaseToken))._unsafeUnwrap().kind).toBe("claimed");
-  running = { jobId: upload.jobId, machineId, leaseToken };
+  running = await startRunningJob(h);
 });
 afterAll(() => h?.close());
 
@@ -46,11 +39,13 @@ const get = (path: string, auth = true) =>
   h.request(path, auth ? { headers: { authorization: `Bearer ${API_KEY}` } } : {});
 const callback = (body: Record<string, unknown>) =>
   JSON.stringify({ ...running, sentAt: Date.now(), nonce: nonce(), kind: "progress", percent: 10, ...body });
+/** The running job's machine's own callback key. */
+const machineKey = () => callbackKeyFor(running.machineId);
 const signedWith = async (path: string, body: string, secret: string, atMs = Date.now()) =>
   post(path, body, { [SIGNATURE_HEADER]: await signBody(secret, body, atMs) });
 
 const FIVE_MB = "x".repeat(5 * 1024 * 1024);
-const ok = { filename: "clip.mp4", preset: "web-optimized" };
+const ok = { filename: "clip.mp4", preset: "web-optimized", size: 1000 };
 
 interface Case {
   readonly name: string;
@@ -172,8 +167,8 @@ const CASES: readonly Case[] = [
     code: "payload-too-large",
   },
   {
-    name: "multipart without a size",
-    send: () => upload({ ...ok, multipart: true }),
+    name: "an upload without a size (multipart or not)",
+    send: () => upload({ filename: "clip.mp4", preset: "web-optimized", multipart: true }),
     status: 400,
     code: "invalid-request",
     says: "size",
@@ -304,7 +299,7 @@ const CASES: readonly Case[] = [
   },
   {
     name: "a callback signed 10 minutes ago",
-    send: () => signedWith("/internal/callbacks", callback({}), CALLBACK_SECRET, Date.now() - 600_000),
+    send: () => signedWith("/internal/callbacks", callback({}), machineKey(), Date.now() - 600_000),
     status: 401,
     code: "stale-signature",
   },
@@ -313,7 +308,7 @@ const CASES: readonly Case[] = [
     send: async () => {
       const body = callback({});
       return post("/internal/callbacks", body.replace('"percent":10', '"percent":99'), {
-        [SIGNATURE_HEADER]: await signBody(CALLBACK_SECRET, body, Date.now()),
+        [SIGNATURE_HEADER]: await signBody(machineKey(), body, Date.now()),
       });
     },
     status: 401,
@@ -321,13 +316,13 @@ const CASES: readonly Case[] = [
   },
   {
     name: "a signed callback of an unknown kind",
-    send: () => signedWith("/internal/callbacks", callback({ kind: "exploded" }), CALLBACK_SECRET),
+    send: () => signedWith("/internal/callbacks", callback({ kind: "exploded" }), machineKey()),
     status: 400,
     code: "invalid-request",
   },
   {
     name: "a signed callback under a lost lease",
-    send: () => signedWith("/internal/callbacks", callback({ leaseToken: "lease_stolen" }), CALLBACK_SECRET),
+    send: () => signedWith("/internal/callbacks", callback({ leaseToken: "lease_stolen" }), machineKey()),
     status: 409,
     code: "stale-lease",
   },
@@ -342,7 +337,7 @@ const CASES: readonly Case[] = [
           machineSeconds: 1,
           outputs: [{ type: "video", key: "../../uploads/other/x.mp4", contentType: "video/mp4", size: 1 }],
         }),
-        CALLBACK_SECRET,
+        machineKey(),
       ),
     status: 400,
     code: "invalid-request",
@@ -350,7 +345,7 @@ const CASES: readonly Case[] = [
   },
   {
     name: "a callback over the callback body limit",
-    send: () => signedWith("/internal/callbacks", FIVE_MB, CALLBACK_SECRET),
+    send: () => signedWith("/internal/callbacks", FIVE_MB, machineKey()),
     status: 413,
     code: "payload-too-large",
   },
@@ -368,13 +363,13 @@ const CASES: readonly Case[] = [
   {
     name: "a signed storage event of the wrong shape",
     send: () =>
-      signedWith("/internal/events", JSON.stringify({ action: "PutObject", object: "x" }), CALLBACK_SECRET),
+      signedWith("/internal/events", JSON.stringify({ action: "PutObject", object: "x" }), EVENT_SECRET),
     status: 400,
     code: "invalid-request",
   },
   {
     name: "a signed storage event that is not JSON",
-    send: () => signedWith("/internal/events", "not json", CALLBACK_SECRET),
+    send: () => signedWith("/internal/events", "not json", EVENT_SECRET),
     status: 400,
     code: "invalid-json",
   },
@@ -395,7 +390,7 @@ describe("hostile and malformed requests", () => {
 
   it("refuses a replayed callback: the same signed request twice", async () => {
     const body = callback({ percent: 20 });
-    const headers = { [SIGNATURE_HEADER]: await signBody(CALLBACK_SECRET, body, Date.now()) };
+    const headers = { [SIGNATURE_HEADER]: await signBody(machineKey(), body, Date.now()) };
     const first = await post("/internal/callbacks", body, headers);
     expect(first.status).toBe(200);
     const replay = await post("/internal/callbacks", body, headers);

@@ -23,7 +23,7 @@ const start = async (overrides: Record<string, string> = {}, faults: FakeFlyFaul
 /** A job whose upload landed: pending in the queue. */
 const pendingJob = async (harness: Harness, preset = "web-optimized") => {
   const body = await (
-    await harness.api("/api/upload", { method: "POST", json: { filename: "in.mp4", preset } })
+    await harness.api("/api/upload", { method: "POST", json: { filename: "in.mp4", preset, size: 256 } })
   ).json();
   const bytes = randomBytes(256);
   expect(

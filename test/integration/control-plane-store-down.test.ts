@@ -43,22 +43,37 @@ interface Fixture {
   readonly multipartJobId: string;
   readonly uploadId: string;
   readonly eTag: string;
+  /** Another multipart upload, only listed: the calls run at once, and completing the first one ends its listing. */
+  readonly listedJobId: string;
+  readonly listedUploadId: string;
   readonly mediaToken: string;
 }
 
+const MULTIPART_SIZE = 6 * 1024 * 1024;
+
 const prepare = async (harness: Harness): Promise<Fixture> => {
   const single = await (
-    await harness.api("/api/upload", { method: "POST", json: { filename: "a.mp4", preset: "mobile" } })
-  ).json();
-  const multi = await (
     await harness.api("/api/upload", {
       method: "POST",
-      json: { filename: "b.mp4", preset: "mobile", size: 6 * 1024 * 1024, multipart: true },
+      json: { filename: "a.mp4", preset: "mobile", size: 1024 },
     })
   ).json();
-  if (!multi.multipart) throw new Error(`upload: ${JSON.stringify(multi)}`);
+  const startMultipart = async (filename: string) => {
+    const answer = await (
+      await harness.api("/api/upload", {
+        method: "POST",
+        json: { filename, preset: "mobile", size: MULTIPART_SIZE, multipart: true },
+      })
+    ).json();
+    if (!answer.multipart) throw new Error(`upload: ${JSON.stringify(answer)}`);
+    return answer;
+  };
+  const multi = await startMultipart("b.mp4");
+  const listed = await startMultipart("c.mp4");
   const [part] = multi.multipart.parts;
-  const put = await fetch(part.url, { method: "PUT", body: randomBytes(1024) });
+  // Each part URL is signed for exactly its part's bytes: part 1 is a whole part (or the whole file).
+  const partBytes = Math.min(multi.multipart.partSize, MULTIPART_SIZE);
+  const put = await fetch(part.url, { method: "PUT", body: randomBytes(partBytes) });
   expect(put.status).toBe(200);
   return {
     jobId: single.jobId,
@@ -66,6 +81,8 @@ const prepare = async (harness: Harness): Promise<Fixture> => {
     multipartJobId: multi.jobId,
     uploadId: multi.multipart.uploadId,
     eTag: put.headers.get("etag") as string,
+    listedJobId: listed.jobId,
+    listedUploadId: listed.multipart.uploadId,
     mediaToken: await mediaTokens(harness.deps.config.media.secret).issue(single.jobId, Date.now(), 3600),
   };
 };
@@ -78,7 +95,12 @@ const post = (harness: Harness, path: string, json: unknown) => harness.api(path
 const CALLS: Record<string, Call> = {
   "GET /health": (harness) => harness.request("/health"),
   "GET /api/openapi.json": (harness) => harness.request("/api/openapi.json"),
-  "POST /api/upload": (harness) => post(harness, "/api/upload", { filename: "c.mp4", preset: "hls" }),
+  "GET /": (harness) => harness.request("/"),
+  "GET /app/:file": (harness) => harness.request("/app/dashboard.js"),
+  "POST /api/upload": (harness) =>
+    post(harness, "/api/upload", { filename: "c.mp4", preset: "hls", size: 1024 }),
+  "GET /api/upload/:id/parts": (harness, fx) =>
+    harness.api(`/api/upload/${fx.listedJobId}/parts?uploadId=${encodeURIComponent(fx.listedUploadId)}`),
   "POST /api/upload/:id/parts": (harness, fx) =>
     post(harness, `/api/upload/${fx.multipartJobId}/parts`, { uploadId: fx.uploadId, partNumbers: [1, 2] }),
   "POST /api/upload/:id/complete": (harness, fx) =>
@@ -116,7 +138,7 @@ const CALLS: Record<string, Call> = {
 };
 
 /** Routes that never touch the job store: they answer as usual whatever Redis does. */
-const STORE_FREE = new Set(["GET /health", "GET /api/openapi.json"]);
+const STORE_FREE = new Set(["GET /health", "GET /api/openapi.json", "GET /", "GET /app/:file"]);
 
 const registeredRoutes = (harness: Harness): string[] => [
   ...new Set(

@@ -42,7 +42,7 @@ const upload = async (
 
 /** A job of `key` that a worker claimed under a lease: its id, machine and token. */
 const runningJob = async (harness: Harness, key: string) => {
-  const created = await upload(harness, { filename: "run.mp4", preset: "mobile" }, { key });
+  const created = await upload(harness, { filename: "run.mp4", preset: "mobile", size: 10 }, { key });
   expect(created.status).toBe(201);
   (await intakeUploadEvent(harness.deps, r2Event(harness, created.body.inputKey, 10)))._unsafeUnwrap();
   const machineId = `m_${nonce()}`;
@@ -125,7 +125,11 @@ describe("jobs belong to the key that made them", () => {
         json: { inputUrl, preset: "default" },
       });
       expect(ingested.status).toBe(201);
-      const uploaded = await upload(h, { filename: "owned.mp4", preset: "mobile" }, { key: OTHER_API_KEY });
+      const uploaded = await upload(
+        h,
+        { filename: "owned.mp4", preset: "mobile", size: 10 },
+        { key: OTHER_API_KEY },
+      );
       for (const jobId of [(await ingested.json()).jobId, uploaded.body.jobId]) {
         expect(await h.redis.hget(keysOf(h).jobStatus(jobId), "meta:owner")).toBe(keyIdOf(OTHER_API_KEY));
         const index = `${h.prefix}jobs:by-owner:${keyIdOf(OTHER_API_KEY)}`;
@@ -151,11 +155,15 @@ describe("GET /api/jobs", () => {
     const listing = h.variant({ TCODER_API_KEYS: `${tenant},${other}` });
     const created: string[] = [];
     for (let i = 0; i < 25; i++) {
-      const made = await upload(listing, { filename: `l${i}.mp4`, preset: "mobile" }, { key: tenant });
+      const made = await upload(
+        listing,
+        { filename: `l${i}.mp4`, preset: "mobile", size: 10 },
+        { key: tenant },
+      );
       expect(made.status).toBe(201);
       created.push(made.body.jobId);
     }
-    await upload(listing, { filename: "theirs.mp4", preset: "mobile" }, { key: other });
+    await upload(listing, { filename: "theirs.mp4", preset: "mobile", size: 10 }, { key: other });
     const cancelled = [created[3], created[11], created[20]] as string[];
     for (const id of cancelled) {
       expect((await listing.api(`/api/jobs/${id}/cancel`, { method: "POST", key: tenant })).status).toBe(200);
@@ -241,7 +249,7 @@ describe("per-key limits", () => {
     });
     const attempts = await Promise.all(
       Array.from({ length: 8 }, (_, i) =>
-        upload(capped, { filename: `cap${i}.mp4`, preset: "mobile" }, { key: tenant }),
+        upload(capped, { filename: `cap${i}.mp4`, preset: "mobile", size: 10 }, { key: tenant }),
       ),
     );
     expect(attempts.filter((a) => a.status === 201)).toHaveLength(3);
@@ -253,7 +261,11 @@ describe("per-key limits", () => {
       expect(r.body.message).toMatch(/3 unfinished jobs \(its limit is 3\)/);
       expect(r.headers.get("retry-after")).toBe("30");
     }
-    const other = await upload(capped, { filename: "other.mp4", preset: "mobile" }, { key: OTHER_API_KEY });
+    const other = await upload(
+      capped,
+      { filename: "other.mp4", preset: "mobile", size: 10 },
+      { key: OTHER_API_KEY },
+    );
     expect(other.status).toBe(201);
 
     // Finishing (here: cancelling) one frees its place.
@@ -263,12 +275,12 @@ describe("per-key limits", () => {
       key: tenant,
     });
     expect(cancel.status).toBe(200);
-    expect((await upload(capped, { filename: "again.mp4", preset: "mobile" }, { key: tenant })).status).toBe(
-      201,
-    );
-    expect((await upload(capped, { filename: "over.mp4", preset: "mobile" }, { key: tenant })).status).toBe(
-      429,
-    );
+    expect(
+      (await upload(capped, { filename: "again.mp4", preset: "mobile", size: 10 }, { key: tenant })).status,
+    ).toBe(201);
+    expect(
+      (await upload(capped, { filename: "over.mp4", preset: "mobile", size: 10 }, { key: tenant })).status,
+    ).toBe(429);
   });
 
   it("charges each completed job's cost to its key's month and refuses the key past its budget", async () => {
@@ -284,18 +296,26 @@ describe("per-key limits", () => {
     const counter = `${budgeted.prefix}counters:spend:${monthKey(Date.now())}:key:${keyIdOf(tenant)}`;
     expect(Number(await budgeted.redis.get(counter))).toBeCloseTo(0.75, 6);
 
-    const refused = await upload(budgeted, { filename: "more.mp4", preset: "mobile" }, { key: tenant });
+    const refused = await upload(
+      budgeted,
+      { filename: "more.mp4", preset: "mobile", size: 10 },
+      { key: tenant },
+    );
     expect(refused.status).toBe(429);
     expect(refused.body.code).toBe("key-budget-exhausted");
     expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
-    const other = await upload(budgeted, { filename: "fine.mp4", preset: "mobile" }, { key: OTHER_API_KEY });
+    const other = await upload(
+      budgeted,
+      { filename: "fine.mp4", preset: "mobile", size: 10 },
+      { key: OTHER_API_KEY },
+    );
     expect(other.status).toBe(201);
 
     // KEY_LIMITS overrides the default for one key.
     const raised = budgeted.variant({ KEY_LIMITS: `${keyIdOf(tenant)}:budget=20` });
-    expect((await upload(raised, { filename: "ok.mp4", preset: "mobile" }, { key: tenant })).status).toBe(
-      201,
-    );
+    expect(
+      (await upload(raised, { filename: "ok.mp4", preset: "mobile", size: 10 }, { key: tenant })).status,
+    ).toBe(201);
   });
 });
 
@@ -303,13 +323,13 @@ describe("Idempotency-Key", () => {
   it("replays the same body as the same job and refuses another body with 422 idempotency-key-reused", async () => {
     const key = `idem-${nonce()}`;
     const headers = { "idempotency-key": key };
-    const first = await upload(h, { filename: "a.mp4", preset: "hls" }, { headers });
-    const same = await upload(h, { filename: "a.mp4", preset: "hls" }, { headers });
+    const first = await upload(h, { filename: "a.mp4", preset: "hls", size: 10 }, { headers });
+    const same = await upload(h, { filename: "a.mp4", preset: "hls", size: 10 }, { headers });
     expect(first.status).toBe(201);
     expect(same.status).toBe(200);
     expect(same.body.jobId).toBe(first.body.jobId);
 
-    const changed = await upload(h, { filename: "a.mp4", preset: "mobile" }, { headers });
+    const changed = await upload(h, { filename: "a.mp4", preset: "mobile", size: 10 }, { headers });
     expect(changed.status).toBe(422);
     expect(changed.body.code).toBe("idempotency-key-reused");
     expect(changed.body.message).toMatch(/different/);
@@ -324,14 +344,18 @@ describe("Idempotency-Key", () => {
     expect((await ingest.json()).code).toBe("idempotency-key-reused");
 
     // Scoped per API key: the other key's request under the same Idempotency-Key is a job of its own.
-    const theirs = await upload(h, { filename: "a.mp4", preset: "mobile" }, { key: OTHER_API_KEY, headers });
+    const theirs = await upload(
+      h,
+      { filename: "a.mp4", preset: "mobile", size: 10 },
+      { key: OTHER_API_KEY, headers },
+    );
     expect(theirs.status).toBe(201);
     expect(theirs.body.jobId).not.toBe(first.body.jobId);
   });
 
   it("never re-signs an upload URL for a job past uploading", async () => {
     const headers = { "idempotency-key": `idem-${nonce()}` };
-    const body = { filename: "done.mp4", preset: "mobile" };
+    const body = { filename: "done.mp4", preset: "mobile", size: 10 };
     const first = await upload(h, body, { headers });
     expect(first.status).toBe(201);
     (await intakeUploadEvent(h.deps, r2Event(h, first.body.inputKey, 10)))._unsafeUnwrap();

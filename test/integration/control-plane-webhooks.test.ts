@@ -90,6 +90,7 @@ const runningJob = async (h: Harness, webhookPath: string | null) => {
       json: {
         filename: "in.mp4",
         preset: "web-optimized",
+        size: 256,
         ...(webhookPath === null ? {} : { webhookUrl: hookUrl(webhookPath) }),
       },
     })
@@ -268,7 +269,7 @@ describe("the webhook outbox", () => {
     const upload = await (
       await h.api("/api/upload", {
         method: "POST",
-        json: { filename: "in.mp4", preset: "web-optimized", webhookUrl: hookUrl(path) },
+        json: { filename: "in.mp4", preset: "web-optimized", size: 100, webhookUrl: hookUrl(path) },
       })
     ).json();
     let acked = false;

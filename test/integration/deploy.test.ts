@@ -68,17 +68,25 @@ describe("the deploy plan", () => {
     expect(config.fly.image).toBe("registry.fly.io/tcoder-worker:tcoder-0123456789ab");
   });
 
-  it("gives worker machines, from Fly secrets and the spawner's env, an environment the worker accepts", () => {
+  it("gives worker machines, from Fly secrets and the spawner's env, an environment the worker accepts", async () => {
     const plan = planFor(CREDENTIALS, "https://tcoder.acme.workers.dev");
     const machineEnv = {
       ...plan.flyAppSecrets,
-      ...poolMachineEnv(parseControlPlaneConfig(plan.workerEnv), "m_1"),
+      ...(await poolMachineEnv(parseControlPlaneConfig(plan.workerEnv), "m_1")),
     };
     const worker = parseWorkerEnv(machineEnv, { cwd: "/app", tmpDir: "/tmp" })._unsafeUnwrap();
     expect(worker.mode).toBe("pool");
     // Workers use their own R2 key, not the control plane's.
     expect(plan.flyAppSecrets.S3_ACCESS_KEY_ID).toBe("worker-key");
     expect(Object.values(plan.flyAppSecrets)).not.toContain("control-plane-secret-value");
+    // Nor the control plane's secrets: a machine signs its callbacks with a key of its own.
+    for (const name of ["CALLBACK_SECRET", "MEDIA_SECRET", "WEBHOOK_SECRET"] as const) {
+      expect(Object.values(machineEnv)).not.toContain(CREDENTIALS[name]);
+    }
+    expect(worker.callback).toEqual({
+      url: "https://tcoder.acme.workers.dev/internal/callbacks",
+      secret: machineEnv.CALLBACK_KEY,
+    });
   });
 
   it("prefers PUBLIC_URL when set, and says when the URL is still to be looked up", () => {
@@ -105,7 +113,7 @@ describe("make deploy", () => {
     expect(tag, out).toBeDefined();
     expect(out).toContain(
       "would run: fly secrets import --app tcoder-worker --stage (on stdin: UPSTASH_REDIS_REST_URL, " +
-        "UPSTASH_REDIS_REST_TOKEN, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY, CALLBACK_SECRET)",
+        "UPSTASH_REDIS_REST_TOKEN, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY)",
     );
     expect(out).toContain(
       `would run: fly deploy --config worker-image/fly.toml --app tcoder-worker --build-only --push --image-label ${tag} .`,

@@ -45,7 +45,7 @@ const runJob = async (fixture: FixtureName, preset: PresetName, outputName: stri
     OUTPUT_URL: output,
     PRESET: preset,
     CALLBACK_URL: receiver.url,
-    CALLBACK_SECRET: receiver.secret,
+    CALLBACK_KEY: receiver.secret,
     LEASE_TOKEN: "lease-media",
   });
   const exit = await worker.exited;

@@ -344,6 +344,36 @@ describe("multipart uploads", () => {
   });
 });
 
+describe("multipart uploads held to their terms", () => {
+  it("signs a part's size into its URL: a part of another length is refused by storage", async () => {
+    const store = await freshStore("part-sizes");
+    const key = `uploads/${randomUUID()}/sized.mov`;
+    const { uploadId } = await value(store.createMultipart(key, "video/quicktime"));
+    const signed = await value(store.presignUploadPart(key, uploadId, 1, 600, 1000));
+    expect(signed.headers).toEqual({ "content-length": "1000" });
+    expect(await statusOf(fetch(signed.url, { method: "PUT", body: randomBytes(1001) }))).toBe(403);
+    expect(await statusOf(fetch(signed.url, { method: "PUT", body: randomBytes(999) }))).toBe(403);
+    expect(await statusOf(fetch(signed.url, { method: "PUT", body: randomBytes(1000) }))).toBe(200);
+  });
+
+  it("aborts an upload: its parts and its completion are refused afterwards, and a second abort finds nothing", async () => {
+    const store = await freshStore("abort");
+    const key = `uploads/${randomUUID()}/dropped.mov`;
+    const { uploadId } = await value(store.createMultipart(key, "video/quicktime"));
+    const part = await value(store.presignUploadPart(key, uploadId, 1, 600));
+    const put = await fetch(part.url, { method: "PUT", body: randomBytes(2048) });
+    expect(put.status).toBe(200);
+    const eTag = put.headers.get("etag") ?? "";
+
+    await value(store.abortMultipart(key, uploadId));
+    expect(await statusOf(fetch(part.url, { method: "PUT", body: randomBytes(2048) }))).toBe(404);
+    const completed = await store.completeMultipart(key, uploadId, [{ partNumber: 1, eTag }]);
+    expect(completed._unsafeUnwrapErr().kind).toBe("not-found");
+    expect((await store.abortMultipart(key, uploadId))._unsafeUnwrapErr().kind).toBe("not-found");
+    expect((await store.head(key))._unsafeUnwrapErr().kind).toBe("not-found");
+  });
+});
+
 describe("listing a multipart upload's stored parts", () => {
   it("lists the parts stored so far (paged), with sizes and ETags; an unknown upload is not-found", async () => {
     const store = await freshStore("list-parts");

@@ -19,6 +19,8 @@ const META = {
   filename: "clip.mp4",
   owner: null,
   requestHash: null,
+  parent: null,
+  task: null,
 };
 
 const rejectionCode = (error: TransitionError): string =>
@@ -69,6 +71,46 @@ describe("create and load", () => {
     });
     expect(other._unsafeUnwrapErr().kind).toBe("unexpected-reply");
     expect((await store.load(job.jobId))._unsafeUnwrap()?.job.preset).toBe("web-optimized");
+  });
+
+  it("keeps a client upload's terms, and indexes the job as waiting for its input until it moves on", async () => {
+    const job = buildJob({ source: "upload" });
+    const meta = { ...META, upload: { size: 2048, expiresAt: job.createdAt + 900_000, multipartId: "mp-1" } };
+    await store.create({ job, meta, intakeCheckAt: job.createdAt + 60_000 });
+    expect((await store.load(job.jobId))._unsafeUnwrap()).toEqual({ job, meta });
+    expect(await redis.zscore(keys.jobsIntake, job.jobId)).toBe(String(job.createdAt + 60_000));
+    await store.transition(job.jobId, { type: "confirm-upload", size: 2048, at: job.createdAt + 1 }, POLICY);
+    expect(await redis.zscore(keys.jobsIntake, job.jobId)).not.toBeNull();
+    await store.transition(job.jobId, { type: "enqueue", at: job.createdAt + 2 }, POLICY);
+    expect(await redis.zscore(keys.jobsIntake, job.jobId)).toBeNull();
+    await store.transition(job.jobId, { type: "cancel", at: job.createdAt + 3 }, POLICY);
+    expect(await redis.zscore(keys.jobsEnded, job.jobId)).toBe(String(job.createdAt + 3));
+  });
+
+  it("refuses a job past the backlog cap, counting jobs still waiting for their input, atomically", async () => {
+    const local = rwosContext("backlog-cap");
+    try {
+      await local.store.create({ job: buildJob({ source: "url" }), meta: META });
+      await local.store.create({ job: buildJob({ source: "upload" }), meta: META });
+      // 20 creates at once against a cap of 5, with 2 already waiting: exactly 3 get in.
+      const outcomes = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          local.store.create({
+            job: buildJob({ source: i % 2 === 0 ? "upload" : "url" }),
+            meta: META,
+            maxWaitingJobs: 5,
+          }),
+        ),
+      );
+      const kinds = outcomes.map((o) => o._unsafeUnwrap().kind);
+      expect(kinds.filter((k) => k === "created")).toHaveLength(3);
+      expect(outcomes.map((o) => o._unsafeUnwrap())).toContainEqual({ kind: "backlog-full", waiting: 5 });
+      expect(
+        (await local.redis.zcard(local.keys.jobsPending)) + (await local.redis.zcard(local.keys.jobsIntake)),
+      ).toBe(5);
+    } finally {
+      await local.close();
+    }
   });
 
   it("reports a corrupt record instead of trusting it", async () => {
@@ -343,11 +385,15 @@ describe("store and decider agree on random command sequences", () => {
       // The indexes always match the states.
       const pending = new Set(await model.redis.zrange(model.keys.jobsPending, 0, -1));
       const active = new Set(await model.redis.hkeys(model.keys.jobsActive));
+      const intake = new Set(await model.redis.zrange(model.keys.jobsIntake, 0, -1));
+      const ended = new Set(await model.redis.zrange(model.keys.jobsEnded, 0, -1));
       const open = new Set(await model.redis.smembers(model.keys.openJobsByOwner(owner)));
       for (const id of ids) {
         const status = states.get(id)?.status ?? "none";
         expect(pending.has(id), `pending index for ${id}`).toBe(status === "pending");
         expect(active.has(id), `active index for ${id}`).toBe(status === "running");
+        expect(intake.has(id), `intake index for ${id}`).toBe(status === "uploading" || status === "queued");
+        expect(ended.has(id), `ended index for ${id}`).toBe(status !== "none" && isTerminalStatus(status));
         expect(open.has(id), `owner's unfinished jobs for ${id}`).toBe(
           status !== "none" && !isTerminalStatus(status),
         );
@@ -520,6 +566,31 @@ describe("owners: the API key that made a job", () => {
       (await local.store.create({ job: later, meta: { ...META, owner }, maxOpenJobs: 4 }))._unsafeUnwrap()
         .kind,
     ).toBe("created");
+  });
+
+  it("applies the backlog cap and the owner's cap in one create, and its commits keep every index in step", async () => {
+    const meta = { ...META, owner };
+    const [a, b, c] = [0, 1, 2].map((i) => buildJob({ source: "upload", at: 7_000 + i })) as [Job, Job, Job];
+    const create = async (job: Job, maxWaitingJobs: number, maxOpenJobs: number) =>
+      (await local.store.create({ job, meta, maxWaitingJobs, maxOpenJobs }))._unsafeUnwrap();
+    expect((await create(a, 2, 3)).kind).toBe("created");
+    expect((await create(b, 2, 3)).kind).toBe("created");
+    // Two uploads awaited: the backlog (2) is full before the owner's cap (3) is reached; nothing is indexed.
+    expect(await create(c, 2, 3)).toEqual({ kind: "backlog-full", waiting: 2 });
+    // With room in the backlog, the owner's own cap (2) refuses it.
+    expect(await create(c, 10, 2)).toEqual({ kind: "owner-at-cap", openJobs: 2 });
+    expect((await local.store.load(c.jobId))._unsafeUnwrap()).toBeNull();
+    expect(await local.redis.zrange(local.keys.jobsByOwner(owner), 0, -1)).toEqual([a.jobId, b.jobId]);
+    expect(await local.redis.zrange(local.keys.jobsIntake, 0, -1)).toEqual([a.jobId, b.jobId]);
+    // An upload that never came expires: out of the intake index and the owner's unfinished jobs, into the ended.
+    const at = a.createdAt + 1;
+    await local.store.transition(a.jobId, { type: "expire-upload", reason: "never came", at }, POLICY);
+    expect(await local.redis.zscore(local.keys.jobsIntake, a.jobId)).toBeNull();
+    expect(await local.redis.sismember(local.keys.openJobsByOwner(owner), a.jobId)).toBe(0);
+    expect(await local.redis.zscore(local.keys.jobsEnded, a.jobId)).toBe(String(at));
+    expect(await local.redis.zrange(local.keys.jobsByOwner(owner), 0, -1)).toEqual([a.jobId, b.jobId]);
+    // Both caps have room again.
+    expect((await create(c, 2, 2)).kind).toBe("created");
   });
 
   it("names the same month in Lua as the core does, across leap years, month ends and centuries", async () => {

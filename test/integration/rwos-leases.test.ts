@@ -4,6 +4,7 @@ import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { jobRetryPolicy } from "../../core/decide-job-retry.ts";
 import { calendarMonth } from "../../core/month-key.ts";
+import { commitMachineCost } from "../../shell/redis/commit-machine-cost.ts";
 import { LUA_SCRIPTS } from "../../shell/redis/generated/lua-scripts.ts";
 import { ioredisScriptRunner } from "../../shell/redis/ioredis-script-runner.ts";
 import { jobStore } from "../../shell/redis/job-store.ts";
@@ -276,6 +277,85 @@ describe("release", () => {
   });
 });
 
+describe("commitments: a machine whose job may keep it past its TTL", () => {
+  const commit = (keys: RedisKeys, machineId: string, commitmentUsd: number, monthlyBudgetUsd: number) =>
+    commitMachineCost(
+      runner,
+      keys,
+      { machineId, commitmentUsd, monthlyBudgetUsd, reservedUsd: 1 },
+      Date.now(),
+    );
+
+  it("commits within what the budget has left next to the other machines, and refuses beyond it", async () => {
+    const keys = redisKeys(uniquePrefix("commit"));
+    const [a, b] = [await reserveOne(keys), await reserveOne(keys)];
+    for (const id of [a, b]) (await registerMachine(runner, keys, id, LEASE))._unsafeUnwrap();
+    await redis.incrbyfloat(keys.spend(calendarMonth(await redisNow()).key), 2);
+
+    // Spent 2, b holds its reserved 1: a may commit up to 7 of a 10 budget.
+    expect((await commit(keys, a, 7, 10))._unsafeUnwrap()).toEqual({
+      committed: true,
+      budget: { monthlyBudgetUsd: 10, spentUsd: 2, heldByOthersUsd: 1 },
+    });
+    expect(await redis.hget(keys.workerCommitments, a)).toBe("7");
+    // a's 7 is 6 beyond its reserved 1: b cannot commit 2.
+    expect((await commit(keys, b, 2, 10))._unsafeUnwrap()).toEqual({
+      committed: false,
+      budget: { monthlyBudgetUsd: 10, spentUsd: 2, heldByOthersUsd: 7 },
+    });
+    expect(await redis.hget(keys.workerCommitments, b)).toBeNull();
+    // Admission counts it too: 2 spent + 2 slots × 1 + 6 beyond = 10, no room for a third machine.
+    const snapshot = (
+      await readAdmissionSnapshot(runner, keys, calendarMonth(await redisNow()), {
+        ...LIMITS,
+        monthlyBudgetUsd: 10,
+      })
+    )._unsafeUnwrap();
+    expect(snapshot.beyondTtlUsd).toBe(6);
+    expect(
+      (
+        await reserveMachines(
+          runner,
+          keys,
+          calendarMonth(await redisNow()),
+          { ...LIMITS, monthlyBudgetUsd: 10 },
+          [newMachineId()],
+        )
+      )._unsafeUnwrapErr(),
+    ).toMatchObject({ kind: "admission-conflict", guard: "budget" });
+
+    // Released, a is charged what it really cost, and its commitment is gone.
+    expect((await release(keys, a, 0.5))._unsafeUnwrap().released).toBe(true);
+    expect(await redis.hlen(keys.workerCommitments)).toBe(0);
+    expect(Number(await spend(keys))).toBe(2.5);
+  });
+
+  it("refuses a machine without a live lease", async () => {
+    const keys = redisKeys(uniquePrefix("commit-dead"));
+    expect((await commit(keys, newMachineId(), 2, 10))._unsafeUnwrapErr()).toMatchObject({
+      kind: "lease-lost",
+    });
+  });
+
+  it("a dead machine with a commitment is charged its commitment by the sweep, not the reserved worst case", async () => {
+    const keys = redisKeys(uniquePrefix("commit-swept"));
+    const id = await reserveOne(keys);
+    const { expiresAt } = (
+      await registerMachine(runner, keys, id, { ...LEASE, leaseMs: 200 })
+    )._unsafeUnwrap();
+    (await commit(keys, id, 3, 10))._unsafeUnwrap();
+    await waitForRedisPast(expiresAt);
+    const swept = await releaseSwept(runner, keys, calendarMonth(await redisNow()), 1, {
+      machineIds: [id],
+      reservationIds: [],
+      staleEntries: [],
+    });
+    expect(swept._unsafeUnwrap().machinesReleased).toBe(1);
+    expect(Number(await spend(keys))).toBe(3);
+    expect(await redis.hlen(keys.workerCommitments)).toBe(0);
+  });
+});
+
 describe("Redis commands each machine script costs on its happy path (INFO commandstats, private server)", () => {
   let server: RunningRedis;
   let client: Redis;
@@ -304,7 +384,7 @@ describe("Redis commands each machine script costs on its happy path (INFO comma
   };
   const total = (calls: Record<string, number>): number => Object.values(calls).reduce((a, b) => a + b, 0);
 
-  it("reserve-machines: 11 to read the snapshot, 10 to reserve any number of machines", async () => {
+  it("reserve-machines: 12 to read the snapshot, 11 to reserve any number of machines", async () => {
     const keys = redisKeys(uniquePrefix("cost-reserve"));
     await client.zadd(keys.jobsPending, 1, "job-1");
     const month = calendarMonth(Date.now());
@@ -312,7 +392,7 @@ describe("Redis commands each machine script costs on its happy path (INFO comma
     const snapshot = await commandsOf(async () =>
       (await readAdmissionSnapshot(own, keys, month, roomy))._unsafeUnwrap(),
     );
-    expect(snapshot).toEqual({ time: 1, zrangebyscore: 2, zcard: 1, zcount: 4, hlen: 1, get: 2 });
+    expect(snapshot).toEqual({ time: 1, zrangebyscore: 2, zcard: 1, zcount: 4, hlen: 1, get: 2, hvals: 1 });
     const one = await commandsOf(async () =>
       (await reserveMachines(own, keys, month, roomy, [newMachineId()]))._unsafeUnwrap(),
     );
@@ -321,12 +401,12 @@ describe("Redis commands each machine script costs on its happy path (INFO comma
         await reserveMachines(own, keys, month, roomy, Array.from({ length: 3 }, newMachineId))
       )._unsafeUnwrap(),
     );
-    expect(total(one)).toBe(10);
+    expect(total(one)).toBe(11);
     expect(three).toEqual(one);
-    expect(one).toMatchObject({ zmscore: 1, zremrangebyscore: 2, zcount: 1, incrby: 1, zadd: 2 });
+    expect(one).toMatchObject({ zmscore: 1, zremrangebyscore: 2, zcount: 1, incrby: 1, zadd: 2, hvals: 1 });
   });
 
-  it("register 4, heartbeat 3, release 7 (plus the job store's work for any job still held)", async () => {
+  it("register 4, heartbeat 3, release 8 (plus the job store's work for any job still held)", async () => {
     const keys = redisKeys(uniquePrefix("cost-lease"));
     const id = newMachineId();
     (await reserveMachines(own, keys, calendarMonth(Date.now()), LIMITS, [id]))._unsafeUnwrap();
@@ -352,10 +432,18 @@ describe("Redis commands each machine script costs on its happy path (INFO comma
         )._unsafeUnwrap().released,
       ).toBe(true),
     );
-    expect(release).toEqual({ time: 1, zremrangebyscore: 1, zrem: 2, zadd: 1, incrbyfloat: 1, hgetall: 1 });
+    expect(release).toEqual({
+      time: 1,
+      zremrangebyscore: 1,
+      zrem: 2,
+      zadd: 1,
+      incrbyfloat: 1,
+      hgetall: 1,
+      hdel: 1,
+    });
   });
 
-  it("sweep-snapshot 5 + one per running job; sweep-release 4 + 2 per machine or reservation removed", async () => {
+  it("sweep-snapshot 5 + one per running job; sweep-release 4 + 3 per machine or reservation removed", async () => {
     const keys = redisKeys(uniquePrefix("cost-sweep"));
     const store = jobStore(own, keys);
     const job = buildJob({});
@@ -381,6 +469,14 @@ describe("Redis commands each machine script costs on its happy path (INFO comma
         )._unsafeUnwrap().machinesReleased,
       ).toBe(1),
     );
-    expect(release).toEqual({ time: 1, zremrangebyscore: 1, zscore: 1, zrem: 1, decrby: 1, incrbyfloat: 1 });
+    expect(release).toEqual({
+      time: 1,
+      zremrangebyscore: 1,
+      zscore: 1,
+      zrem: 1,
+      hget: 1,
+      decrby: 1,
+      incrbyfloat: 1,
+    });
   });
 });

@@ -2,11 +2,11 @@
 // single and multipart, a multipart upload stopped half-way and resumed without re-sending the parts stored, a
 // stream upload, typed errors, wait, list, and a webhook verified on its raw body. API requests go through
 // app.request (the SDK's `fetch` option); part PUTs go over the network to the S3 server, and are counted there.
+
 import { createHash, randomBytes } from "node:crypto";
-import { createServer, type Server } from "node:http";
+import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SIGNATURE_HEADER } from "../../core/signature-header.ts";
 import {
   createClient,
   type FetchLike,
@@ -18,6 +18,7 @@ import {
   WebhookVerificationError,
 } from "../../sdk/index.ts";
 import { intakeUploadEvent } from "../../shell/control-plane/intake/intake-upload-event.ts";
+import { type RawWebhookReceiver, startRawWebhookReceiver } from "../support/raw-webhook-receiver.ts";
 import {
   API_KEY,
   type Harness,
@@ -236,7 +237,10 @@ describe("typed errors", () => {
 
   it("an unknown job is 404, a second cancel 409 with the lifecycle's code, a bad request 400", async () => {
     const sdk = client();
-    await expect(sdk.get("job_doesnotexist00000")).rejects.toMatchObject({ status: 404, code: "job-not-found" });
+    await expect(sdk.get("job_doesnotexist00000")).rejects.toMatchObject({
+      status: 404,
+      code: "job-not-found",
+    });
     const { jobId } = await sdk.upload(new File([new Uint8Array(1000)], "c.mp4"), { preset: "default" });
     expect((await sdk.cancel(jobId, { reason: "changed my mind" })).status).toBe("cancelled");
     await expect(sdk.cancel(jobId)).rejects.toMatchObject({ status: 409, name: "TcoderError" });
@@ -257,32 +261,17 @@ describe("typed errors", () => {
 });
 
 describe("wait, list and webhooks", () => {
-  let receiver: Server;
-  let receiverUrl: string;
-  const deliveries: { body: Buffer; signature: string }[] = [];
-
+  let receiver: RawWebhookReceiver;
   beforeAll(async () => {
-    receiver = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on("data", (chunk: Buffer) => chunks.push(chunk));
-      req.on("end", () => {
-        deliveries.push({
-          body: Buffer.concat(chunks),
-          signature: String(req.headers[SIGNATURE_HEADER.toLowerCase()] ?? ""),
-        });
-        res.writeHead(200).end();
-      });
-    });
-    await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
-    receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+    receiver = await startRawWebhookReceiver(200);
   });
-  afterAll(() => new Promise<void>((resolve) => receiver.close(() => resolve())));
+  afterAll(() => receiver.close());
 
   it("wait resolves with the terminal view; the webhook verifies on its raw body, and not once tampered", async () => {
     const sdk = client();
     const { jobId } = await sdk.upload(new File([new Uint8Array(2000)], "w.mp4"), {
       preset: "default",
-      webhookUrl: receiverUrl,
+      webhookUrl: receiver.url,
     });
     const seen: string[] = [];
     const waiting = sdk.wait(jobId, { onProgress: (job) => seen.push(job.status) });
@@ -292,7 +281,7 @@ describe("wait, list and webhooks", () => {
     expect(seen.at(-1)).toBe("cancelled");
 
     await h.drain();
-    const delivery = deliveries.find((d) => d.body.toString().includes(jobId));
+    const delivery = receiver.deliveries.find((d) => d.body.toString().includes(jobId));
     if (delivery === undefined) throw new Error("no webhook arrived");
     const event = await verifyWebhook(delivery.body, delivery.signature, WEBHOOK_SECRET, Date.now());
     expect(event).toMatchObject({ type: "job.cancelled", data: { jobId, status: "cancelled" } });

@@ -1,6 +1,7 @@
 // The pool worker when things go wrong, with real processes: killed mid-job (the sweep requeues, another worker
 // finishes), stopped mid-job (hands the job back), its lease taken away, an ffmpeg past its time limit, no slot;
 // and an idle worker nudged (SIGUSR1) out of a long poll backoff.
+import { spawnSync } from "node:child_process";
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -60,6 +61,29 @@ const processesMentioning = async (text: string): Promise<string[]> => {
 };
 
 const leaseOf = async (machineId: string) => harness.redis.zscore(harness.keys.workerLeases, machineId);
+
+/** Pids of ffmpeg (not ffprobe) processes whose command line mentions `text`. */
+const ffmpegPids = async (text: string): Promise<number[]> => {
+  const found: number[] = [];
+  for (const pid of await readdir("/proc")) {
+    if (!/^\d+$/.test(pid)) continue;
+    const argv = (await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "")).split("\0");
+    if (/(^|\/)ffmpeg$/.test(argv[0] ?? "") && argv.some((arg) => arg.includes(text)))
+      found.push(Number(pid));
+  }
+  return found;
+};
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe("a worker killed with SIGKILL mid-job", () => {
   it("leaves a running job the sweep requeues once the lease lapses, and another worker completes it", async () => {
@@ -145,19 +169,66 @@ describe("a worker whose lease is taken away mid-job", () => {
   });
 });
 
+describe("a job cancelled while ffmpeg makes no progress", () => {
+  it("has its ffmpeg gone within 2 s of the cancel; the worker stays and records nothing", async () => {
+    // A minute of 4K at 1 fps: x264's lookahead holds about 40 frames before the first packet, so ffmpeg reports
+    // 0 % for seconds on end and the worker writes no progress (the only way it used to hear of a cancel).
+    const slow = join(workDir, "4k-1fps-60s.mp4");
+    const made = spawnSync(ffmpegPath, [
+      ...["-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi"],
+      ...["-i", "testsrc2=size=3840x2160:rate=1:duration=60", "-c:v", "libx264", "-preset", "ultrafast"],
+      ...["-crf", "45", "-pix_fmt", "yuv420p", slow],
+    ]);
+    expect(made.status).toBe(0);
+    const job = await harness.createJob(slow, "web-optimized");
+    const machineId = newMachineId();
+    const worker = start(machineId);
+    let pids: number[] = [];
+    for (let tries = 0; pids.length === 0 && tries < 600; tries++) {
+      pids = await ffmpegPids(join(workDir, machineId, job.jobId, "out"));
+      if (pids.length === 0) await sleep(50);
+    }
+    expect(pids).toHaveLength(1);
+    const [pid] = pids as [number];
+    expect((await harness.load(job.jobId)).progress).toBe(0);
+
+    (
+      await harness.store.transition(job.jobId, { type: "cancel", at: Date.now() }, SWEEP_POLICY)
+    )._unsafeUnwrap();
+    // A bound, not a timing: polled until gone, then asserted at the 2 s mark at the latest.
+    const deadline = Date.now() + 2_000;
+    while (alive(pid) && Date.now() < deadline) await sleep(50);
+    expect(alive(pid), `ffmpeg ${pid} still runs 2 s after the cancel`).toBe(false);
+
+    const fenced = await worker.waitForLog("job-fenced-out", (l) => l.jobId === job.jobId);
+    expect(fenced.reason).toBe("the job is cancelled");
+    expect(await harness.load(job.jobId)).toMatchObject({ status: "cancelled", outputs: [] });
+    expect(
+      (await harness.output.list(outputPrefix(job.jobId, "web-optimized")))._unsafeUnwrap().objects,
+    ).toEqual([]);
+    // The worker lives on: it still holds its lease and exits on its own when told.
+    expect(await leaseOf(machineId)).not.toBeNull();
+    worker.signal("SIGTERM");
+    expect(await worker.exited).toEqual({ code: 0, signal: null });
+  });
+});
+
 describe("an ffmpeg that runs past its time limit", () => {
-  it("is killed at the limit and the job fails with the reason", async () => {
+  it("is killed at the limit and the job fails with the reason after one attempt, not retried", async () => {
     const job = await harness.createJob(media["h264-720p-10s.mp4"], "web-optimized");
     // FFMPEG_MAX_RUN_MS is the operator's ceiling for any one command; 300 ms is far below this encode's ~4 s.
-    const worker = start(newMachineId(), {
-      FFMPEG_MAX_RUN_MS: "300",
-      MAX_ATTEMPTS: "1",
-      WORKER_MAX_JOBS: "1",
-    });
+    // MAX_ATTEMPTS stays at its default of 3: the timeout itself must not be retried.
+    const worker = start(newMachineId(), { FFMPEG_MAX_RUN_MS: "300", WORKER_MAX_JOBS: "1" });
     expect(await worker.exited).toEqual({ code: 0, signal: null });
     const failed = await harness.load(job.jobId);
-    expect(failed).toMatchObject({ status: "failed", error: { code: "ffmpeg-timeout", retryable: true } });
-    expect(failed.error?.message).toMatch(/ran past its 0\.3 s time limit/);
+    expect(failed).toMatchObject({
+      status: "failed",
+      attempts: 1,
+      error: { code: "ffmpeg-timeout", retryable: false },
+    });
+    expect(failed.error?.message).toBe(
+      "ffmpeg (transcode) exceeded its time limit of 0.3 s for 1280×720 × 10 s at preset web-optimized and was stopped",
+    );
     expect(
       (await harness.output.list(outputPrefix(job.jobId, "web-optimized")))._unsafeUnwrap().objects,
     ).toEqual([]);

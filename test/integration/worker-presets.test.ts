@@ -90,7 +90,7 @@ beforeAll(async () => {
       WORKER_TTL_MS: "600000",
       WORKER_DRAIN_MS: "1000",
       CALLBACK_URL: receiver.url,
-      CALLBACK_SECRET: receiver.secret,
+      CALLBACK_KEY: receiver.secret,
       WORK_DIR: join(workDir, `worker-${i}`),
     });
     workers.push(startTcoderWorker(env));

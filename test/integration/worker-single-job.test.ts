@@ -195,7 +195,7 @@ describe("with presigned URLs", () => {
       OUTPUT_URL: await presignPut(`outputs/${jobId}/hls/package.tar`, "application/x-tar"),
       PRESET: "hls",
       CALLBACK_URL: receiver.url,
-      CALLBACK_SECRET: receiver.secret,
+      CALLBACK_KEY: receiver.secret,
       LEASE_TOKEN: leaseToken,
       TCODER_MACHINE_ID: "machine-1",
     });
@@ -271,7 +271,7 @@ describe("reporting", () => {
       OUTPUT_URL: join(dir, "sf.mp4"),
       PRESET: "web-optimized",
       CALLBACK_URL: receiver.url,
-      CALLBACK_SECRET: receiver.secret,
+      CALLBACK_KEY: receiver.secret,
       LEASE_TOKEN: "lease-1",
     });
     expect(result.exit.code).toBe(1);
@@ -288,7 +288,7 @@ describe("reporting", () => {
         OUTPUT_URL: join(dir, "copy.mkv"),
         PRESET: "default",
         CALLBACK_URL: receiver.url,
-        CALLBACK_SECRET: receiver.secret,
+        CALLBACK_KEY: receiver.secret,
         LEASE_TOKEN: "lease-2",
       });
       expect(result.exit.code).toBe(1);
@@ -313,7 +313,7 @@ describe("stopping", () => {
       OUTPUT_URL: join(dir, `${jobId}.mp4`),
       PRESET: "web-optimized",
       CALLBACK_URL: receiver.url,
-      CALLBACK_SECRET: receiver.secret,
+      CALLBACK_KEY: receiver.secret,
       LEASE_TOKEN: "lease-3",
     });
     await worker.waitForLog("job-started");
@@ -348,7 +348,7 @@ describe("bad environment", () => {
     {
       name: "a callback without its secret",
       env: () => ({ ...good(), PRESET: "hls", CALLBACK_URL: "http://127.0.0.1:9/cb" }),
-      reason: /CALLBACK_SECRET is required/,
+      reason: /CALLBACK_KEY is required/,
     },
     { name: "pool mode without a machine id", env: () => ({}), reason: /TCODER_MACHINE_ID is required/ },
   ])("exit 2 on $name, with one line", async ({ env, reason }) => {

@@ -44,9 +44,18 @@ const tryKill = (pid: number, signal: NodeJS.Signals) => {
   }
 };
 
-/** Only PATH (and HOME) from the test's environment: nothing else leaks into the worker's configuration. */
-export const startTcoderWorker = (env: Readonly<Record<string, string>>, cwd = ROOT): TcoderWorker => {
-  const child = spawn(BUN, [WORKER_ENTRY], {
+/**
+ * Only PATH (and HOME) from the test's environment: nothing else leaks into the worker's configuration. `launcher`
+ * runs before Bun and must exec it (e.g. `taskset -c 0`: a worker and its ffmpeg on one core, like a one-CPU
+ * machine), so the pid and process group stay the worker's.
+ */
+export const startTcoderWorker = (
+  env: Readonly<Record<string, string>>,
+  cwd = ROOT,
+  launcher: readonly string[] = [],
+): TcoderWorker => {
+  const [command = BUN, ...args] = [...launcher, BUN, WORKER_ENTRY];
+  const child = spawn(command, args, {
     cwd,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...env },
     stdio: ["ignore", "pipe", "pipe"],

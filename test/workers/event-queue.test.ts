@@ -25,7 +25,7 @@ describe("upload queue", () => {
     const created = await SELF.fetch("http://tcoder.test/api/upload", {
       method: "POST",
       headers: { ...auth, "content-type": "application/json" },
-      body: JSON.stringify({ filename: "via-queue.mp4", preset: "default" }),
+      body: JSON.stringify({ filename: "via-queue.mp4", preset: "default", size: 10 }),
     });
     expect(created.status).toBe(201);
     const upload = (await created.json()) as {
@@ -52,7 +52,7 @@ describe("upload queue", () => {
       method: "POST",
       headers: {
         "content-type": "application/json",
-        [SIGNATURE_HEADER]: await signBody(env.CALLBACK_SECRET as string, body, Date.now()),
+        [SIGNATURE_HEADER]: await signBody(env.EVENT_SECRET as string, body, Date.now()),
       },
       body,
     });

@@ -49,7 +49,7 @@ const uploadedJob = async (filename: string) => {
   const response = await call("/api/upload", {
     method: "POST",
     headers: { ...auth, "content-type": "application/json" },
-    body: JSON.stringify({ filename, preset: "web-optimized" }),
+    body: JSON.stringify({ filename, preset: "web-optimized", size: 10 }),
   });
   expect(response.status).toBe(201);
   const body = (await response.json()) as {
@@ -97,7 +97,11 @@ describe("the job store unreachable inside workerd", () => {
       [`/api/jobs/${jobId}/cancel`, { method: "POST", headers: json, body: "{}" }],
       [
         "/api/upload",
-        { method: "POST", headers: json, body: JSON.stringify({ filename: "a.mp4", preset: "hls" }) },
+        {
+          method: "POST",
+          headers: json,
+          body: JSON.stringify({ filename: "a.mp4", preset: "hls", size: 10 }),
+        },
       ],
       ["/api/stats", { headers: auth }],
     ];

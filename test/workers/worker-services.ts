@@ -48,6 +48,8 @@ const env: Record<string, string> = {
   FLY_MIN_BACKOFF_MS: "10",
   WORKER_IMAGE: "registry.fly.io/tcoder-worker:test",
   CALLBACK_SECRET: randomBytes(24).toString("hex"),
+  MEDIA_SECRET: randomBytes(24).toString("hex"),
+  EVENT_SECRET: randomBytes(24).toString("hex"),
   PUBLIC_URL: "http://tcoder.test",
   // URL ingest from the loopback source below (test only: production refuses private addresses).
   ALLOW_PRIVATE_URLS: "true",

@@ -1,5 +1,5 @@
-// Requests from our own workers and event relays: HMAC over t.body in a 5-minute window (any current secret), and
-// each signature accepted once. A request that then fails for a transient reason is forgotten, so its retry
+// Requests from our own workers and event relays: HMAC over t.body in a 5-minute window (with any of the keys the
+// route accepts: a machine's own callback keys, or the event secret), and each signature accepted once. A request that then fails for a transient reason is forgotten, so its retry
 // (the same signature, within the same second) is not taken for a replay.
 import { errAsync, okAsync, ResultAsync } from "neverthrow";
 import { verifyBody } from "../../signing/hmac-signature.ts";
@@ -22,9 +22,10 @@ export const verifySignedRequest = (
   deps: ControlPlaneDeps,
   header: string | undefined,
   body: string,
+  keys: readonly string[],
 ): ResultAsync<AcceptedSignature, ApiError> =>
   verifyBody(header, body, {
-    secrets: deps.config.callbackSecrets,
+    secrets: keys,
     nowMs: deps.clock(),
     toleranceSeconds: SIGNATURE_TOLERANCE_SECONDS,
   })

@@ -4,6 +4,7 @@ import { jobStore } from "../../redis/job-store.ts";
 import { redisKeys } from "../../redis/key-schema.ts";
 import { machineStore } from "../../redis/machine-store.ts";
 import { ownerJobs } from "../../redis/owner-jobs.ts";
+import { timeIndex } from "../../redis/time-index.ts";
 import { upstashClient, upstashScriptRunner } from "../../redis/upstash-script-runner.ts";
 import { webhookOutbox } from "../../redis/webhook-outbox.ts";
 import { createS3ObjectStore } from "../../storage/s3-object-store.ts";
@@ -85,6 +86,7 @@ export const buildControlPlaneDeps = (
     views: machineViews(runner, keys, config.admission, clock),
     memory: onceMemory(runner, keys),
     outbox: webhookOutbox(runner, keys),
+    jobIndexes: { intake: timeIndex(runner, keys.jobsIntake), ended: timeIndex(runner, keys.jobsEnded) },
     inputs: store(config.storage.inputBucket),
     outputs: store(config.storage.outputBucket),
     fly,

@@ -3,11 +3,13 @@
 import * as v from "valibot";
 import type { KeyLimitSettings } from "../../../core/decide-job-acceptance.ts";
 import { type JobRetryPolicy, jobRetryPolicy } from "../../../core/decide-job-retry.ts";
-import { checkFlyGuest, type MachineGuest, MachineGuestSchema } from "../../../core/machine-guest.ts";
+import type { MachineGuest } from "../../../core/machine-guest.ts";
 import { partSizeFor } from "../../../core/plan-upload.ts";
 import { FLY_PRICES_2026, priceMachineTime } from "../../../core/price-machine-time.ts";
 import type { MachineAdmissionConfig } from "../../redis/admit-machines.ts";
 import { type Env, EnvSchema, SECRET_VARS } from "./control-plane-env.ts";
+import { parseGuest } from "./parse-pool-guest.ts";
+import { sharedSecrets } from "./shared-secrets.ts";
 
 export { SECRET_VARS } from "./control-plane-env.ts";
 
@@ -43,8 +45,10 @@ export interface ControlPlaneConfig {
   };
   /** The control plane's own public base URL: callback URL for workers, base of media URLs in webhooks. */
   readonly publicUrl: string | null;
-  /** Current secret first; a retiring one during rotation. */
+  /** Roots of the machines' callback keys: the current secret first, a retiring one during rotation. */
   readonly callbackSecrets: readonly string[];
+  /** Signs storage events relayed to POST /internal/events; null: the route is off. */
+  readonly eventSecret: string | null;
   readonly webhook: {
     readonly secret: string | null;
     readonly timeoutMs: number;
@@ -75,7 +79,13 @@ export interface ControlPlaneConfig {
     /** Part URLs in the upload's answer; the rest come from POST /api/upload/:id/parts. */
     readonly partsListed: number;
     readonly idempotencyTtlSeconds: number;
+    /** An upload may still arrive this long after its URL expired; then its job is cancelled. */
+    readonly graceSeconds: number;
+    /** The cron first looks in storage for an upload this long after its job was created. */
+    readonly checkSeconds: number;
   };
+  /** Inputs are deleted this many days after their job ended. */
+  readonly inputRetentionDays: number;
   readonly ingest: {
     readonly maxBytes: number;
     readonly timeoutMs: number;
@@ -103,29 +113,16 @@ export interface ControlPlaneConfig {
     readonly ttlMs: number;
     readonly maxJobs: number;
     readonly drainMs: number;
+    /** An idle worker exits this long after its last job unless work is expected. */
+    readonly idleExitMs: number;
+    /** SPLIT_AFTER_SECONDS and SPLIT_CHUNK_SECONDS, passed on as they are (the worker rounds the chunk). */
+    readonly split: { readonly afterSeconds: number; readonly chunkSeconds: number };
     readonly heartbeatMs: number;
     readonly guest: MachineGuest;
     /** The object store endpoint workers use (their credentials are Fly app secrets, not ours to pass). */
     readonly s3Endpoint: string;
   };
 }
-
-const GUEST = /^(shared|performance)-(\d+)x-(\d+)$/;
-
-const parseGuest = (text: string): MachineGuest | string => {
-  const match = GUEST.exec(text);
-  if (!match) return `POOL_GUEST: must look like performance-2x-4096, got ${JSON.stringify(text)}`;
-  const parsed = v.safeParse(MachineGuestSchema, {
-    cpuKind: match[1],
-    cpus: Number(match[2]),
-    memoryMb: Number(match[3]),
-  });
-  if (!parsed.success) return `POOL_GUEST: ${v.summarize(parsed.issues)}`;
-  return checkFlyGuest(parsed.output).match(
-    (guest) => guest,
-    (reason) => `POOL_GUEST: ${reason}`,
-  );
-};
 
 const r2Endpoint = (accountId: string): string | null =>
   /^[0-9a-f]{32}$/i.test(accountId) ? `https://${accountId.toLowerCase()}.r2.cloudflarestorage.com` : null;
@@ -184,6 +181,7 @@ const buildConfig = (env: Env): ControlPlaneConfig | string => {
   if (env.WEBHOOK_OUTBOX_MAX_BACKOFF_MS < env.WEBHOOK_OUTBOX_BACKOFF_MS) {
     problems.push("WEBHOOK_OUTBOX_MAX_BACKOFF_MS must be at least WEBHOOK_OUTBOX_BACKOFF_MS");
   }
+  problems.push(...sharedSecrets(env));
   if (problems.length > 0 || endpoint === null || typeof guest === "string") return problems.join("; ");
 
   // Admission reserves a machine's worst case against the budget: its whole life (TTL) at the pool guest's price.
@@ -223,6 +221,7 @@ const buildConfig = (env: Env): ControlPlaneConfig | string => {
     },
     publicUrl: env.PUBLIC_URL,
     callbackSecrets,
+    eventSecret: env.EVENT_SECRET,
     webhook: {
       secret: env.WEBHOOK_SECRET,
       timeoutMs: env.WEBHOOK_TIMEOUT_MS,
@@ -233,9 +232,8 @@ const buildConfig = (env: Env): ControlPlaneConfig | string => {
       outboxBackoffMs: env.WEBHOOK_OUTBOX_BACKOFF_MS,
       outboxMaxBackoffMs: env.WEBHOOK_OUTBOX_MAX_BACKOFF_MS,
     },
-    // Media tokens are signed with their own prefix ("media-v1."), so sharing the callback secret is safe.
     media: {
-      secret: env.MEDIA_SECRET ?? env.CALLBACK_SECRET,
+      secret: env.MEDIA_SECRET,
       ttlSeconds: env.MEDIA_URL_TTL_SECONDS,
       publicBaseUrl: env.PUBLIC_MEDIA_BASE_URL,
     },
@@ -248,7 +246,10 @@ const buildConfig = (env: Env): ControlPlaneConfig | string => {
       partUrlTtlSeconds: env.MULTIPART_URL_TTL_SECONDS,
       partsListed: env.MULTIPART_PARTS_LISTED,
       idempotencyTtlSeconds: env.IDEMPOTENCY_TTL_SECONDS,
+      graceSeconds: env.UPLOAD_GRACE_SECONDS,
+      checkSeconds: env.UPLOAD_CHECK_SECONDS,
     },
+    inputRetentionDays: env.INPUT_RETENTION_DAYS,
     ingest: { maxBytes: env.INGEST_MAX_BYTES, timeoutMs: env.INGEST_TIMEOUT_MS, partBytes: ingestPartBytes },
     allowPrivateUrls: env.ALLOW_PRIVATE_URLS,
     limits: {
@@ -277,6 +278,8 @@ const buildConfig = (env: Env): ControlPlaneConfig | string => {
       ttlMs: env.WORKER_TTL_MS,
       maxJobs: env.WORKER_MAX_JOBS,
       drainMs: env.WORKER_DRAIN_MS,
+      idleExitMs: env.WORKER_IDLE_EXIT_MS,
+      split: { afterSeconds: env.SPLIT_AFTER_SECONDS, chunkSeconds: env.SPLIT_CHUNK_SECONDS },
       heartbeatMs: env.HEARTBEAT_MS,
       guest,
       s3Endpoint: env.WORKER_S3_ENDPOINT ?? endpoint,

@@ -4,6 +4,7 @@ import type { FlyMachines } from "../../fly/create-fly-machines.ts";
 import type { JobStore } from "../../redis/job-store.ts";
 import type { MachineStore } from "../../redis/machine-store.ts";
 import type { OwnerJobs } from "../../redis/owner-jobs.ts";
+import type { TimeIndex } from "../../redis/time-index.ts";
 import type { WebhookOutbox } from "../../redis/webhook-outbox.ts";
 import type { ObjectStore } from "../../storage/object-store.ts";
 import type { OnceMemory } from "../callbacks/once-memory.ts";
@@ -19,7 +20,12 @@ export interface Logger {
   error(event: string, fields?: LogFields): void;
 }
 
-export type OutboundFetch = (url: string, init: RequestInit) => Promise<Response>;
+/**
+ * fetch for client-supplied URLs. `address` is the IP the SSRF check resolved the URL's name to: connect there, not
+ * to a fresh lookup (Node: a pinned `lookup`). Null when nothing was resolved (an IP literal, private URLs allowed,
+ * or a runtime without DNS: on Workers, fetch cannot reach private networks, so names are checked by rule only).
+ */
+export type OutboundFetch = (url: string, init: RequestInit, address: string | null) => Promise<Response>;
 
 /**
  * The queue R2 notifications arrive on, as a producer (the Worker's binding); its consumer runs the intake, and the
@@ -40,6 +46,8 @@ export interface ControlPlaneDeps {
   readonly memory: OnceMemory;
   /** Finished jobs whose webhook is still owed (webhook-outbox.lua). */
   readonly outbox: WebhookOutbox;
+  /** Jobs waiting for their input (by when the cron looks next), and ended jobs (by end time): time-index.lua. */
+  readonly jobIndexes: { readonly intake: TimeIndex; readonly ended: TimeIndex };
   readonly inputs: ObjectStore;
   readonly outputs: ObjectStore;
   readonly fly: FlyMachines;
@@ -50,8 +58,9 @@ export interface ControlPlaneDeps {
   /** fetch for client-supplied URLs (URL ingest, webhooks); checked against SSRF rules before every call. */
   readonly outbound: OutboundFetch;
   /**
-   * Resolves a host name to its addresses, so private targets behind public names are refused too. Null where the
-   * runtime cannot resolve (workerd), whose outbound network cannot reach private addresses anyway.
+   * Resolves a host name to its addresses, so private targets behind public names are refused too (and `outbound`
+   * then connects to the address checked). Null where the runtime cannot resolve (workerd): Workers' fetch cannot
+   * reach private networks, so there names and literals are checked by rule only.
    */
   readonly resolveHost: ((host: string) => Promise<readonly string[]>) | null;
   /**

@@ -1,5 +1,6 @@
 // The control plane's environment variables as one valibot schema: names, defaults and bounds in one place.
 import * as v from "valibot";
+import { DEFAULT_SPLIT } from "../../../core/split/plan-chunks.ts";
 import {
   decimalVar,
   flagVar,
@@ -29,6 +30,7 @@ export const SECRET_VARS = [
   "CALLBACK_SECRET_PREVIOUS",
   "WEBHOOK_SECRET",
   "MEDIA_SECRET",
+  "EVENT_SECRET",
 ] as const;
 
 export const EnvSchema = v.object({
@@ -57,6 +59,7 @@ export const EnvSchema = v.object({
   WORKER_IMAGE: v.pipe(requiredText(), v.regex(/^[^\s]+$/, "must be an image reference")),
   PUBLIC_URL: nullableHttpUrl(),
   PUBLIC_MEDIA_BASE_URL: nullableHttpUrl(),
+  // The root of every machine's callback key (machines get only their own key, derived from it).
   CALLBACK_SECRET: v.pipe(requiredText(), v.minLength(16, "must be at least 16 characters")),
   CALLBACK_SECRET_PREVIOUS: nullableText(),
   WEBHOOK_SECRET: nullableText(),
@@ -69,7 +72,13 @@ export const EnvSchema = v.object({
   // Each owed webhook's own backoff: this long after its first failed attempt, doubling up to the max (jittered).
   WEBHOOK_OUTBOX_BACKOFF_MS: intVar(60_000, 1, 24 * 3_600_000),
   WEBHOOK_OUTBOX_MAX_BACKOFF_MS: intVar(3_600_000, 1, 24 * 3_600_000),
-  MEDIA_SECRET: nullableText(),
+  // Signs media tokens (stable HLS URLs), and nothing else.
+  MEDIA_SECRET: v.pipe(requiredText(), v.minLength(16, "must be at least 16 characters")),
+  // Signs storage events relayed to POST /internal/events (make dev, self-hosted relays); unset: that route is off.
+  EVENT_SECRET: v.pipe(
+    nullableText(),
+    v.check((value) => value === null || value.length >= 16, "must be at least 16 characters"),
+  ),
   MEDIA_URL_TTL_SECONDS: intVar(6 * 3600, 60, 7 * 24 * 3600),
   DOWNLOAD_URL_TTL_SECONDS: intVar(3600, 60, 7 * 24 * 3600),
   UPLOAD_URL_TTL_SECONDS: intVar(900, 1, 900),
@@ -78,6 +87,13 @@ export const EnvSchema = v.object({
   MULTIPART_PART_BYTES: intVar(64 * MIB, 5 * MIB, 5 * GIB),
   // Part URLs outlive the single-PUT TTL: a large upload takes hours, and R2 accepts presigned URLs up to 7 days.
   MULTIPART_URL_TTL_SECONDS: intVar(6 * 3600, 60, 7 * 24 * 3600),
+  // An upload may still arrive this long after its URL expired; then the cron cancels the job (upload-expired).
+  UPLOAD_GRACE_SECONDS: intVar(600, 0, 7 * 24 * 3600),
+  // The cron first looks in storage for an upload whose storage event has not come this long after the job was
+  // created (then at 2, 4, 8… times that, at most 15 min apart) and takes it as the event would have.
+  UPLOAD_CHECK_SECONDS: intVar(60, 1, 3600),
+  // Inputs are deleted this many days after their job ended (0: at the next cron run).
+  INPUT_RETENTION_DAYS: intVar(7, 0, 3650),
   // Part URLs listed in POST /api/upload's answer; the rest are signed on request (POST /api/upload/:id/parts).
   MULTIPART_PARTS_LISTED: intVar(100, 1, 10_000),
   IDEMPOTENCY_TTL_SECONDS: intVar(24 * 3600, 60, 30 * 24 * 3600),
@@ -107,7 +123,13 @@ export const EnvSchema = v.object({
   MAX_ATTEMPTS: intVar(3, 1, 100),
   WORKER_TTL_MS: intVar(300_000, 10_000, 24 * 3_600_000),
   WORKER_MAX_JOBS: intVar(3, 1, 1000),
+  // Split-and-stitch (core/split/plan-chunks.ts): inputs longer than this are encoded in chunks by several
+  // machines (0: never); chunks of about this many seconds, rounded to a multiple of the HLS segment.
+  SPLIT_AFTER_SECONDS: intVar(DEFAULT_SPLIT.splitAfterS, 0, 30 * 24 * 3600),
+  SPLIT_CHUNK_SECONDS: intVar(DEFAULT_SPLIT.chunkS, 1, 24 * 3600),
   WORKER_DRAIN_MS: intVar(60_000, 0, 24 * 3_600_000),
+  // An idle worker exits this long after its last job unless work is expected (a nudge, a job in retry backoff).
+  WORKER_IDLE_EXIT_MS: intVar(20_000, 1_000, 24 * 3_600_000),
   POOL_GUEST: optionalText("performance-2x-4096"),
   SPAWN_MODE: v.pipe(optionalText("pool"), v.picklist(["pool", "single-job"], "must be pool or single-job")),
   WORKER_S3_ENDPOINT: nullableHttpUrl(),

@@ -1,7 +1,10 @@
-// The every-minute cron: repair reservations, sweep expired leases, destroy orphan machines, spawn if pending work
-// has no capacity, then send owed webhooks. Each step runs even when an earlier one failed; all is reported and logged.
+// The every-minute cron: repair reservations, sweep expired leases, destroy orphan machines, take uploads whose
+// storage event was lost (or expire those that never came), spawn if pending work has no capacity, delete inputs past
+// their retention, then send owed webhooks. Each step runs even when an earlier one failed; all is reported and logged.
 import type { LeaseSweepReport } from "../../redis/machine-store.ts";
 import type { ControlPlaneDeps } from "../config/control-plane-deps.ts";
+import { checkWaitingUploads, type WaitingUploadsReport } from "../intake/check-waiting-uploads.ts";
+import { deleteExpiredInputs, type ExpiredInputsReport } from "../intake/delete-expired-inputs.ts";
 import { admitAndSpawn, type SpawnReport } from "../machines/admit-and-spawn.ts";
 import {
   destroyOrphans,
@@ -17,9 +20,16 @@ export interface CronReport {
   readonly respawned: readonly string[];
   readonly orphansDestroyed: readonly string[];
   readonly errors: readonly string[];
+  readonly uploads: WaitingUploadsReport | { readonly error: string };
   readonly spawn: SpawnReport;
+  readonly inputs: ExpiredInputsReport | { readonly error: string };
   readonly webhooks: OwedWebhooksReport | { readonly error: string };
 }
+
+/** A step that threw (a bug) is reported like one that failed, and the steps after it still run. */
+const thrown = (error: unknown): { readonly error: string } => ({
+  error: `threw: ${error instanceof Error ? error.message : String(error)}`,
+});
 
 export const runCron = async (deps: ControlPlaneDeps): Promise<CronReport> => {
   const errors: string[] = [];
@@ -37,7 +47,12 @@ export const runCron = async (deps: ControlPlaneDeps): Promise<CronReport> => {
   const reservationsFreed = repaired?.freed ?? [];
   const respawned = repaired?.respawned ?? [];
 
+  // Before admission, so a job repaired here gets its machine in this same run.
+  const uploads = await checkWaitingUploads(deps).catch(thrown);
+  if ("error" in uploads) errors.push(`uploads: ${uploads.error}`);
   const spawn = await admitAndSpawn(deps);
+  const inputs = await deleteExpiredInputs(deps).catch(thrown);
+  if ("error" in inputs) errors.push(`inputs: ${inputs.error}`);
   // Last: a slow webhook endpoint must not hold up the machines.
   const webhooks = await deliverOwedWebhooks(deps);
   if ("error" in webhooks) errors.push(`webhooks: ${webhooks.error}`);
@@ -47,7 +62,9 @@ export const runCron = async (deps: ControlPlaneDeps): Promise<CronReport> => {
     respawned,
     orphansDestroyed,
     errors,
+    uploads,
     spawn,
+    inputs,
     webhooks,
   };
   deps.log.info("cron.done", {
@@ -56,7 +73,9 @@ export const runCron = async (deps: ControlPlaneDeps): Promise<CronReport> => {
     reservationsFreed: reservationsFreed.length,
     respawned: respawned.length,
     orphansDestroyed: orphansDestroyed.length,
+    uploads,
     spawn: spawn.kind,
+    inputs,
     webhooks,
     errors,
   });

@@ -14,6 +14,8 @@ export type ApiError =
       readonly message: string;
     }
   | { readonly kind: "replayed"; readonly message: string }
+  /** Authentic, but not the sender's to do (a machine acting under another machine's lease). */
+  | { readonly kind: "forbidden"; readonly message: string }
   | { readonly kind: "budget-exhausted"; readonly message: string }
   | { readonly kind: "not-found"; readonly message: string }
   /** No job under this id for this API key: another key's job answers exactly as one that does not exist. */
@@ -54,7 +56,7 @@ export interface ErrorBody {
 }
 
 export interface HttpFailure {
-  readonly status: 400 | 401 | 402 | 404 | 409 | 413 | 422 | 429 | 500 | 503;
+  readonly status: 400 | 401 | 402 | 403 | 404 | 409 | 413 | 422 | 429 | 500 | 503;
   readonly body: ErrorBody;
   readonly headers: Readonly<Record<string, string>>;
 }
@@ -80,6 +82,8 @@ export const toHttpFailure = (error: ApiError): HttpFailure => {
       return plain(401, error.code);
     case "budget-exhausted":
       return plain(402);
+    case "forbidden":
+      return plain(403);
     case "not-found":
     case "job-not-found":
       return plain(404);

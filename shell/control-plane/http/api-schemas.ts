@@ -30,8 +30,11 @@ export const UploadRequestSchema = v.strictObject({
       v.regex(/^[a-z0-9.+-]+\/[a-z0-9.+-]+$/i, "contentType must be type/subtype"),
     ),
   ),
-  /** Bytes the client will upload: signed into a single PUT, or used to size the parts of a multipart upload. */
-  size: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
+  /**
+   * Bytes the client will upload: signed into the single PUT (storage refuses another length), or into each part
+   * URL of a multipart upload. An upload that still arrives at another size is deleted and its job cancelled.
+   */
+  size: v.pipe(v.number("size: the file's size in bytes is required"), v.integer(), v.minValue(1)),
   /** Ask for a multipart upload (needs `size`); chosen by itself above the multipart threshold. */
   multipart: v.optional(v.boolean()),
   webhookUrl: v.optional(HttpUrl),

@@ -9,6 +9,7 @@ import { apiKeyCheck } from "./api-key-check.ts";
 import { openApiDocument } from "./openapi-document.ts";
 import type { App, AppEnv, RouteContext } from "./route-kit.ts";
 import { errorResponse } from "./route-kit.ts";
+import { registerDashboardRoutes } from "./routes/dashboard-routes.ts";
 import { registerInternalRoutes } from "./routes/internal-routes.ts";
 import { registerJobRoutes } from "./routes/job-routes.ts";
 import { registerMediaRoute } from "./routes/media-route.ts";
@@ -39,6 +40,7 @@ export const createApp = (deps: ControlPlaneDeps): App => {
 
   app.get("/health", (c) => c.json({ status: "ok" as const }));
   app.get("/api/openapi.json", (c) => c.json(document));
+  registerDashboardRoutes(app, ctx);
 
   app.use(
     "/api/*",

@@ -134,7 +134,8 @@ export const openApiDocument = () => ({
   paths: {
     "/api/upload": {
       post: {
-        summary: "Create a job and get a presigned upload URL (or multipart part URLs)",
+        summary:
+          "Create a job and get a presigned upload URL for exactly `size` bytes (or multipart part URLs)",
         parameters: [idempotencyKey],
         requestBody: { required: true, ...json("UploadRequest") },
         responses: {

@@ -13,7 +13,7 @@ export const completeUpload = (
   keyId: string,
   request: CompleteUploadRequest,
 ): ResultAsync<{ readonly jobId: string; readonly inputKey: string; readonly eTag: string }, ApiError> =>
-  loadUploadingJob(deps, jobId, keyId).andThen((job) =>
+  loadUploadingJob(deps, jobId, keyId).andThen(({ job }) =>
     deps.inputs
       .completeMultipart(job.inputKey, request.uploadId, request.parts)
       .mapErr(fromStorageError)

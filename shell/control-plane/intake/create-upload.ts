@@ -1,9 +1,11 @@
 // POST /api/upload: a job waiting for its input, and a presigned PUT (or multipart part URLs) scoped to exactly
-// uploads/<jobId>/<safe filename> with the content type signed and a short expiry.
-import { errAsync, ok, type Result, ResultAsync } from "neverthrow";
+// uploads/<jobId>/<safe filename> with the content type and the declared size signed, and a short expiry. The job
+// keeps these terms (size, expiry, multipart id): the intake holds uploads to them, the cron expires the job by them.
+import { errAsync, ok, okAsync, type Result, ResultAsync } from "neverthrow";
 import { guessContentType } from "../../../core/guess-content-type.ts";
-import { planUpload } from "../../../core/plan-upload.ts";
+import { type MultipartPlan, planUpload } from "../../../core/plan-upload.ts";
 import { safeInputKey } from "../../../core/safe-input-key.ts";
+import type { UploadTerms } from "../../redis/job-record.ts";
 import type { ControlPlaneDeps } from "../config/control-plane-deps.ts";
 import type { ApiError } from "../http/api-error.ts";
 import type { UploadRequest, UploadResponse } from "../http/api-schemas.ts";
@@ -20,6 +22,11 @@ import {
 import { requestFingerprint } from "./request-fingerprint.ts";
 import { signParts } from "./sign-upload-parts.ts";
 
+interface IssuedUpload {
+  readonly body: UploadResponse;
+  readonly terms: UploadTerms;
+}
+
 export const createUpload = (
   deps: ControlPlaneDeps,
   request: UploadRequest,
@@ -27,10 +34,7 @@ export const createUpload = (
   origin: string,
 ): ResultAsync<{ readonly created: boolean; readonly body: UploadResponse }, ApiError> => {
   const planned = planUpload(request, deps.config.uploads);
-  if (planned.isErr()) {
-    const { kind, message } = planned.error;
-    return errAsync({ kind: kind === "too-large" ? "payload-too-large" : "invalid-request", message });
-  }
+  if (planned.isErr()) return errAsync({ kind: "payload-too-large", message: planned.error.message });
   const plan = planned.value;
   const webhook = checkWebhookUrl(deps, request.webhookUrl);
   if (webhook.isErr()) return errAsync(webhook.error);
@@ -49,11 +53,11 @@ export const createUpload = (
         plan.kind === "multipart"
           ? presignMultipart(deps, jobId, key, contentType, plan, origin)
           : presignSingle(deps, jobId, key, contentType, plan.contentLength);
-      if (earlier) return issue().map((body) => ({ created: false, body }));
+      if (earlier) return issue().map(({ body }) => ({ created: false, body }));
       return checkAcceptance(deps)
         .andThen(() => checkKeyAcceptance(deps, client.keyId))
         .andThen((limits) =>
-          issue().andThen((body) =>
+          issue().andThen(({ body, terms }) =>
             persistNewJob(
               deps,
               {
@@ -63,37 +67,49 @@ export const createUpload = (
                 source: "upload",
                 filename: request.filename,
                 webhookUrl: webhook.value,
+                upload: terms,
               },
               client,
               ask,
               limits,
-            ).map(({ created }) => ({ created, body })),
+            )
+              .map(({ created }) => ({ created, body }))
+              .orElse((error) => abandon(deps, key, terms).andThen(() => errAsync(error))),
           ),
         );
     });
   });
 };
 
+/** A multipart upload begun for a job that was then refused (the backlog or the key's cap filled meanwhile) is aborted. */
+const abandon = (deps: ControlPlaneDeps, key: string, terms: UploadTerms): ResultAsync<void, never> =>
+  terms.multipartId === null
+    ? okAsync(undefined)
+    : deps.inputs.abortMultipart(key, terms.multipartId).orElse(() => okAsync(undefined));
+
 const presignSingle = (
   deps: ControlPlaneDeps,
   jobId: string,
   inputKey: string,
   contentType: string,
-  size: number | undefined,
-): ResultAsync<UploadResponse, ApiError> =>
+  size: number,
+): ResultAsync<IssuedUpload, ApiError> =>
   deps.inputs
     .presignPut(inputKey, {
       contentType,
       expiresInSeconds: deps.config.uploads.urlTtlSeconds,
-      ...(size === undefined ? {} : { contentLength: size }),
+      contentLength: size,
     })
     .map((signed) => ({
-      jobId,
-      inputKey,
-      expiresAt: new Date(signed.expiresAt).toISOString(),
-      method: "PUT" as const,
-      uploadUrl: signed.url,
-      uploadHeaders: { ...signed.headers },
+      body: {
+        jobId,
+        inputKey,
+        expiresAt: new Date(signed.expiresAt).toISOString(),
+        method: "PUT" as const,
+        uploadUrl: signed.url,
+        uploadHeaders: { ...signed.headers },
+      },
+      terms: { size, expiresAt: signed.expiresAt, multipartId: null },
     }));
 
 const presignMultipart = (
@@ -101,9 +117,10 @@ const presignMultipart = (
   jobId: string,
   inputKey: string,
   contentType: string,
-  { partSize, partCount }: { readonly partSize: number; readonly partCount: number },
+  plan: MultipartPlan,
   origin: string,
-): ResultAsync<UploadResponse, ApiError> => {
+): ResultAsync<IssuedUpload, ApiError> => {
+  const { partSize, partCount, size } = plan;
   const listed = Math.min(partCount, deps.config.uploads.partsListed);
   return deps.inputs
     .createMultipart(inputKey, contentType)
@@ -113,20 +130,25 @@ const presignMultipart = (
         deps,
         inputKey,
         uploadId,
+        plan,
         Array.from({ length: listed }, (_, i) => i + 1),
+        deps.config.uploads.partUrlTtlSeconds,
       ).map((signed) => ({
-        jobId,
-        inputKey,
-        expiresAt: signed.expiresAt,
-        method: "PUT" as const,
-        multipart: {
-          uploadId,
-          partSize,
-          partCount,
-          parts: signed.parts,
-          partsUrl: `${origin}/api/upload/${jobId}/parts`,
-          completeUrl: `${origin}/api/upload/${jobId}/complete`,
+        body: {
+          jobId,
+          inputKey,
+          expiresAt: signed.expiresAt,
+          method: "PUT" as const,
+          multipart: {
+            uploadId,
+            partSize,
+            partCount,
+            parts: signed.parts,
+            partsUrl: `${origin}/api/upload/${jobId}/parts`,
+            completeUrl: `${origin}/api/upload/${jobId}/complete`,
+          },
         },
+        terms: { size, expiresAt: Date.parse(signed.expiresAt), multipartId: uploadId },
       })),
     );
 };

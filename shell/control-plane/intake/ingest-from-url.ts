@@ -87,10 +87,19 @@ export const ingestFromUrl = (
               filename,
               webhookUrl: webhook.value,
             };
-            return persistNewJob(deps, newJob, client, ask, limits).map((persisted) =>
-              persisted.created
+            // Refused for the backlog or the key's cap after the download: the fetched input is nobody's, so it goes.
+            const persisted = persistNewJob(deps, newJob, client, ask, limits).orElse((error) =>
+              error.kind === "rate-limited" || error.kind === "key-limit"
+                ? deps.inputs
+                    .delete(inputKey)
+                    .orElse(() => okAsync(undefined))
+                    .andThen(() => errAsync(error))
+                : errAsync(error),
+            );
+            return persisted.map((outcome) =>
+              outcome.created
                 ? { created: true, job: firstState(newJob, deps.clock(), deps) }
-                : { created: false, job: persisted.record.job },
+                : { created: false, job: outcome.record.job },
             );
           }),
         );
@@ -137,8 +146,10 @@ const download = (deps: ControlPlaneDeps, url: string, jobId: string): ResultAsy
     if (stored.isOk()) return ok({ inputKey: key.value, filename });
     if (stored.error.kind !== "source-failed") return err(fromStorageError(stored.error));
     if (/over \d+ bytes/.test(stored.error.message)) return err(tooLarge);
-    const reason = signal.aborted ? "the download timed out" : stored.error.message;
-    return err({ kind: "ingest-failed", message: reason });
+    // The stream's own error names our storage key and the network stack's details: logged, not sent.
+    deps.log.warn("ingest.source-failed", { jobId, error: stored.error.message });
+    const message = signal.aborted ? "the download timed out" : "the download was interrupted";
+    return err({ kind: "ingest-failed", message });
   };
   return new ResultAsync(run());
 };

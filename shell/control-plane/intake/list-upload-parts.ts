@@ -13,7 +13,7 @@ export const listUploadParts = (
   keyId: string,
   uploadId: string,
 ): ResultAsync<StoredPartsResponse, ApiError> =>
-  loadUploadingJob(deps, jobId, keyId).andThen((job) =>
+  loadUploadingJob(deps, jobId, keyId).andThen(({ job }) =>
     deps.inputs
       .listParts(job.inputKey, uploadId)
       .mapErr(fromStorageError)

@@ -4,6 +4,12 @@
 import { errAsync, okAsync, type ResultAsync } from "neverthrow";
 import { decideIdempotentReplay } from "../../../core/decide-idempotent-replay.ts";
 import {
+  firstIntakeCheckAt,
+  type IntakeCheckPolicy,
+  MAX_INTAKE_CHECK_INTERVAL_MS,
+} from "../../../core/decide-intake-check.ts";
+import {
+  backlogFull,
   decideJobAcceptance,
   decideKeyAcceptance,
   hasKeyLimits,
@@ -15,7 +21,7 @@ import {
 import { applyJobCommand } from "../../../core/job-lifecycle/apply-job-command.ts";
 import { initialJobState, type Job, type JobSource } from "../../../core/job-lifecycle/job-state.ts";
 import type { PresetName } from "../../../core/preset-names.ts";
-import type { JobRecord } from "../../redis/job-record.ts";
+import type { JobRecord, UploadTerms } from "../../redis/job-record.ts";
 import { sha256Hex } from "../../signing/sha256-hex.ts";
 import type { ControlPlaneDeps } from "../config/control-plane-deps.ts";
 import type { ApiError } from "../http/api-error.ts";
@@ -153,6 +159,8 @@ export interface NewJob {
   readonly source: JobSource;
   readonly filename: string | null;
   readonly webhookUrl: string | null;
+  /** What the client was given to upload with (source "upload"). */
+  readonly upload?: UploadTerms;
 }
 
 /** The decider's state after `create` (and `enqueue` for URL ingest). */
@@ -174,22 +182,32 @@ export const firstState = (job: NewJob, at: number, deps: ControlPlaneDeps): Job
 /** Created, or the job a concurrent request under the same Idempotency-Key created first (as a replay gets it). */
 export type Persisted = { readonly created: true } | { readonly created: false; readonly record: JobRecord };
 
+/**
+ * Writes the job unless the backlog is at its cap (jobs pending or waiting for their upload) or the key is at its
+ * own cap of unfinished jobs, both counted atomically with the write.
+ */
 export const persistNewJob = (
   deps: ControlPlaneDeps,
   job: NewJob,
   client: ClientRequest,
   ask: CreateAsk,
   limits: KeyLimits,
-): ResultAsync<Persisted, ApiError> =>
-  deps.jobs
+): ResultAsync<Persisted, ApiError> => {
+  const first = firstState(job, deps.clock(), deps);
+  const { maxPendingJobs } = deps.config.limits;
+  const retryAfterMs = deps.config.admission.capacityRetryMs;
+  return deps.jobs
     .create({
-      job: firstState(job, deps.clock(), deps),
+      job: first,
       meta: {
         webhookUrl: job.webhookUrl,
         filename: job.filename,
         owner: client.keyId,
         requestHash: ask.fingerprint,
+        ...(job.upload ? { upload: job.upload } : {}),
       },
+      intakeCheckAt: firstIntakeCheckAt(first.createdAt, intakeCheckPolicy(deps)),
+      maxWaitingJobs: maxPendingJobs,
       ...(limits.maxPendingJobs === null ? {} : { maxOpenJobs: limits.maxPendingJobs }),
       ...(client.idempotencyKey === null
         ? {}
@@ -205,9 +223,12 @@ export const persistNewJob = (
       switch (outcome.kind) {
         case "created":
           return okAsync({ created: true });
+        case "backlog-full": {
+          const { message } = backlogFull(outcome.waiting, { maxPendingJobs, retryAfterMs });
+          return errAsync({ kind: "rate-limited", message, retryAfterMs });
+        }
         case "owner-at-cap": {
           const cap = limits.maxPendingJobs ?? 0;
-          const retryAfterMs = deps.config.admission.capacityRetryMs;
           return errAsync(keyRefusal(keyPendingCapRefusal(outcome.openJobs, cap, retryAfterMs)));
         }
         case "replayed":
@@ -222,3 +243,11 @@ export const persistNewJob = (
         }
       }
     });
+};
+
+/** The cron's intake check policy from the settings. */
+export const intakeCheckPolicy = (deps: ControlPlaneDeps): IntakeCheckPolicy => ({
+  graceMs: deps.config.uploads.graceSeconds * 1000,
+  firstCheckMs: deps.config.uploads.checkSeconds * 1000,
+  maxCheckIntervalMs: MAX_INTAKE_CHECK_INTERVAL_MS,
+});

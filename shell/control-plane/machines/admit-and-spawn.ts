@@ -50,15 +50,17 @@ const createPoolMachine = (
   machineId: string,
   lookUpFirst: boolean,
 ): ResultAsync<SpawnedMachine, FlyError> =>
-  deps.fly.spawnMachine(
-    {
-      image: deps.config.fly.image,
-      region: deps.config.fly.region,
-      guest: deps.config.worker.guest,
-      env: poolMachineEnv(deps.config, machineId),
-      tag: machineId,
-    },
-    { lookUpFirst },
+  ResultAsync.fromSafePromise(poolMachineEnv(deps.config, machineId)).andThen((env) =>
+    deps.fly.spawnMachine(
+      {
+        image: deps.config.fly.image,
+        region: deps.config.fly.region,
+        guest: deps.config.worker.guest,
+        env,
+        tag: machineId,
+      },
+      { lookUpFirst },
+    ),
   );
 
 const spawnOne = async (deps: ControlPlaneDeps, machineId: string): Promise<MachineSpawn> => {

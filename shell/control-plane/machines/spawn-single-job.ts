@@ -2,6 +2,7 @@
 // under it, and hands the machine presigned URLs (JOB_ID, INPUT_URL, OUTPUT_URL, PRESET, RECORD_URL). The worker has no Redis:
 // its callbacks record progress (and keep the lease alive) and the result; the final callback frees the slot.
 import { guestFor } from "../../../core/ffmpeg/presets.ts";
+import type { MachineGuest } from "../../../core/machine-guest.ts";
 import { outputKey, recordKey } from "../../../core/output-keys.ts";
 import type { PresetName } from "../../../core/preset-names.ts";
 import type { ControlPlaneDeps } from "../config/control-plane-deps.ts";
@@ -16,6 +17,9 @@ const singleOutput = (preset: PresetName): { readonly file: string; readonly con
   preset === "hls"
     ? { file: "package.tar", contentType: "application/x-tar" }
     : { file: "video.mp4", contentType: "video/mp4" };
+
+/** The machine a single-job job runs on: its preset's guest for sources up to 1080p (the size is not known yet). */
+export const singleJobGuest = (preset: PresetName): MachineGuest => guestFor(preset, 0);
 
 export const spawnSingleJob = async (deps: ControlPlaneDeps, machineId: string): Promise<MachineSpawn> => {
   const { config } = deps;
@@ -57,11 +61,10 @@ export const spawnSingleJob = async (deps: ControlPlaneDeps, machineId: string):
     preset: job.preset,
     image: config.fly.image,
     region: config.fly.region,
-    // The source's size is not known before the worker probes it: the preset's guest for sources up to 1080p.
-    guest: guestFor(job.preset, 0),
+    guest: singleJobGuest(job.preset),
     tag: machineId,
     env: {
-      ...callbackEnv(config),
+      ...(await callbackEnv(config, machineId)),
       LEASE_TOKEN: leaseToken,
       TCODER_MACHINE_ID: machineId,
       RECORD_URL: record.match(

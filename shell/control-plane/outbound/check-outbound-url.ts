@@ -22,19 +22,32 @@ export const checkOutboundUrl = (raw: string, allowPrivate: boolean): Result<URL
   return ok(url);
 };
 
-/** Also refuses a public-looking name that resolves to an internal address (where the runtime can resolve). */
-export const checkResolvedHost = async (
+/** Where to connect for a checked URL: the address its name resolved to, or null to let the runtime resolve. */
+export interface ResolvedTarget {
+  readonly url: URL;
+  readonly address: string | null;
+}
+
+/**
+ * Resolves the URL's name once and refuses it if any address is internal (where the runtime can resolve). The
+ * caller connects to the address returned, never to a fresh lookup, so a name that answers a public address to
+ * this check and a private one to the connection (DNS rebinding) cannot get through.
+ */
+export const resolveCheckedHost = async (
   url: URL,
   allowPrivate: boolean,
   resolveHost: ((host: string) => Promise<readonly string[]>) | null,
-): Promise<Result<URL, ApiError>> => {
-  if (allowPrivate || resolveHost === null || isIpLiteral(url.hostname)) return ok(url);
+): Promise<Result<ResolvedTarget, ApiError>> => {
+  if (allowPrivate || resolveHost === null || isIpLiteral(url.hostname)) return ok({ url, address: null });
   let addresses: readonly string[];
   try {
     addresses = await resolveHost(url.hostname);
   } catch {
     return refuse(`the host ${url.hostname} does not resolve`);
   }
-  if (addresses.length === 0) return refuse(`the host ${url.hostname} does not resolve`);
-  return addresses.some(isInternalAddress) ? refuse(`the host ${url.hostname} is internal`) : ok(url);
+  const [first] = addresses;
+  if (first === undefined) return refuse(`the host ${url.hostname} does not resolve`);
+  return addresses.some(isInternalAddress)
+    ? refuse(`the host ${url.hostname} is internal`)
+    : ok({ url, address: first });
 };

@@ -21,6 +21,14 @@ export interface LocalRedisOptions extends RedisOptions {
   readonly ownProcessGroup?: boolean;
 }
 
+/** A local redis-server that can also be frozen in place: connections stay open, nothing is answered. */
+export interface LocalRedis extends RunningRedis {
+  /** SIGSTOP: the server stops answering, as a stalled or partitioned store does, until resume(). */
+  pause(): Promise<void>;
+  /** SIGCONT: it answers again, working through what queued up meanwhile. */
+  resume(): Promise<void>;
+}
+
 const PORT_ATTEMPTS = 5;
 const READY_TIMEOUT_MS = 15_000;
 const STOP_TIMEOUT_MS = 5_000;
@@ -32,7 +40,7 @@ process.once("exit", () => {
   for (const child of liveChildren) child.kill("SIGKILL");
 });
 
-export async function startLocalRedis(opts: LocalRedisOptions = {}): Promise<RunningRedis> {
+export async function startLocalRedis(opts: LocalRedisOptions = {}): Promise<LocalRedis> {
   const ownDir = opts.dataDir === undefined;
   const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), "tcoder-redis-")));
   await mkdir(dataDir, { recursive: true });
@@ -70,7 +78,15 @@ export async function startLocalRedis(opts: LocalRedisOptions = {}): Promise<Run
         else throw new Error(`redis-server did not restart on port ${port}: ${started.log}`);
       }
     },
+    async pause() {
+      current.kill("SIGSTOP");
+    },
+    async resume() {
+      current.kill("SIGCONT");
+    },
     async stop() {
+      // A paused server would never see the SIGTERM through.
+      current.kill("SIGCONT");
       await stopChild(current, "SIGTERM");
       if (ownDir) await rm(dataDir, { recursive: true, force: true });
     },

@@ -1,7 +1,8 @@
 // Runs @20minutes/s3rver in this process: verifies SigV4, refuses anonymous requests and chunked PUTs (411, as R2
-// and S3 do), lists a multipart upload's parts (which s3rver lacks), reports writes. Tests use a temporary directory
-// and a free port; make dev keeps its data and gives its buckets a CORS policy.
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
+// and S3 do), aborts multipart uploads and lists their parts (which s3rver lacks), refuses parts of unknown uploads,
+// reports writes. Tests use a temporary directory and a free port; make dev keeps its data and gives its buckets a
+// CORS policy.
+import { mkdir, mkdtemp, rm, stat } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -30,6 +31,7 @@ type KoaMiddleware = (ctx: KoaContext, next: () => Promise<void>) => Promise<voi
 type RawEventHandler = (event: unknown) => void;
 interface S3rverInstance {
   readonly middleware: KoaMiddleware[];
+  readonly store: { getResourcePath(bucket: string, key: string | undefined, resource: string): string };
   run(): Promise<{ readonly port: number }>;
   close(): Promise<void>;
   on(name: "event", handler: RawEventHandler): void;
@@ -99,7 +101,7 @@ export async function startLocalS3(
       configs: bucket.cors === true ? [BROWSER_CORS_POLICY] : [],
     })),
   });
-  server.middleware.unshift(refuseAnonymous, refuseUnsizedPut);
+  server.middleware.unshift(refuseAnonymous, refuseUnsizedPut, multipartUploads(server));
   const onRequest = options.onRequest;
   if (onRequest !== undefined) server.middleware.unshift(requestLog(onRequest));
   let port: number;
@@ -169,6 +171,42 @@ const refuseUnsizedPut: KoaMiddleware = (ctx, next) => {
     '<?xml version="1.0" encoding="UTF-8"?>\n' +
     "<Error><Code>MissingContentLength</Code><Message>You must provide the Content-Length HTTP header.</Message></Error>";
 };
+
+const s3Error = (ctx: KoaContext, status: number, code: string, message: string): void => {
+  ctx.status = status;
+  ctx.type = "application/xml";
+  ctx.body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message></Error>`;
+};
+
+/**
+ * What R2 and S3 do and s3rver does not: AbortMultipartUpload (DELETE ?uploadId) removes the upload's parts, and a
+ * part or a complete for an upload that does not exist (aborted, completed, never begun) is NoSuchUpload. The abort
+ * is answered once s3rver has authenticated the request and refused the method (405) it does not implement.
+ */
+const multipartUploads =
+  (server: S3rverInstance): KoaMiddleware =>
+  async (ctx, next) => {
+    const uploadId = ctx.query.uploadId;
+    const bucket = ctx.path.split("/")[1];
+    if (typeof uploadId !== "string" || !/^[0-9a-f]{1,64}$/.test(uploadId) || !bucket) return next();
+    const uploadDir = join(server.store.getResourcePath(bucket, undefined, "uploads"), uploadId);
+    const exists = await stat(join(uploadDir, "key")).then(
+      () => true,
+      () => false,
+    );
+    const noSuchUpload = () =>
+      s3Error(ctx, 404, "NoSuchUpload", "The specified multipart upload does not exist.");
+    if (ctx.method !== "DELETE") return exists ? next() : noSuchUpload();
+    try {
+      await next();
+    } catch (error) {
+      if ((error as { code?: string }).code !== "MethodNotAllowed") throw error;
+      if (!exists) return noSuchUpload();
+      await rm(uploadDir, { recursive: true, force: true });
+      ctx.status = 204;
+      ctx.body = null;
+    }
+  };
 
 const CREATED_NAMES: readonly string[] = [
   "ObjectCreated:Put",

@@ -5,17 +5,19 @@
 -- KEYS[3] jobs:active
 -- KEYS[4] workers:leases
 -- KEYS[5] webhooks:outbox
--- ARGV[1..9] as commit-job: job id, expected version, pending op, pending score, active op, active value,
---            finished/reopened, key prefix, owner charge
--- ARGV[10] n: how many field/value entries follow
--- ARGV[11 .. 10+n] field, value pairs to write
--- ARGV[11+n] prefix of job keys, ARGV[12+n] machine id, ARGV[13+n] the next claim's lease token
+-- KEYS[6] jobs:intake
+-- KEYS[7] jobs:ended
+-- ARGV[1..12] as commit-job: job id, expected version, pending op and score, active op and value,
+--             finished/reopened, intake op, ended op and score, key prefix, owner charge
+-- ARGV[13] n: how many field/value entries follow
+-- ARGV[14 .. 13+n] field, value pairs to write
+-- ARGV[14+n] prefix of job keys, ARGV[15+n] machine id, ARGV[16+n] the next claim's lease token
 -- Returns {commitReply, claimReply}: commitReply as commit-job's; claimReply as claim-job's, or {} when the commit
 -- did not happen (the caller decides again on the fresh state before claiming anything)
 -- @include lib/commit-job.lua
 -- @include lib/claim-next.lua
-local n = tonumber(ARGV[10])
-local committed = commit_job(KEYS[1], KEYS[2], KEYS[3], KEYS[5], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5],
-  ARGV[6], ARGV[7], ARGV[8], ARGV[9], {unpack(ARGV, 11, 10 + n)})
+local n = tonumber(ARGV[13])
+local committed = commit_job(KEYS[1], {KEYS[2], KEYS[3], KEYS[5], KEYS[6], KEYS[7]}, ARGV[1], ARGV[2],
+  {unpack(ARGV, 3, 12)}, {unpack(ARGV, 14, 13 + n)})
 if committed[1] ~= 1 then return {committed, {}} end
-return {committed, claim_next(KEYS[2], KEYS[3], KEYS[4], ARGV[11 + n], ARGV[12 + n], ARGV[13 + n])}
+return {committed, claim_next(KEYS[2], KEYS[3], KEYS[4], ARGV[14 + n], ARGV[15 + n], ARGV[16 + n])}

@@ -6,6 +6,8 @@
 -- KEYS[2] jobs:pending
 -- KEYS[3] jobs:active
 -- KEYS[4] webhooks:outbox
+-- KEYS[5] jobs:intake
+-- KEYS[6] jobs:ended
 -- ARGV[1] job id
 -- ARGV[2] expected current version
 -- ARGV[3] pending index: "add" | "remove" | "keep"
@@ -14,12 +16,15 @@
 -- ARGV[6] active value "<machineId>|<leaseToken>" (with "set")
 -- ARGV[7] "finished" when the job reaches a terminal status (its webhook, if any, goes to the outbox; it leaves
 --         its owner's unfinished jobs), "reopened" when a finished job runs again, else ""
--- ARGV[8] the key prefix: the job's owner's keys are built from it and meta:owner
--- ARGV[9] USD to charge to the owner's month (a completing job's cost; "0" otherwise)
--- ARGV[10..] field, value pairs to write (always including the new version)
+-- ARGV[8] intake index: "remove" | "keep"
+-- ARGV[9] ended index: "add" | "remove" | "keep"
+-- ARGV[10] ended score in ms (with "add")
+-- ARGV[11] the key prefix: the job's owner's keys are built from it and meta:owner
+-- ARGV[12] USD to charge to the owner's month (a completing job's cost; "0" otherwise)
+-- ARGV[13..] field, value pairs to write (always including the new version)
 -- Returns {1} committed
 --         {-1, currentVersion} version conflict: reload, decide again
 --         {-3} the job does not exist
 -- @include lib/commit-job.lua
-return commit_job(KEYS[1], KEYS[2], KEYS[3], KEYS[4], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7],
-  ARGV[8], ARGV[9], {unpack(ARGV, 10)})
+return commit_job(KEYS[1], {KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]}, ARGV[1], ARGV[2], {unpack(ARGV, 3, 12)},
+  {unpack(ARGV, 13)})

@@ -8,6 +8,7 @@
 -- KEYS[4] jobs:active
 -- KEYS[5] counters:spend:{yyyy-mm}   the month the caller computed; ARGV[1..2] are its bounds
 -- KEYS[6] workers:exiting
+-- KEYS[7] workers:commitments        the machine's commitment, if any, is dropped: its real cost is charged instead
 -- ARGV[1] month start in ms (inclusive)
 -- ARGV[2] month end in ms (exclusive)
 -- ARGV[3] machine id
@@ -32,6 +33,7 @@ if removed > 0 then
   if removed > held and redis.call('DECRBY', KEYS[3], removed - held) < 0 then redis.call('SET', KEYS[3], 0) end
   if tonumber(ARGV[4]) > 0 then redis.call('INCRBYFLOAT', KEYS[5], ARGV[4]) end
 end
+redis.call('HDEL', KEYS[7], ARGV[3])
 
 local held = {}
 local prefix = ARGV[3] .. '|'

@@ -10,6 +10,7 @@
 -- KEYS[6] counters:rate_limit
 -- KEYS[7] counters:spend:{yyyy-mm}   the month the caller computed; ARGV[1..2] are its bounds
 -- KEYS[8] workers:exiting             released machines whose slot is held until their stop grace is over
+-- KEYS[9] workers:commitments         machines whose job may keep them past their TTL: their whole-life cost
 -- ARGV[1] month start in ms (inclusive)
 -- ARGV[2] month end in ms (exclusive)
 -- ARGV[3] spawn window in ms
@@ -20,9 +21,10 @@
 -- ARGV[8] boot deadline in ms: how long a reservation holds its slot without registering
 -- ARGV[9..] machine ids to reserve, fresh and unique (none: read the snapshot, write nothing)
 -- snapshot = {nowMs, pendingJobs, liveLeases, liveReservations, activeJobs, slotsTaken, spentUsd, {spawnMs, ...},
---             exitingMachines, nextExitAtMs}
+--             exitingMachines, nextExitAtMs, beyondTtlUsd}
 --   live = expiry after now; slotsTaken counts expired entries the sweep has not removed yet, and exiting machines
---   still in their grace (not those past it: the next write frees them); spentUsd a string; nextExitAtMs 0 if none
+--   still in their grace (not those past it: the next write frees them); spentUsd a string; nextExitAtMs 0 if none;
+--   beyondTtlUsd (a string) what committed machines may cost beyond the ARGV[7] reserved for each slot
 -- Returns {0, snapshot} no ids: the snapshot
 --         {1, bootDeadlineMs} reserved: slots taken + n, one reservation and one spawn per id
 --         {2, bootDeadlineMs} every id was reserved already (a retried call): nothing written
@@ -33,6 +35,16 @@
 -- @include lib/reclaim-exiting.lua
 if now < tonumber(ARGV[1]) or now >= tonumber(ARGV[2]) then return {-3, now} end
 local windowStart = now - tonumber(ARGV[3])
+local cost = tonumber(ARGV[7])
+
+-- A machine running a job past its TTL is not paid for by its slot's reservation: count what it may cost beyond.
+local function beyondTtl()
+  local extra = 0
+  for _, committed in ipairs(redis.call('HVALS', KEYS[9])) do
+    extra = extra + math.max(0, tonumber(committed) - cost)
+  end
+  return extra
+end
 
 local function snapshot()
   local spawns = redis.call('ZRANGEBYSCORE', KEYS[6], '(' .. windowStart, now, 'WITHSCORES')
@@ -51,6 +63,7 @@ local function snapshot()
     times,
     redis.call('ZCOUNT', KEYS[8], '(' .. now, '+inf'),
     tonumber(first[2] or '0'),
+    tostring(beyondTtl()),
   }
 end
 
@@ -71,11 +84,10 @@ reclaimExiting(KEYS[8], KEYS[5])
 local slots = tonumber(redis.call('GET', KEYS[5]) or '0')
 local spawned = redis.call('ZCOUNT', KEYS[6], '(' .. windowStart, now)
 local spent = tonumber(redis.call('GET', KEYS[7]) or '0')
-local cost = tonumber(ARGV[7])
 if slots + n > tonumber(ARGV[4]) then return {-1, 'capacity', snapshot()} end
 if spawned + n > tonumber(ARGV[5]) then return {-1, 'rate', snapshot()} end
 -- The same arithmetic as decideAdmission's budget room, so guard and decision agree at the boundary.
-if math.floor((tonumber(ARGV[6]) - spent - slots * cost) / cost + 1e-9) < n then
+if math.floor((tonumber(ARGV[6]) - spent - slots * cost - beyondTtl()) / cost + 1e-9) < n then
   return {-1, 'budget', snapshot()}
 end
 

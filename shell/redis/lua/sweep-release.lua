@@ -1,14 +1,16 @@
 -- sweep-release: the lease sweep's last step, after the orphaned jobs were requeued or failed through the job
 -- store. Removes the dead machines' leases and the expired reservations it is given, but only those still expired
 -- by Redis TIME (a late registration may have claimed a reservation since the snapshot), freeing one slot and
--- charging one worst-case machine cost per removal. Also drops running-job index entries that are still stale, and
--- frees the slots of released machines whose stop grace is over (so the count is right with no admission coming).
+-- charging one worst-case machine cost per removal, or the machine's commitment when that is larger. Also drops
+-- running-job index entries that are still stale, and frees the slots of released machines whose stop grace is
+-- over (so the count is right with no admission coming).
 -- KEYS[1] workers:leases
 -- KEYS[2] workers:reservations
 -- KEYS[3] counters:active_machines
 -- KEYS[4] jobs:active
 -- KEYS[5] counters:spend:{yyyy-mm}   the month the caller computed; ARGV[1..2] are its bounds
 -- KEYS[6] workers:exiting
+-- KEYS[7] workers:commitments        a dead machine that had committed more than the worst case is charged that
 -- ARGV[1] month start in ms (inclusive)
 -- ARGV[2] month end in ms (exclusive)
 -- ARGV[3] worst-case cost in USD charged for each machine or reservation removed
@@ -25,11 +27,19 @@
 if now < tonumber(ARGV[1]) or now >= tonumber(ARGV[2]) then return {-3, now} end
 reclaimExiting(KEYS[6], KEYS[3])
 
+-- Each removal is charged the worst case, or the machine's commitment when its job might have kept it longer.
+local worst = tonumber(ARGV[3])
+local cost = 0
 local function removeExpired(key, from, count)
   local removed = 0
   for i = from, from + count - 1 do
     local score = redis.call('ZSCORE', key, ARGV[i])
-    if score and tonumber(score) <= now then removed = removed + redis.call('ZREM', key, ARGV[i]) end
+    if score and tonumber(score) <= now and redis.call('ZREM', key, ARGV[i]) == 1 then
+      removed = removed + 1
+      local committed = redis.call('HGET', KEYS[7], ARGV[i])
+      if committed then redis.call('HDEL', KEYS[7], ARGV[i]) end
+      cost = cost + math.max(worst, tonumber(committed or '0'))
+    end
   end
   return removed
 end
@@ -41,7 +51,6 @@ local dropped = removeExpired(KEYS[2], 7 + m, r)
 local freed = released + dropped
 if freed > 0 then
   if redis.call('DECRBY', KEYS[3], freed) < 0 then redis.call('SET', KEYS[3], 0) end
-  local cost = tonumber(ARGV[3]) * freed
   if cost > 0 then redis.call('INCRBYFLOAT', KEYS[5], cost) end
 end
 

@@ -25,6 +25,7 @@ const idle: AdmissionInput = {
   busyMachines: 0,
   pendingJobs: 0,
   spentThisMonthUsd: 0,
+  committedBeyondTtlUsd: 0,
 };
 
 const cases: {
@@ -130,6 +131,33 @@ const cases: {
       reason: "budget-exhausted",
       message: "monthly budget of $10.00 leaves no room for another machine ($10.00 spent or committed)",
     },
+  },
+  {
+    name: "a machine whose job runs past its TTL is not paid for by its reservation",
+    given: {
+      pendingJobs: 5,
+      liveMachines: 1,
+      busyMachines: 1,
+      spentThisMonthUsd: 1,
+      committedBeyondTtlUsd: 8.5,
+    },
+    then: {
+      kind: "reject",
+      reason: "budget-exhausted",
+      message: "monthly budget of $10.00 leaves no room for another machine ($10.00 spent or committed)",
+    },
+  },
+  {
+    name: "what a machine may cost past its TTL shrinks the budget room",
+    given: {
+      pendingJobs: 5,
+      liveMachines: 1,
+      busyMachines: 1,
+      spentThisMonthUsd: 1,
+      committedBeyondTtlUsd: 7.5,
+    },
+    cfg: { spawnRate: { maxSpawns: 5, windowMs: 1000 } },
+    then: { kind: "admit", machines: 2 },
   },
   {
     name: "budget exhausted wins over a full cap",

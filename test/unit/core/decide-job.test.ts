@@ -80,6 +80,7 @@ const COMMAND: Record<JobCommandType, JobCommand> = {
   fail: { type: "fail", leaseToken: "lease-1", error: RETRYABLE, at: AT },
   retry: { type: "retry", at: AT },
   cancel: { type: "cancel", reason: "user asked", at: AT },
+  "expire-upload": { type: "expire-upload", reason: "upload-expired: no upload arrived", at: AT },
   "expire-lease": { type: "expire-lease", leaseToken: "lease-1", at: AT },
 };
 
@@ -95,6 +96,7 @@ const MATRIX: Record<JobStatus | "none", Record<JobCommandType, string>> = {
     fail: "!not-found",
     retry: "!not-found",
     cancel: "!not-found",
+    "expire-upload": "!not-found",
     "expire-lease": "!not-found",
   },
   uploading: {
@@ -107,6 +109,7 @@ const MATRIX: Record<JobStatus | "none", Record<JobCommandType, string>> = {
     fail: "!invalid-transition",
     retry: "!invalid-transition",
     cancel: "cancelled",
+    "expire-upload": "cancelled",
     "expire-lease": "!invalid-transition",
   },
   queued: {
@@ -119,6 +122,7 @@ const MATRIX: Record<JobStatus | "none", Record<JobCommandType, string>> = {
     fail: "!invalid-transition",
     retry: "!invalid-transition",
     cancel: "cancelled",
+    "expire-upload": "!invalid-transition",
     "expire-lease": "!invalid-transition",
   },
   pending: {
@@ -131,6 +135,7 @@ const MATRIX: Record<JobStatus | "none", Record<JobCommandType, string>> = {
     fail: "!invalid-transition",
     retry: "!invalid-transition",
     cancel: "cancelled",
+    "expire-upload": "!invalid-transition",
     "expire-lease": "!invalid-transition",
   },
   running: {
@@ -143,6 +148,7 @@ const MATRIX: Record<JobStatus | "none", Record<JobCommandType, string>> = {
     fail: "retry-scheduled",
     retry: "!invalid-transition",
     cancel: "cancelled",
+    "expire-upload": "!invalid-transition",
     "expire-lease": "lease-expired",
   },
   completed: {
@@ -155,6 +161,7 @@ const MATRIX: Record<JobStatus | "none", Record<JobCommandType, string>> = {
     fail: "!already-terminal",
     retry: "!already-terminal",
     cancel: "!already-terminal",
+    "expire-upload": "!already-terminal",
     "expire-lease": "!already-terminal",
   },
   failed: {
@@ -167,6 +174,7 @@ const MATRIX: Record<JobStatus | "none", Record<JobCommandType, string>> = {
     fail: "!already-terminal",
     retry: "retry-requested",
     cancel: "!already-terminal",
+    "expire-upload": "!already-terminal",
     "expire-lease": "!already-terminal",
   },
   cancelled: {
@@ -179,6 +187,7 @@ const MATRIX: Record<JobStatus | "none", Record<JobCommandType, string>> = {
     fail: "!already-terminal",
     retry: "!already-terminal",
     cancel: "!already-terminal",
+    "expire-upload": "!already-terminal",
     "expire-lease": "!already-terminal",
   },
 };
@@ -416,6 +425,12 @@ const scenarios: Scenario[] = [
     given: RUNNING,
     when: { type: "cancel", at: AT },
     then: [{ type: "cancelled", reason: null, at: AT }],
+  },
+  {
+    name: "an upload that never came is cancelled with the expiry's reason",
+    given: [created()],
+    when: COMMAND["expire-upload"],
+    then: [{ type: "cancelled", reason: "upload-expired: no upload arrived", at: AT }],
   },
 ];
 

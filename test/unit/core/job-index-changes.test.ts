@@ -1,4 +1,5 @@
-// Given / when / then: the index writes each job transition implies (pending queue, running index, webhook outbox).
+// Given / when / then: the index writes each job transition implies (pending queue, running index, webhook outbox,
+// owner's unfinished jobs and spend, intake and ended indexes).
 import { describe, expect, it } from "vitest";
 import { foldJobEvents } from "../../../core/job-lifecycle/fold-job-events.ts";
 import type { JobEvent } from "../../../core/job-lifecycle/job-events.ts";
@@ -35,6 +36,19 @@ const cancelled: JobEvent = { type: "cancelled", reason: null, at: T0 + 5 };
 const PENDING = [created, confirmed, enqueued];
 const RUNNING = [...PENDING, claimed("lease-1", 1)];
 
+const KEEP = { op: "keep" } as const;
+/** Every index kept, but those named. */
+const changes = (named: Partial<JobIndexChanges>): JobIndexChanges => ({
+  pending: KEEP,
+  active: KEEP,
+  finished: false,
+  reopened: false,
+  chargeUsd: 0,
+  intake: KEEP,
+  ended: KEEP,
+  ...named,
+});
+
 const cases: {
   name: string;
   given: readonly JobEvent[];
@@ -42,100 +56,67 @@ const cases: {
   then: JobIndexChanges;
 }[] = [
   {
-    name: "upload confirmed: no index yet",
+    name: "upload confirmed: still waiting in the intake index, nowhere else yet",
     given: [created],
     when: confirmed,
-    then: { pending: { op: "keep" }, active: { op: "keep" }, finished: false, reopened: false, chargeUsd: 0 },
+    then: changes({ pending: { op: "keep" }, active: { op: "keep" }, finished: false }),
   },
   {
-    name: "enqueued: into the pending queue at its enqueue time",
+    name: "enqueued: out of the intake index, into the pending queue at its enqueue time",
     given: [created, confirmed],
     when: enqueued,
-    then: {
-      pending: { op: "add", score: T0 + 2 },
-      active: { op: "keep" },
-      finished: false,
-      reopened: false,
-      chargeUsd: 0,
-    },
+    then: changes({ pending: { op: "add", score: T0 + 2 }, intake: { op: "remove" } }),
   },
   {
     name: "claimed: out of pending, into the running index under its lease",
     given: PENDING,
     when: claimed("lease-1", 1),
-    then: {
+    then: changes({
       pending: { op: "remove" },
       active: { op: "set", machineId: "m1", leaseToken: "lease-1" },
       finished: false,
-      reopened: false,
-      chargeUsd: 0,
-    },
+    }),
   },
   {
     name: "completed: out of the running index, its webhook owed, its cost charged to its owner",
     given: RUNNING,
     when: completed,
-    then: {
-      pending: { op: "keep" },
+    then: changes({
       active: { op: "remove" },
       finished: true,
-      reopened: false,
       chargeUsd: 0.25,
-    },
+      ended: { op: "add", score: T0 + 9 },
+    }),
   },
   {
     name: "failed for good: out of the running index, webhook owed",
     given: RUNNING,
     when: failed,
-    then: {
-      pending: { op: "keep" },
-      active: { op: "remove" },
-      finished: true,
-      reopened: false,
-      chargeUsd: 0,
-    },
+    then: changes({ active: { op: "remove" }, finished: true, ended: { op: "add", score: T0 + 9 } }),
   },
   {
     name: "lease expired with attempts left: back to pending at its backoff, nothing owed",
     given: RUNNING,
     when: expired,
-    then: {
-      pending: { op: "add", score: T0 + 500 },
-      active: { op: "remove" },
-      finished: false,
-      reopened: false,
-      chargeUsd: 0,
-    },
+    then: changes({ pending: { op: "add", score: T0 + 500 }, active: { op: "remove" }, finished: false }),
   },
   {
-    name: "cancelled while uploading: finished, webhook owed",
+    name: "cancelled while uploading: out of the intake index, ended, webhook owed",
     given: [created],
     when: cancelled,
-    then: { pending: { op: "keep" }, active: { op: "keep" }, finished: true, reopened: false, chargeUsd: 0 },
+    then: changes({ finished: true, intake: { op: "remove" }, ended: { op: "add", score: T0 + 5 } }),
   },
   {
     name: "cancelled while pending: out of the queue, webhook owed",
     given: PENDING,
     when: cancelled,
-    then: {
-      pending: { op: "remove" },
-      active: { op: "keep" },
-      finished: true,
-      reopened: false,
-      chargeUsd: 0,
-    },
+    then: changes({ pending: { op: "remove" }, finished: true, ended: { op: "add", score: T0 + 5 } }),
   },
   {
-    name: "a failed job retried by its client: pending again, unfinished again, nothing owed until it finishes",
+    name: "a failed job retried by its client: pending again, unfinished again, not ended, nothing owed until it finishes",
     given: [...RUNNING, failed],
     when: retried,
-    then: {
-      pending: { op: "add", score: T0 + 20 },
-      active: { op: "keep" },
-      finished: false,
-      reopened: true,
-      chargeUsd: 0,
-    },
+    then: changes({ pending: { op: "add", score: T0 + 20 }, reopened: true, ended: { op: "remove" } }),
   },
 ];
 
@@ -150,5 +131,11 @@ describe("jobIndexChanges", () => {
   it("a job created straight into a finished state owes its webhook too", () => {
     const after = foldJobEvents([created, cancelled]) as Job;
     expect(jobIndexChanges({ status: "none" }, after).finished).toBe(true);
+  });
+
+  it("a job that ends after a confirmed but never enqueued upload leaves the intake index", () => {
+    const before = foldJobEvents([created, confirmed]);
+    const after = foldJobEvents([cancelled], before) as Job;
+    expect(jobIndexChanges(before, after).intake).toEqual({ op: "remove" });
   });
 });

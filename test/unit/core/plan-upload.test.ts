@@ -1,6 +1,6 @@
 // How an upload is taken: part sizes stay within 10,000 parts.
 import { describe, expect, it } from "vitest";
-import { partSizeFor, planUpload } from "../../../core/plan-upload.ts";
+import { partLength, partSizeFor, planUpload } from "../../../core/plan-upload.ts";
 
 describe("multipart part sizes", () => {
   it.each([
@@ -15,7 +15,6 @@ describe("multipart part sizes", () => {
 describe("planUpload", () => {
   const limits = { maxBytes: 10 * 2 ** 30, multipartThresholdBytes: 100 * 2 ** 20, partBytes: 64 * 2 ** 20 };
   it.each([
-    [{}, { kind: "single" }],
     [{ size: 5 }, { kind: "single", contentLength: 5 }],
     [{ size: 100 * 2 ** 20 }, { kind: "single", contentLength: 100 * 2 ** 20 }],
     [
@@ -30,10 +29,25 @@ describe("planUpload", () => {
     expect(planUpload(request, limits)._unsafeUnwrap()).toEqual(plan);
   });
 
+  it("refuses a declared size over the limit", () => {
+    expect(planUpload({ size: 10 * 2 ** 30 + 1 }, limits)._unsafeUnwrapErr().kind).toBe("too-large");
+  });
+});
+
+describe("partLength: the bytes each part URL is signed for", () => {
+  const plan = { kind: "multipart", size: 11 * 2 ** 20, partSize: 5 * 2 ** 20, partCount: 3 } as const;
   it.each([
-    [{ size: 10 * 2 ** 30 + 1 }, "too-large"],
-    [{ multipart: true }, "size-required"],
-  ])("%o is refused: %s", (request, kind) => {
-    expect(planUpload(request, limits)._unsafeUnwrapErr().kind).toBe(kind);
+    [1, 5 * 2 ** 20],
+    [2, 5 * 2 ** 20],
+    [3, 2 ** 20],
+    [0, null],
+    [4, null],
+    [1.5, null],
+  ])("part %d → %s bytes", (partNumber, bytes) => {
+    expect(partLength(plan, partNumber)).toBe(bytes);
+  });
+
+  it("a size that is a whole number of parts ends on a full part", () => {
+    expect(partLength({ ...plan, size: 10 * 2 ** 20, partCount: 2 }, 2)).toBe(5 * 2 ** 20);
   });
 });

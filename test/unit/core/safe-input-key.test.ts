@@ -20,6 +20,11 @@ describe("safeFilename", () => {
     [`${"a".repeat(500)}.mp4`, `${"a".repeat(80)}.mp4`],
     ["%2e%2e%2fsecret.mp4", "2e-2e-2fsecret.mp4"],
     ["emoji 🎬 clip.mp4", "emoji-clip.mp4"],
+    ["🎬🎬.mp4", "input.mp4"],
+    ["🎬.MOV", "input.mov"],
+    ["../🎬.webm", "input.webm"],
+    ["-.mp4", "input.mp4"],
+    [".mp4", "mp4"],
   ])("%j → %j", (given, then) => {
     expect(safeFilename(given)).toBe(then);
   });

@@ -19,6 +19,7 @@ const VALID_ENV = {
   FLY_APP: "tcoder-worker",
   WORKER_IMAGE: "registry.fly.io/tcoder-worker:abc123",
   CALLBACK_SECRET: "callback-secret-0123456789",
+  MEDIA_SECRET: "media-secret-0123456789",
 };
 
 describe("parseControlPlaneConfig", () => {
@@ -27,7 +28,8 @@ describe("parseControlPlaneConfig", () => {
     expect(config.storage.endpoint).toBe("https://0123456789abcdef0123456789abcdef.r2.cloudflarestorage.com");
     expect(config.admission).toMatchObject({ maxMachines: 5, monthlyBudgetUsd: 50 });
     expect(config.admission.machineMaxCostUsd).toBeGreaterThan(0);
-    expect(config.uploads.urlTtlSeconds).toBe(900);
+    expect(config.uploads).toMatchObject({ urlTtlSeconds: 900, graceSeconds: 600, checkSeconds: 60 });
+    expect(config.inputRetentionDays).toBe(7);
     expect(config.worker.guest).toEqual({ cpuKind: "performance", cpus: 2, memoryMb: 4096 });
     expect(config.apiKeys).toEqual([VALID_ENV.TCODER_API_KEY]);
   });
@@ -37,6 +39,7 @@ describe("parseControlPlaneConfig", () => {
     { given: { TCODER_API_KEY: undefined }, says: "TCODER_API_KEYS" },
     { given: { UPLOAD_URL_TTL_SECONDS: "3600" }, says: "UPLOAD_URL_TTL_SECONDS: must be at most 900" },
     { given: { MAX_MACHINES: "five" }, says: "MAX_MACHINES: must be a whole number" },
+    { given: { INPUT_RETENTION_DAYS: "-1" }, says: "INPUT_RETENTION_DAYS" },
     { given: { POOL_GUEST: "huge" }, says: "POOL_GUEST" },
     { given: { HEARTBEAT_MS: "40000" }, says: "HEARTBEAT_MS must be below LEASE_MS" },
     { given: { SPAWN_MODE: "single-job" }, says: "PUBLIC_URL is required in single-job mode" },
@@ -114,6 +117,50 @@ describe("per-key limits", () => {
       /KEY_LIMITS: an entry does not start with a key id/,
     );
     expect(() => parseControlPlaneConfig({ ...VALID_ENV, KEY_LIMITS: `${key}:budget=1` })).not.toThrow(key);
+  });
+});
+
+describe("one secret per purpose", () => {
+  it("signs media tokens with MEDIA_SECRET only, and relays events only with EVENT_SECRET", () => {
+    const config = parseControlPlaneConfig(VALID_ENV);
+    expect(config.media.secret).toBe(VALID_ENV.MEDIA_SECRET);
+    expect(config.callbackSecrets).toEqual([VALID_ENV.CALLBACK_SECRET]);
+    expect(config.eventSecret).toBeNull();
+    expect(
+      parseControlPlaneConfig({ ...VALID_ENV, EVENT_SECRET: "event-secret-0123456789" }).eventSecret,
+    ).toBe("event-secret-0123456789");
+  });
+
+  it.each([
+    { given: { MEDIA_SECRET: undefined }, says: "MEDIA_SECRET: invalid" },
+    { given: { MEDIA_SECRET: "short" }, says: "MEDIA_SECRET: invalid" },
+    { given: { EVENT_SECRET: "short" }, says: "EVENT_SECRET: invalid" },
+    {
+      given: { MEDIA_SECRET: "callback-secret-0123456789" },
+      says: "MEDIA_SECRET must differ from CALLBACK_SECRET: one secret per purpose",
+    },
+    {
+      given: { EVENT_SECRET: "media-secret-0123456789" },
+      says: "EVENT_SECRET must differ from MEDIA_SECRET",
+    },
+    {
+      given: { WEBHOOK_SECRET: "callback-secret-0123456789", PUBLIC_URL: "https://cp.example.com" },
+      says: "WEBHOOK_SECRET must differ from CALLBACK_SECRET",
+    },
+  ])("refuses $says", ({ given, says }) => {
+    const env = Object.fromEntries(
+      Object.entries({ ...VALID_ENV, ...given }).filter(([, v]) => v !== undefined),
+    );
+    let message = "";
+    try {
+      parseControlPlaneConfig(env);
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain(says);
+    // A secret's value is never echoed, even when it is the problem.
+    for (const value of Object.values(given))
+      if (value && value.length > 8) expect(message).not.toContain(value);
   });
 });
 

@@ -94,13 +94,23 @@ describe("parseWorkerEnv", () => {
       reason: /INPUT_URL must be an http/,
     },
     {
-      name: "a callback without a secret",
+      name: "a callback without a key",
       env: { ...SINGLE, CALLBACK_URL: "https://cp.example/internal/callbacks" },
-      reason: /CALLBACK_SECRET is required/,
+      reason: /CALLBACK_KEY is required/,
+    },
+    {
+      // A root secret left among an app's secrets (older deploys) is never taken for the machine's own key.
+      name: "a callback with only the root callback secret",
+      env: {
+        ...SINGLE,
+        CALLBACK_URL: "https://cp.example/internal/callbacks",
+        CALLBACK_SECRET: "root-secret",
+      },
+      reason: /CALLBACK_KEY is required/,
     },
     {
       name: "a single-job callback without a lease token",
-      env: { ...SINGLE, CALLBACK_URL: "https://cp.example/cb", CALLBACK_SECRET: "s" },
+      env: { ...SINGLE, CALLBACK_URL: "https://cp.example/cb", CALLBACK_KEY: "s" },
       reason: /LEASE_TOKEN is required/,
     },
   ])("refuses $name with one line", ({ env, reason }) => {

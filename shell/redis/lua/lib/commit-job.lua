@@ -1,11 +1,16 @@
 -- commit_job: compare-and-set of one job's decided transition, with the index writes it implies.
+-- `indexes` = {pendingKey, activeKey, outboxKey, intakeKey, endedKey}; `ops` = {pendingOp, pendingScore, activeOp,
+-- activeValue, ends, intakeOp, endedOp, endedScore, prefix, chargeUsd} as commit-job.lua's ARGV[3..12] describe them.
 -- `ends` is "finished" (the job just reached a terminal status), "reopened" (a finished job runs again) or "".
 -- `prefix` builds the owner's keys (jobs:open-by-owner:{keyId}, counters:spend:{yyyy-mm}:key:{keyId}) from the
 -- job's meta:owner, which only the stored job knows. `chargeUsd` is the cost this transition commits.
+-- A finished split job or split task settles its family (lib/split-tasks.lua).
 -- Returns {1} committed, {-1, currentVersion} version conflict, {-3} no such job.
 -- @include lib/month-key.lua
-local function commit_job(jobKey, pendingKey, activeKey, outboxKey, jobId, expected, pendingOp, pendingScore,
-                          activeOp, activeValue, ends, prefix, chargeUsd, fields)
+local function commit_job(jobKey, indexes, jobId, expected, ops, fields)
+  local pendingKey, activeKey, outboxKey, intakeKey, endedKey = unpack(indexes)
+  local pendingOp, pendingScore, activeOp, activeValue, ends, intakeOp, endedOp, endedScore, prefix, chargeUsd =
+    unpack(ops)
   local current = redis.call('HGET', jobKey, 'version')
   if not current then return {-3} end
   if current ~= expected then return {-1, tonumber(current)} end
@@ -20,8 +25,16 @@ local function commit_job(jobKey, pendingKey, activeKey, outboxKey, jobId, expec
   elseif activeOp == 'remove' then
     redis.call('HDEL', activeKey, jobId)
   end
+  if intakeOp == 'remove' then redis.call('ZREM', intakeKey, jobId) end
+  if endedOp == 'add' then
+    redis.call('ZADD', endedKey, endedScore, jobId)
+  elseif endedOp == 'remove' then
+    redis.call('ZREM', endedKey, jobId)
+  end
   if ends == '' then return {1} end
 -- @include lib/now-ms.lua
+-- @include lib/split-tasks.lua
+  if ends == 'finished' then settle_split(jobKey, pendingKey, activeKey, outboxKey, prefix) end
   -- A finished job with a webhook owes one: the outbox holds it (scored by Redis time) until a delivery settles it.
   if ends == 'finished' then
     local url = redis.call('HGET', jobKey, 'meta:webhookUrl')
