@@ -14,13 +14,22 @@
 //   stitch_ms_per_media_s              faststart), as a split job's stitch does: the web-optimized 720p output
 //                                      concatenated 1 and 15 times (20 s and 300 s), a line through the two fastest
 //                                      wall times (I/O bound: little CPU to count).
+//   keyframe_scan_ms_per_media_s       a long job's keyframe scan before it is split (core/split/scan-keyframes.ts:
+//                                      an ffprobe packet pass over the video), on the 20 s and 300 s stitched
+//                                      files: the slope through the two fastest wall times.
+//   encode_rtf_audio                   a split job's audio task (core/split/plan-task-commands.ts, planAudioCommand
+//                                      for web-optimized: AAC of the whole file), CPU seconds per media second on the
+//                                      same two files (the slope; one thread, so not divided by cores), median.
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { DEFAULT_PLAN_LIMITS } from "../core/ffmpeg/check-input.ts";
-import { planFfmpeg } from "../core/ffmpeg/plan-ffmpeg.ts";
+import { checkForPreset, planFfmpeg } from "../core/ffmpeg/plan-ffmpeg.ts";
 import { parseProbe, probeArgs } from "../core/ffmpeg/probe-summary.ts";
 import type { PresetName } from "../core/preset-names.ts";
+import { SPLIT_SEGMENT_S } from "../core/split/plan-chunks.ts";
+import { planAudioCommand } from "../core/split/plan-task-commands.ts";
+import { keyframeScanArgs } from "../core/split/scan-keyframes.ts";
 import { formatFixed, median, renderTable } from "./render-table.ts";
 import { mergeResults } from "./results-file.ts";
 
@@ -89,6 +98,31 @@ const stitch = async (dir: string, piece: string, repeats: number): Promise<numb
   return wallS * 1000;
 };
 
+/** A split job's own passes over the whole file: its keyframe scan (wall s) and its audio encode (CPU s). */
+const splitPasses = async (dir: string, file: string) => {
+  const scan = await run(keyframeScanArgs(file), "ffprobe");
+  const probe = parseProbe(JSON.parse((await run(probeArgs(file), "ffprobe")).stdout))._unsafeUnwrap();
+  const input = checkForPreset({
+    preset: "web-optimized",
+    probe,
+    inputPath: file,
+    outDir: dir,
+    limits: DEFAULT_PLAN_LIMITS,
+  })._unsafeUnwrap();
+  const outDir = join(dir, "audio-task");
+  await mkdir(outDir, { recursive: true });
+  const ctx = {
+    preset: "web-optimized" as const,
+    inputPath: file,
+    inputOptions: [],
+    outDir,
+    maxRunMs: DEFAULT_PLAN_LIMITS.maxRunMs,
+  };
+  const audio = await run(planAudioCommand(input, SPLIT_SEGMENT_S, ctx).argv);
+  await rm(outDir, { recursive: true, force: true });
+  return { scanWallS: scan.wallS, audioCpuS: audio.cpuS };
+};
+
 const work = await mkdtemp(join(tmpdir(), "tcoder-encode-rate-"));
 console.log(
   `load average at start: ${loadavg()[0]?.toFixed(2)} (other work on the cores slows every figure)`,
@@ -98,6 +132,8 @@ const wallRates = new Map<string, number[]>();
 const add = (map: Map<string, number[]>, key: string, value: number) =>
   map.set(key, [...(map.get(key) ?? []), value]);
 const stitchMs = new Map<number, number[]>();
+const scanWallS = new Map<number, number[]>();
+const audioCpuS = new Map<number, number[]>();
 try {
   const clips = { "720p": await makeClip(work, "720p"), "1080p": await makeClip(work, "1080p") };
   for (let round = 0; round < ROUNDS; round++) {
@@ -113,6 +149,9 @@ try {
         if (preset === "web-optimized" && size === "720p") {
           for (const repeats of STITCH_REPEATS) {
             stitchMs.set(repeats, [...(stitchMs.get(repeats) ?? []), await stitch(work, output, repeats)]);
+            const passes = await splitPasses(work, join(work, `stitched-${repeats}.mp4`));
+            scanWallS.set(repeats, [...(scanWallS.get(repeats) ?? []), passes.scanWallS]);
+            audioCpuS.set(repeats, [...(audioCpuS.get(repeats) ?? []), passes.audioCpuS]);
           }
         }
         if (!(preset === "web-optimized" && size === "720p"))
@@ -126,18 +165,23 @@ try {
 
 const fastest = (values: readonly number[]): number => Math.min(...values);
 const [short, long] = STITCH_REPEATS.map((r) => fastest(stitchMs.get(r) ?? [])) as [number, number];
-const perMediaS = (long - short) / ((STITCH_REPEATS[1] - STITCH_REPEATS[0]) * CLIP_SEC);
+const mediaSpan = (STITCH_REPEATS[1] - STITCH_REPEATS[0]) * CLIP_SEC;
+const perMediaS = (long - short) / mediaSpan;
+const slope = (by: Map<number, number[]>, pick: (values: readonly number[]) => number) =>
+  (pick(by.get(STITCH_REPEATS[1]) ?? []) - pick(by.get(STITCH_REPEATS[0]) ?? [])) / mediaSpan;
 const figures: Record<string, number> = {
   ...Object.fromEntries([...cpuRates].map(([key, values]) => [key, Number(median(values).toFixed(4))])),
   stitch_fixed_ms: Math.round(Math.max(0, short - perMediaS * CLIP_SEC)),
   stitch_ms_per_media_s: Number(perMediaS.toFixed(2)),
+  keyframe_scan_ms_per_media_s: Number((Math.max(0, slope(scanWallS, fastest)) * 1000).toFixed(3)),
+  encode_rtf_audio: Number(Math.max(0, slope(audioCpuS, median)).toFixed(4)),
 };
 console.log(
   renderTable(
     ["figure", "value", "CPU ÷ cores per media s, each round", "fastest wall per media s"],
     Object.entries(figures).map(([key, value]) => [
       key,
-      formatFixed(value, key.startsWith("encode") ? 4 : 2),
+      formatFixed(value, key.startsWith("encode") ? 4 : key.startsWith("keyframe") ? 3 : 2),
       (cpuRates.get(key) ?? []).map((v) => v.toFixed(3)).join(" "),
       wallRates.has(key) ? fastest(wallRates.get(key) ?? []).toFixed(3) : "",
     ]),

@@ -75,6 +75,11 @@ say(
     "(assumed: Fly to R2 was not measured); SSIM checks add " +
     `${pct(model.qualityCheckOverhead)} (quality_check_overhead); crashes ${base.crashProbability * 100} % of tasks`,
 );
+say(
+  `workers leave after ${base.lifecycle.idleExitMs / 1000} s idle (WORKER_IDLE_EXIT_MS) unless a retry is due or ` +
+    "they were nudged; a whole job whose ffmpeg time limits may keep its machine past its TTL commits the " +
+    "machine's whole-life cost (admission counts it) or fails over-budget",
+);
 say();
 const modelRows = PRESET_NAMES.flatMap((preset) =>
   (["720p", "1080p"] as const).map((size) => {
@@ -93,8 +98,20 @@ const modelRows = PRESET_NAMES.flatMap((preset) =>
     return [key, figure.toFixed(3), measured?.toFixed(3) ?? "—", error === null ? "—" : pct(error), within];
   }),
 );
+const passRows = (
+  [
+    ["keyframe_scan_ms_per_media_s", DEFAULT_JOB_TIME_MODEL.keyframeScanSPerMediaS * 1000],
+    ["encode_rtf_audio", DEFAULT_JOB_TIME_MODEL.audioSPerMediaS],
+    ["stitch_ms_per_media_s", DEFAULT_JOB_TIME_MODEL.stitchSPerMediaS * 1000],
+  ] as const
+).map(([key, figure]) => {
+  const measured = bench[key];
+  const error = measured === undefined ? null : (figure - measured) / measured;
+  const within = error === null ? "no bench figure" : Math.abs(error) <= MODEL_TOLERANCE ? "yes" : "NO";
+  return [key, figure.toFixed(4), measured?.toFixed(4) ?? "—", error === null ? "—" : pct(error), within];
+});
 say(`encode model (s per media s) against make bench (tolerance ± ${MODEL_TOLERANCE * 100} %):`);
-say(renderTable(["bench key", "model", "measured", "error", "within"], modelRows));
+say(renderTable(["bench key", "model", "measured", "error", "within"], [...modelRows, ...passRows]));
 const local = { ...model, taskFixedS: 0, transferSPerMediaS: 0 };
 const predicted = taskSeconds({ preset: "web-optimized", pixels: PIXELS_720P, durationS: 10 }, local);
 const measuredE2e = bench.e2e_transcode_ms === undefined ? null : bench.e2e_transcode_ms / 1000;
@@ -169,7 +186,7 @@ for (const workload of workloads) {
         duration(r.latencyS.p50),
         duration(r.latencyS.p95),
         r.longLatencyS.count === 0 ? "—" : duration(r.longLatencyS.p95),
-        formatInt((r.idleSeconds / 3600) * toMonth),
+        formatInt(r.idleSeconds * toMonth),
         formatInt(r.machinesStarted * toMonth),
         String(r.maxMachinesAtOnce),
         refused === 0
@@ -187,8 +204,8 @@ for (const workload of workloads) {
         "per 1k jobs",
         "p50",
         "p95",
-        "p95 ≥10 min",
-        "idle machine-h",
+        "p95 MP4 ≥10 min",
+        "idle machine-s",
         "machines",
         "most at once",
         "refused (429)",
@@ -197,6 +214,53 @@ for (const workload of workloads) {
     ),
   );
 }
+
+say();
+say(
+  "what splitting costs, per month: split jobs' tasks (the split step's keyframe scan, the audio, the chunks, the " +
+    "stitch) busy on machines against one pass over the same jobs; and all machine time against the same variant " +
+    "without splitting (boots and idle tails of the machines chunks start)",
+);
+const splitRows: string[][] = [];
+for (const cell of cells.filter((c) => c.variant.endsWith(", split") && c.result.splitJobs > 0)) {
+  const twin = cells.find(
+    (c) =>
+      c.workload === cell.workload &&
+      c.jobsPerDay === cell.jobsPerDay &&
+      c.variant === cell.variant.slice(0, -", split".length),
+  );
+  const r = cell.result;
+  const extra = twin === undefined ? Number.NaN : r.machineSeconds - twin.result.machineSeconds;
+  splitRows.push([
+    cell.workload,
+    formatInt(cell.jobsPerDay),
+    cell.variant,
+    formatInt(r.splitJobs * toMonth),
+    formatInt(r.chunkTasks * toMonth),
+    formatInt(r.splitBusySeconds * toMonth),
+    formatInt(r.splitSinglePassSeconds * toMonth),
+    pct(r.splitBusySeconds / r.splitSinglePassSeconds - 1),
+    Number.isNaN(extra) ? "—" : `${extra >= 0 ? "+" : ""}${formatInt(extra * toMonth)}`,
+    twin === undefined ? "—" : pct(r.costUsd / twin.result.costUsd - 1),
+  ]);
+}
+say(
+  renderTable(
+    [
+      "workload",
+      "jobs/day",
+      "variant",
+      "split jobs",
+      "chunks",
+      "split tasks busy s",
+      "one pass s",
+      "busy vs one pass",
+      "machine-s vs no split",
+      "cost vs no split",
+    ],
+    splitRows,
+  ),
+);
 
 say();
 say(

@@ -39,6 +39,11 @@ export class EventQueue {
     this.set(i, time, order, kind, a, b);
   }
 
+  /** The earliest event's time; Infinity when the queue is empty. */
+  peekTime(): number {
+    return this.count === 0 ? Number.POSITIVE_INFINITY : (this.time[0] as number);
+  }
+
   /** Removes the earliest event into `into` (reused by the caller); false when the queue is empty. */
   pop(into: SimEvent): boolean {
     if (this.count === 0) return false;

@@ -1,5 +1,6 @@
 // How long a task keeps a machine busy: the encode speed of each preset at the source's size (seconds of wall time
-// per second of media, from `make bench` on this machine), plus per-task overheads; and the stitch that joins chunks.
+// per second of media, from `make bench` on this machine), plus per-task overheads; and a split job's own steps (the
+// keyframe scan that plans it, its audio, its chunks, the stitch that joins them).
 import { PRESETS } from "../ffmpeg/presets.ts";
 import { PRESET_NAMES, type PresetName } from "../preset-names.ts";
 
@@ -20,6 +21,10 @@ export interface JobTimeModel {
   /** Joining chunk outputs without re-encoding (concat, faststart): fixed, and per media second. */
   readonly stitchFixedS: number;
   readonly stitchSPerMediaS: number;
+  /** The packet scan that finds a long input's keyframes before it is split, per media second. */
+  readonly keyframeScanSPerMediaS: number;
+  /** A split job's audio, encoded once for the whole file (AAC), per media second. */
+  readonly audioSPerMediaS: number;
 }
 
 export const PIXELS_720P = 1280 * 720;
@@ -44,6 +49,8 @@ export const DEFAULT_JOB_TIME_MODEL: JobTimeModel = {
   transferSPerMediaS: 0.01,
   stitchFixedS: 0.076,
   stitchSPerMediaS: 0.00099,
+  keyframeScanSPerMediaS: 0.0005,
+  audioSPerMediaS: 0.005,
 };
 
 /** The bench keys each model figure comes from. */
@@ -77,6 +84,8 @@ export const jobTimeModelFromBench = (
     qualityCheckOverhead: pick("quality_check_overhead", base.qualityCheckOverhead),
     stitchFixedS: pick("stitch_fixed_ms", base.stitchFixedS * 1000) / 1000,
     stitchSPerMediaS: pick("stitch_ms_per_media_s", base.stitchSPerMediaS * 1000) / 1000,
+    keyframeScanSPerMediaS: pick("keyframe_scan_ms_per_media_s", base.keyframeScanSPerMediaS * 1000) / 1000,
+    audioSPerMediaS: pick("encode_rtf_audio", base.audioSPerMediaS),
   };
 };
 
@@ -99,12 +108,29 @@ export interface MediaSpan {
 
 const reencodes = (preset: PresetName): boolean => PRESETS[preset].recipe.kind !== "copy";
 
-/** Seconds one job (or one chunk of it) keeps a machine busy. */
+/** Seconds one whole job keeps a machine busy: its encode, the SSIM checks of a re-encode, the media moved. */
 export const taskSeconds = (span: MediaSpan, model: JobTimeModel): number => {
   const rate = encodeSecondsPerMediaSecond(model.encode[span.preset], span.pixels);
   const encode = rate * (reencodes(span.preset) ? 1 + model.qualityCheckOverhead : 1);
   return model.taskFixedS + span.durationS * (encode + model.transferSPerMediaS);
 };
+
+/** Seconds one chunk of a split job takes: its range's encode (no SSIM checks: the stitch checks the whole). */
+export const chunkSeconds = (span: MediaSpan, model: JobTimeModel): number =>
+  model.taskFixedS +
+  span.durationS *
+    (encodeSecondsPerMediaSecond(model.encode[span.preset], span.pixels) + model.transferSPerMediaS);
+
+/**
+ * Seconds the machine that claimed a long job spends splitting it: the probe and the keyframe scan, which reads the
+ * whole input once (half of the media moved: the input, not the outputs).
+ */
+export const splitStepSeconds = (durationS: number, model: JobTimeModel): number =>
+  model.taskFixedS + durationS * (model.keyframeScanSPerMediaS + model.transferSPerMediaS / 2);
+
+/** Seconds a split job's audio task takes: the whole file's audio, reading the whole input. */
+export const audioSeconds = (durationS: number, model: JobTimeModel): number =>
+  model.taskFixedS + durationS * (model.audioSPerMediaS + model.transferSPerMediaS / 2);
 
 /** Seconds the stitch task of a split job keeps a machine busy: it reads the chunks' outputs and writes the whole. */
 export const stitchSeconds = (durationS: number, model: JobTimeModel): number =>

@@ -1,6 +1,6 @@
 // The settings `make simulate` compares: the seed's (what a deploy ships with), one job per machine, splitting on
 // and off, caps of 5 and 50; and, for 100,000 uploads a day, a cap of 200 with machines that live longer.
-import { DEFAULT_SPLIT, type SettingsOverrides } from "./simulation-settings.ts";
+import { type SettingsOverrides, SHIPPED_SPLIT } from "./simulation-settings.ts";
 
 export interface PolicyVariant {
   readonly name: string;
@@ -12,7 +12,7 @@ const variant = (cap: number, maxJobs: number, split: boolean, ttlMin?: number):
   overrides: {
     maxMachines: cap,
     maxJobs,
-    split: split ? DEFAULT_SPLIT : null,
+    split: split ? SHIPPED_SPLIT : null,
     ...(ttlMin === undefined ? {} : { ttlMs: ttlMin * 60_000 }),
   },
 });

@@ -4,23 +4,30 @@ import { f64, grown, INITIAL_ROWS, i32, Rows, u8 } from "./typed-rows.ts";
 export class JobTable extends Rows {
   /** When the upload finished (ms). */
   upload = f64(INITIAL_ROWS);
+  /** When it joined the pending queue (its queuedAt): the score its split tasks inherit. */
+  queuedAt = f64(INITIAL_ROWS);
   durationS = f64(INITIAL_ROWS);
-  /** Chunks not done yet (split jobs). */
+  /** Its preset (an index into PRESET_NAMES), source pixels and keyframe spacing: what a split plans from. */
+  preset = u8(INITIAL_ROWS);
+  pixels = f64(INITIAL_ROWS);
+  gopS = f64(INITIAL_ROWS);
+  /** Chunk and audio tasks not done yet (split jobs): the last one queues the stitch. */
   left = i32(INITIAL_ROWS);
   /** 1 once the job failed: its other tasks are dropped. */
   failed = u8(INITIAL_ROWS);
-  /** Its tasks waiting for a machine (claimable or backing off). */
-  waiting = i32(INITIAL_ROWS);
-  /** 1 for a long job that re-encodes (the kind splitting is for): its wait is also reported apart. */
+  /** 1 for a long job of a preset that is split (an MP4 re-encode), split or not: its wait is also reported apart. */
   long = u8(INITIAL_ROWS);
 
   protected resize(n: number): void {
     this.upload = grown(this.upload, f64, n);
+    this.queuedAt = grown(this.queuedAt, f64, n);
     this.durationS = grown(this.durationS, f64, n);
+    this.preset = grown(this.preset, u8, n);
+    this.pixels = grown(this.pixels, f64, n);
+    this.gopS = grown(this.gopS, f64, n);
     this.left = grown(this.left, i32, n);
     this.failed = grown(this.failed, u8, n);
     this.long = grown(this.long, u8, n);
-    this.waiting = grown(this.waiting, i32, n);
   }
 }
 
@@ -28,6 +35,12 @@ export class TaskTable extends Rows {
   job = i32(INITIAL_ROWS);
   kind = u8(INITIAL_ROWS);
   workMs = f64(INITIAL_ROWS);
+  /** A whole job's ffmpeg time limits added up (ms): what its cost check estimates from. */
+  limitMs = f64(INITIAL_ROWS);
+  /** This attempt was refused by the job's cost check: it ends after its set-up, failed `over-budget`. */
+  refused = u8(INITIAL_ROWS);
+  /** With `refused`: whether the refusal may be retried (only other machines' commitments were in the way). */
+  retryable = u8(INITIAL_ROWS);
   /** Claims so far (the retry policy's attempts). */
   attempts = i32(INITIAL_ROWS);
   /** The machine running it, or -1. */
@@ -39,6 +52,9 @@ export class TaskTable extends Rows {
     this.job = grown(this.job, i32, n);
     this.kind = grown(this.kind, u8, n);
     this.workMs = grown(this.workMs, f64, n);
+    this.limitMs = grown(this.limitMs, f64, n);
+    this.refused = grown(this.refused, u8, n);
+    this.retryable = grown(this.retryable, u8, n);
     this.attempts = grown(this.attempts, i32, n);
     this.machine = grown(this.machine, i32, n);
     this.serial = grown(this.serial, i32, n);
@@ -56,6 +72,11 @@ export class MachineTable extends Rows {
   task = i32(INITIAL_ROWS);
   jobsDone = i32(INITIAL_ROWS);
   emptyPolls = i32(INITIAL_ROWS);
+  /** The worker's idle clock: when it last finished a task (or registered), and last learned work is coming (NaN: never). */
+  idleSince = f64(INITIAL_ROWS);
+  workExpectedAt = f64(INITIAL_ROWS);
+  /** Its entry in workers:commitments (USD), 0 for none: a job that may keep it past its TTL. */
+  commitUsd = f64(INITIAL_ROWS);
   /** Place in the idle list. */
   idlePos = i32(INITIAL_ROWS);
   serial = i32(INITIAL_ROWS);
@@ -73,6 +94,9 @@ export class MachineTable extends Rows {
     this.task = grown(this.task, i32, n);
     this.jobsDone = grown(this.jobsDone, i32, n);
     this.emptyPolls = grown(this.emptyPolls, i32, n);
+    this.idleSince = grown(this.idleSince, f64, n);
+    this.workExpectedAt = grown(this.workExpectedAt, f64, n);
+    this.commitUsd = grown(this.commitUsd, f64, n);
     this.idlePos = grown(this.idlePos, i32, n);
     this.serial = grown(this.serial, i32, n);
     this.idle = grown(this.idle, i32, n);

@@ -2,11 +2,11 @@
 // (slots, spawns, spend) and the running figures; with the bookkeeping the control plane and the workers share.
 import { priceMachineTime } from "../price-machine-time.ts";
 import { EventQueue } from "./event-queue.ts";
+import { PendingQueue } from "./pending-queue.ts";
 import type { SimulationRandom } from "./prng.ts";
 import { JobTable, MachineTable, TaskTable } from "./sim-tables.ts";
 import { type SimulationResult, summarize, type TraceMachine, type TraceRun } from "./simulation-result.ts";
 import type { SimulationSettings } from "./simulation-settings.ts";
-import { TaskRing } from "./task-ring.ts";
 import { f64, grown } from "./typed-rows.ts";
 import { type Arrivals, createArrivals, type Workload } from "./workloads.ts";
 
@@ -18,8 +18,7 @@ export const Ev = {
   Done: 3,
   Crash: 4,
   Cron: 5,
-  Available: 6,
-  Admit: 7,
+  Admit: 6,
 } as const;
 
 /**
@@ -28,8 +27,11 @@ export const Ev = {
  */
 export const M = { Free: 0, Booting: 1, Idle: 2, Waking: 3, Busy: 4, Dead: 5 } as const;
 
-/** Task kinds: a whole job, one chunk of a split job, or the stitch that completes it. */
-export const T = { Whole: 0, Chunk: 1, Stitch: 2 } as const;
+/**
+ * Task kinds: a whole job; or a long job's steps: its split (the claim that probes, scans the keyframes and queues
+ * the tasks), its audio, one chunk, the stitch that completes it.
+ */
+export const T = { Whole: 0, Split: 1, Audio: 2, Chunk: 3, Stitch: 4 } as const;
 export type TaskKind = (typeof T)[keyof typeof T];
 
 export interface DeadMachine {
@@ -52,9 +54,8 @@ export class SimWorld {
   readonly machines = new MachineTable();
   private taskSerials = 0;
   machineSerials = 0;
-  /** Claimable tasks, oldest first, and tasks backing off before a retry. */
-  readonly ready = new TaskRing();
-  readonly delayed: { task: number; at: number }[] = [];
+  /** jobs:pending: claimable tasks and tasks backing off before a retry, by score. */
+  readonly pending = new PendingQueue();
   readonly dead: DeadMachine[] = [];
 
   /** The control plane's counts: machines booting, registered (dead ones until swept), running a task. */
@@ -65,6 +66,9 @@ export class SimWorld {
   readonly exiting: number[] = [];
   readonly recentSpawns: number[] = [];
   lastAdmissionRejected = false;
+  /** workers:commitments: how many machines hold one, and their sum (USD). */
+  commitments = 0;
+  committedUsd = 0;
 
   readonly c = {
     arrived: 0,
@@ -72,12 +76,14 @@ export class SimWorld {
     refusedBacklog: 0,
     completed: 0,
     failed: 0,
+    overBudget: 0,
     splitJobs: 0,
     chunkTasks: 0,
     crashes: 0,
     requeues: 0,
     machinesStarted: 0,
     admissionRejects: 0,
+    idleExits: 0,
     emptyPolls: 0,
     events: 0,
     maxMachinesAtOnce: 0,
@@ -86,6 +92,9 @@ export class SimWorld {
     bootMs: 0,
     costUsd: 0,
     spentUsd: 0,
+    /** Busy machine time of split jobs' tasks (split step, audio, chunks, stitch), and what one pass would take. */
+    splitBusyMs: 0,
+    splitSinglePassMs: 0,
   };
   private latencies = f64(1024);
   private latencyCount = 0;
@@ -111,45 +120,46 @@ export class SimWorld {
     this.tasks.job[task] = job;
     this.tasks.kind[task] = kind;
     this.tasks.workMs[task] = seconds * 1000;
+    this.tasks.limitMs[task] = 0;
+    this.tasks.refused[task] = 0;
     this.tasks.attempts[task] = 0;
     this.tasks.machine[task] = -1;
     this.tasks.serial[task] = this.taskSerials++;
     return task;
   }
 
-  /** Jobs with a task waiting for a machine: the backlog acceptance caps (a split job counts once). */
-  pendingJobs = 0;
-
-  /** A task joins the queue (or its backoff, claimable at `at`). */
-  queueTask(task: number, at = this.now): void {
-    const job = this.tasks.job[task] as number;
-    const waiting = (this.jobs.waiting[job] as number) + 1;
-    this.jobs.waiting[job] = waiting;
-    if (waiting === 1) this.pendingJobs++;
-    if (at <= this.now) {
-      this.ready.push(task);
-      return;
-    }
-    this.delayed.push({ task, at });
-    this.queue.push(at, Ev.Available, task);
+  /** A task joins jobs:pending at `score` (its job's place, or a retry's availableAt). */
+  queueTask(task: number, score = this.now): void {
+    this.pending.push(task, score, this.now);
   }
 
-  /** The oldest claimable task of a job still alive; tasks of failed jobs are dropped on the way. */
+  /** The lowest-scored claimable task of a job still alive; tasks of failed jobs are dropped on the way (-1: none). */
   claimTask(): number {
-    for (let task = this.ready.shift(); task >= 0; task = this.ready.shift()) {
-      const job = this.tasks.job[task] as number;
-      const waiting = (this.jobs.waiting[job] as number) - 1;
-      this.jobs.waiting[job] = waiting;
-      if (waiting === 0) this.pendingJobs--;
-      if (this.jobs.failed[job] === 0) return task;
+    for (let task = this.pending.pop(this.now); task >= 0; task = this.pending.pop(this.now)) {
+      if (this.jobs.failed[this.tasks.job[task] as number] === 0) return task;
       this.tasks.give(task);
     }
     return -1;
   }
 
-  /** Tasks in jobs:pending, claimable or backing off: the work admission starts machines for. */
-  pendingTasks(): number {
-    return this.ready.size + this.delayed.length;
+  /** What admission reads from workers:commitments: what committed machines may cost beyond their reservation. */
+  beyondTtlUsd(): number {
+    return Math.max(0, this.committedUsd - this.commitments * this.s.admission.machineMaxCostUsd);
+  }
+
+  /** Sets (0: drops) a machine's commitment. */
+  commit(machine: number, usd: number): void {
+    const old = this.machines.commitUsd[machine] as number;
+    if (old > 0) {
+      this.commitments--;
+      this.committedUsd -= old;
+    }
+    if (usd > 0) {
+      this.commitments++;
+      this.committedUsd += usd;
+    }
+    if (this.commitments === 0) this.committedUsd = 0; // no float crumbs left behind
+    this.machines.commitUsd[machine] = usd;
   }
 
   /** A job is ready: its upload-to-ready time goes into the figures, and its row is free again. */
@@ -180,6 +190,7 @@ export class SimWorld {
       slotFreedMs: slotFreedAt,
       idleMs: endedAt - (m.started[machine] as number) - (m.busyMs[machine] as number),
     });
+    this.commit(machine, 0);
     m.state[machine] = M.Free;
     m.nextGen(machine);
     m.give(machine);

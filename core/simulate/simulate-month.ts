@@ -4,7 +4,7 @@
 // simulation's (sim-world.ts). No I/O: the same seed gives the same month.
 import type { SimEvent } from "./event-queue.ts";
 import type { SimulationRandom } from "./prng.ts";
-import { admitAndNudge, onArrival, onAvailable, onCron, scheduleArrival } from "./sim-control-plane.ts";
+import { admitAndNudge, onArrival, onCron, scheduleArrival } from "./sim-control-plane.ts";
 import { onBooted, onCrash, onDone, onPoll } from "./sim-workers.ts";
 import { Ev, SimWorld } from "./sim-world.ts";
 import type { SimulationResult } from "./simulation-result.ts";
@@ -25,8 +25,14 @@ export const simulateMonth = (
   const w = new SimWorld(workload, settings, random, options.trace === true);
   scheduleArrival(w);
   w.queue.push(settings.cronIntervalMs, Ev.Cron);
+  runEvents(w);
+  return w.result();
+};
+
+/** Runs the world's events in time order up to `untilMs` (all of them by default): the month's main loop. */
+export const runEvents = (w: SimWorld, untilMs = Number.POSITIVE_INFINITY): void => {
   const e: SimEvent = { time: 0, kind: 0, a: 0, b: 0 };
-  while (w.queue.pop(e)) {
+  while (w.queue.peekTime() <= untilMs && w.queue.pop(e)) {
     w.now = e.time;
     w.c.events++;
     // A machine's events carry its generation when scheduled; a later change of plan makes them stale.
@@ -50,13 +56,9 @@ export const simulateMonth = (
       case Ev.Cron:
         onCron(w);
         break;
-      case Ev.Available:
-        onAvailable(w, e.a);
-        break;
       case Ev.Admit:
         admitAndNudge(w, e.b);
         break;
     }
   }
-  return w.result();
 };

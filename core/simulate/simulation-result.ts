@@ -37,6 +37,8 @@ export interface SimulationResult {
   readonly refusedBacklog: number;
   readonly completed: number;
   readonly failed: number;
+  /** Of the failed: refused by their cost check (over-budget), after their retries. */
+  readonly overBudget: number;
   /** Accepted but neither completed nor failed when the simulation stopped (no machine would ever take them). */
   readonly unfinished: number;
   readonly splitJobs: number;
@@ -44,7 +46,18 @@ export interface SimulationResult {
   readonly crashes: number;
   readonly requeues: number;
   readonly admissionRejects: number;
-  /** Upload to ready (completed jobs), seconds; and for re-encoding jobs of at least `longJobS` of media. */
+  /** Machines that left because they had been idle for idleExitMs (the rest left at their job budget or TTL). */
+  readonly idleExits: number;
+  /**
+   * Split jobs' machine time: every one of their tasks (the split step, the audio, the chunks, the stitch) busy on a
+   * machine, and what one pass over each of them would have taken (the model's whole-job time).
+   */
+  readonly splitBusySeconds: number;
+  readonly splitSinglePassSeconds: number;
+  /**
+   * Upload to ready (completed jobs), seconds; and for the jobs splitting is for (MP4 re-encodes, which a split
+   * deploy splits) of at least `longJobS` of media.
+   */
   readonly latencyS: Percentiles;
   readonly longLatencyS: Percentiles;
   readonly machinesStarted: number;
@@ -83,11 +96,15 @@ export interface RawFigures {
   readonly refusedBacklog: number;
   readonly completed: number;
   readonly failed: number;
+  readonly overBudget: number;
   readonly splitJobs: number;
   readonly chunkTasks: number;
   readonly crashes: number;
   readonly requeues: number;
   readonly admissionRejects: number;
+  readonly idleExits: number;
+  readonly splitBusyMs: number;
+  readonly splitSinglePassMs: number;
   readonly machinesStarted: number;
   readonly maxMachinesAtOnce: number;
   readonly billedMs: number;
@@ -111,12 +128,16 @@ export const summarize = (raw: RawFigures): SimulationResult => ({
   refusedBacklog: raw.refusedBacklog,
   completed: raw.completed,
   failed: raw.failed,
+  overBudget: raw.overBudget,
   unfinished: raw.accepted - raw.completed - raw.failed,
   splitJobs: raw.splitJobs,
   chunkTasks: raw.chunkTasks,
   crashes: raw.crashes,
   requeues: raw.requeues,
   admissionRejects: raw.admissionRejects,
+  idleExits: raw.idleExits,
+  splitBusySeconds: raw.splitBusyMs / 1000,
+  splitSinglePassSeconds: raw.splitSinglePassMs / 1000,
   latencyS: percentiles(raw.latenciesS),
   longLatencyS: percentiles(raw.longLatenciesS),
   machinesStarted: raw.machinesStarted,

@@ -7,7 +7,7 @@ import { DEFAULT_POLL_DELAY, type PollDelayConfig } from "../decide-poll-delay.t
 import { DEFAULT_WORKER_LIFECYCLE, type WorkerLifecycleConfig } from "../decide-worker-phase.ts";
 import type { MachineGuest } from "../machine-guest.ts";
 import { FLY_PRICES_2026, type MachinePriceTable, priceMachineTime } from "../price-machine-time.ts";
-import type { SplitSettings } from "../split/plan-chunks.ts";
+import { DEFAULT_SPLIT, type SplitSettings, splitSettings } from "../split/plan-chunks.ts";
 import { DEFAULT_JOB_TIME_MODEL, type JobTimeModel } from "./job-time-model.ts";
 
 export interface SimulationSettings {
@@ -34,7 +34,7 @@ export interface SimulationSettings {
   readonly guest: MachineGuest;
   readonly prices: MachinePriceTable;
   readonly jobTime: JobTimeModel;
-  /** Re-encoding jobs at least this long (media seconds) also get their own percentiles. */
+  /** MP4 re-encodes (what a split deploy splits) at least this long (media seconds) get their own percentiles. */
   readonly longJobS: number;
 }
 
@@ -52,8 +52,8 @@ export const REPO_DEFAULTS = {
   poolGuest: { cpuKind: "performance", cpus: 2, memoryMb: 4096 } as MachineGuest,
 } as const;
 
-/** The split defaults issue 16 names: SPLIT_AFTER_SECONDS 120, chunks of about 60 s, 4 s HLS segments. */
-export const DEFAULT_SPLIT: SplitSettings = { splitAfterS: 120, chunkTargetS: 60, segmentS: 4 };
+/** Splitting as a deploy ships it: SPLIT_AFTER_SECONDS 120, SPLIT_CHUNK_SECONDS 60 (on the 4 s HLS segment grid). */
+export const SHIPPED_SPLIT: SplitSettings = splitSettings(DEFAULT_SPLIT);
 
 export interface SettingsOverrides {
   readonly maxMachines?: number;
@@ -62,6 +62,7 @@ export interface SettingsOverrides {
   readonly ttlMs?: number;
   readonly maxJobs?: number;
   readonly drainBufferMs?: number;
+  readonly idleExitMs?: number;
   readonly split?: SplitSettings | null;
   readonly bootMs?: number;
   readonly crashProbability?: number;
@@ -79,7 +80,7 @@ export const simulationSettings = (overrides: SettingsOverrides = {}): Simulatio
     ttlMs: overrides.ttlMs ?? DEFAULT_WORKER_LIFECYCLE.ttlMs,
     maxJobs: overrides.maxJobs ?? DEFAULT_WORKER_LIFECYCLE.maxJobs,
     drainBufferMs: overrides.drainBufferMs ?? DEFAULT_WORKER_LIFECYCLE.drainBufferMs,
-    idleExitMs: DEFAULT_WORKER_LIFECYCLE.idleExitMs,
+    idleExitMs: overrides.idleExitMs ?? DEFAULT_WORKER_LIFECYCLE.idleExitMs,
   };
   const guest = REPO_DEFAULTS.poolGuest;
   const budget = overrides.monthlyBudgetUsd ?? REPO_DEFAULTS.monthlyBudgetUsd;

@@ -15,7 +15,12 @@ import {
   PIXELS_1080P,
   taskSeconds,
 } from "../../../../core/simulate/job-time-model.ts";
-import { REPO_DEFAULTS } from "../../../../core/simulate/simulation-settings.ts";
+import {
+  REPO_DEFAULTS,
+  SHIPPED_SPLIT,
+  simulationSettings,
+} from "../../../../core/simulate/simulation-settings.ts";
+import { splitSettings } from "../../../../core/split/plan-chunks.ts";
 import { EnvSchema } from "../../../../shell/control-plane/config/control-plane-env.ts";
 
 const bench = JSON.parse(
@@ -81,5 +86,17 @@ describe("simulated settings", () => {
       poolGuest: REPO_DEFAULTS.poolGuest,
     });
     expect(guestKey(REPO_DEFAULTS.poolGuest)).toBe(shipped("POOL_GUEST"));
+    expect(simulationSettings().lifecycle).toEqual({
+      ttlMs: shipped("WORKER_TTL_MS"),
+      maxJobs: shipped("WORKER_MAX_JOBS"),
+      drainBufferMs: shipped("WORKER_DRAIN_MS"),
+      idleExitMs: shipped("WORKER_IDLE_EXIT_MS"),
+    });
+    expect(SHIPPED_SPLIT).toEqual(
+      splitSettings({
+        splitAfterS: shipped("SPLIT_AFTER_SECONDS") as number,
+        chunkS: shipped("SPLIT_CHUNK_SECONDS") as number,
+      }),
+    );
   });
 });

@@ -7,8 +7,8 @@ import { seededRandom } from "../../../../core/simulate/prng.ts";
 import { simulateMonth } from "../../../../core/simulate/simulate-month.ts";
 import type { SimulationResult } from "../../../../core/simulate/simulation-result.ts";
 import {
-  DEFAULT_SPLIT,
   type SettingsOverrides,
+  SHIPPED_SPLIT,
   simulationSettings,
 } from "../../../../core/simulate/simulation-settings.ts";
 import type { Workload } from "../../../../core/simulate/workloads.ts";
@@ -56,15 +56,15 @@ describe("simulateMonth", () => {
 
   it("gives every variant of a seed the same uploads", () => {
     const seed = run(steady(300, 2), { maxMachines: 5 });
-    const oneJob = run(steady(300, 2), { maxMachines: 50, maxJobs: 1, split: DEFAULT_SPLIT });
+    const oneJob = run(steady(300, 2), { maxMachines: 50, maxJobs: 1, split: SHIPPED_SPLIT });
     expect(oneJob.arrived).toBe(seed.arrived);
   });
 
   type Case = readonly [string, SettingsOverrides & { readonly maxMachines: number }];
   it.each<Case>([
     ["the seed's settings", { maxMachines: 5 }],
-    ["one job per machine, cap 50, split", { maxMachines: 50, maxJobs: 1, split: DEFAULT_SPLIT }],
-    ["machines that often die mid-task", { maxMachines: 5, crashProbability: 0.05, split: DEFAULT_SPLIT }],
+    ["one job per machine, cap 50, split", { maxMachines: 50, maxJobs: 1, split: SHIPPED_SPLIT }],
+    ["machines that often die mid-task", { maxMachines: 5, crashProbability: 0.05, split: SHIPPED_SPLIT }],
     ["an overloaded cap of 1 with a short backlog", { maxMachines: 1, maxPendingJobs: 3 }],
   ])("accounts for every upload, one task per machine and one machine per task: %s", (_name, overrides) => {
     const r = run(steady(800, 2), overrides);
@@ -131,10 +131,20 @@ describe("simulateMonth", () => {
   it("splitting long files cuts their p95 when the cap has room for the chunks", () => {
     const longFiles: Workload = { name: "long-files", jobsPerDay: 400, days: 5 };
     const whole = run(longFiles, { maxMachines: 50 });
-    const split = run(longFiles, { maxMachines: 50, split: DEFAULT_SPLIT });
+    const split = run(longFiles, { maxMachines: 50, split: SHIPPED_SPLIT });
     expect(whole.longLatencyS.count).toBeGreaterThan(5);
     expect(split.splitJobs).toBeGreaterThan(0);
     expect(split.longLatencyS.p95).toBeLessThan(whole.longLatencyS.p95 / 2);
+  });
+
+  it("leaves idle machines after idleExitMs: far less idle time than idling out the TTL, little more boot", () => {
+    const idleExit = run(steady(300, 3), { maxMachines: 5 });
+    const ttlIdle = run(steady(300, 3), { maxMachines: 5, idleExitMs: 5 * 60_000 });
+    expect(idleExit.idleExits).toBeGreaterThan(0);
+    expect(ttlIdle.idleExits).toBe(0);
+    expect(idleExit.idleSeconds).toBeLessThan(ttlIdle.idleSeconds / 2);
+    expect(idleExit.costUsd).toBeLessThan(ttlIdle.costUsd);
+    expect(idleExit.completed).toBe(ttlIdle.completed);
   });
 
   it("stops starting machines before the budget is spent: later uploads wait, then are refused", () => {
