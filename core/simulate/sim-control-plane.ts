@@ -58,8 +58,13 @@ export const onArrival = (w: SimWorld): void => {
 export const acceptUpload = (w: SimWorld, spec: JobSpec): number => {
   w.c.arrived++;
   const acceptance = decideJobAcceptance(
-    // The backlog is jobs:pending's ZCARD: a split job's waiting tasks count each (create-job.lua, the snapshot).
-    { spentUsd: w.c.spentUsd, pendingJobs: w.pending.size },
+    {
+      spentUsd: w.c.spentUsd,
+      machines: w.live + w.reserved,
+      committedBeyondTtlUsd: w.beyondTtlUsd(),
+      // The backlog is jobs:pending's ZCARD: a split job's waiting tasks count each (create-job.lua, the snapshot).
+      pendingJobs: w.pending.size,
+    },
     w.s.acceptance,
   );
   if (acceptance.kind === "budget-exhausted") {

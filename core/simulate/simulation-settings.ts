@@ -84,17 +84,19 @@ export const simulationSettings = (overrides: SettingsOverrides = {}): Simulatio
   };
   const guest = REPO_DEFAULTS.poolGuest;
   const budget = overrides.monthlyBudgetUsd ?? REPO_DEFAULTS.monthlyBudgetUsd;
+  // As the control plane's config computes it: a machine's whole life at the pool guest's price.
+  const machineMaxCostUsd = Math.max(1e-6, priceMachineTime(guest, lifecycle.ttlMs / 1000, FLY_PRICES_2026));
   return {
     admission: {
       maxMachines: overrides.maxMachines ?? REPO_DEFAULTS.maxMachines,
       spawnRate: { maxSpawns: REPO_DEFAULTS.spawnRateMax, windowMs: REPO_DEFAULTS.spawnRateWindowMs },
       monthlyBudgetUsd: budget,
-      // As the control plane's config computes it: a machine's whole life at the pool guest's price.
-      machineMaxCostUsd: Math.max(1e-6, priceMachineTime(guest, lifecycle.ttlMs / 1000, FLY_PRICES_2026)),
+      machineMaxCostUsd,
       capacityRetryMs: REPO_DEFAULTS.capacityRetryMs,
     },
     acceptance: {
       monthlyBudgetUsd: budget,
+      machineMaxCostUsd,
       maxPendingJobs: overrides.maxPendingJobs ?? REPO_DEFAULTS.maxPendingJobs,
       retryAfterMs: REPO_DEFAULTS.capacityRetryMs,
     },

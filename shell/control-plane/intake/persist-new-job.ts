@@ -21,6 +21,7 @@ import {
 import { applyJobCommand } from "../../../core/job-lifecycle/apply-job-command.ts";
 import { initialJobState, type Job, type JobSource } from "../../../core/job-lifecycle/job-state.ts";
 import type { PresetName } from "../../../core/preset-names.ts";
+import { admissionView } from "../../redis/admission-snapshot.ts";
 import type { JobRecord, UploadTerms } from "../../redis/job-record.ts";
 import { sha256Hex } from "../../signing/sha256-hex.ts";
 import type { ControlPlaneDeps } from "../config/control-plane-deps.ts";
@@ -105,11 +106,22 @@ export const checkAcceptance = (deps: ControlPlaneDeps): ResultAsync<void, ApiEr
     .admissionSnapshot()
     .mapErr(fromStoreError)
     .andThen((snapshot) => {
-      const decision = decideJobAcceptance(snapshot, {
-        monthlyBudgetUsd: deps.config.admission.monthlyBudgetUsd,
-        maxPendingJobs: deps.config.limits.maxPendingJobs,
-        retryAfterMs: deps.config.admission.capacityRetryMs,
-      });
+      // Admission's own view of the snapshot (lapsed machines counted as spent): accepted only if it could start one.
+      const { input } = admissionView(snapshot, deps.config.admission);
+      const decision = decideJobAcceptance(
+        {
+          spentUsd: input.spentThisMonthUsd,
+          machines: input.liveMachines + input.reservedMachines,
+          committedBeyondTtlUsd: input.committedBeyondTtlUsd,
+          pendingJobs: snapshot.pendingJobs,
+        },
+        {
+          monthlyBudgetUsd: deps.config.admission.monthlyBudgetUsd,
+          machineMaxCostUsd: deps.config.admission.machineMaxCostUsd,
+          maxPendingJobs: deps.config.limits.maxPendingJobs,
+          retryAfterMs: deps.config.admission.capacityRetryMs,
+        },
+      );
       switch (decision.kind) {
         case "accept":
           return okAsync(undefined);

@@ -147,14 +147,21 @@ describe("simulateMonth", () => {
     expect(idleExit.completed).toBe(ttlIdle.completed);
   });
 
-  it("stops starting machines before the budget is spent: later uploads wait, then are refused", () => {
+  it("refuses uploads once the budget has no room for another machine: none it accepted is left unrun", () => {
     const budget = 1;
     const settings = simulationSettings({ maxMachines: 5, monthlyBudgetUsd: budget });
     const r = simulateMonth(steady(500, 10), settings, seededRandom(3));
-    expect(r.admissionRejects).toBeGreaterThan(0);
+    // Acceptance and admission count the budget alike: every accepted upload found a machine.
+    expect(r.unfinished).toBe(0);
+    expect(r.refusedBudget).toBeGreaterThan(0);
     expect(r.spentUsd).toBeLessThanOrEqual(budget);
-    expect(r.unfinished).toBeGreaterThan(0);
-    expect(r.refusedBudget + r.refusedBacklog).toBeGreaterThan(0);
     expect(accountedFor(r)).toBe(r.arrived);
+  });
+
+  it("at a cap of 50, too, no accepted upload is stranded when the budget runs out", () => {
+    const settings = simulationSettings({ maxMachines: 50, monthlyBudgetUsd: 2, split: SHIPPED_SPLIT });
+    const r = simulateMonth(steady(2_000, 5), settings, seededRandom(4));
+    expect(r.unfinished).toBe(0);
+    expect(r.refusedBudget).toBeGreaterThan(0);
   });
 });
