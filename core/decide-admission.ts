@@ -67,8 +67,9 @@ export type AdmissionDecision =
   | { readonly kind: "none-needed" };
 
 /** Machines that could take a pending job without a new start: idle live ones plus those still booting. */
-const idleCapacity = (input: AdmissionInput): number =>
-  Math.max(0, input.liveMachines - input.busyMachines) + input.reservedMachines;
+export const idleCapacity = (
+  input: Pick<AdmissionInput, "liveMachines" | "busyMachines" | "reservedMachines">,
+): number => Math.max(0, input.liveMachines - input.busyMachines) + input.reservedMachines;
 
 /** Spawn times inside the window ending at `now`, oldest first. */
 const spawnsInWindow = (now: number, recentSpawns: readonly number[], windowMs: number): number[] =>

@@ -1,7 +1,7 @@
 // The simulated control plane, on the core's own decisions: uploads accepted or refused and queued (a long one to be
 // split by the machine that claims it), a split job's tasks queued at its place, admission and nudges on every
 // upload, finished task and cron run, and the cron's lease sweep.
-import { decideAdmission } from "../decide-admission.ts";
+import { decideAdmission, idleCapacity } from "../decide-admission.ts";
 import { decideJobAcceptance } from "../decide-job-acceptance.ts";
 import { ffmpegTimeLimitMs } from "../ffmpeg/ffmpeg-time-limit.ts";
 import { planLeaseSweep } from "../plan-lease-sweep.ts";
@@ -61,6 +61,11 @@ export const acceptUpload = (w: SimWorld, spec: JobSpec): number => {
     {
       spentUsd: w.c.spentUsd,
       machines: w.live + w.reserved,
+      freeMachines: idleCapacity({
+        liveMachines: w.live,
+        busyMachines: w.busy,
+        reservedMachines: w.reserved,
+      }),
       committedBeyondTtlUsd: w.beyondTtlUsd(),
       // The backlog is jobs:pending's ZCARD: a split job's waiting tasks count each (create-job.lua, the snapshot).
       pendingJobs: w.pending.size,

@@ -2,6 +2,7 @@
 // replayed key gets, the acceptance checks (budget, backlog; the API key's own limits) and the create-job write of
 // the decider's first state, owned by the API key that asked.
 import { errAsync, okAsync, type ResultAsync } from "neverthrow";
+import { idleCapacity } from "../../../core/decide-admission.ts";
 import { decideIdempotentReplay } from "../../../core/decide-idempotent-replay.ts";
 import {
   firstIntakeCheckAt,
@@ -106,12 +107,14 @@ export const checkAcceptance = (deps: ControlPlaneDeps): ResultAsync<void, ApiEr
     .admissionSnapshot()
     .mapErr(fromStoreError)
     .andThen((snapshot) => {
-      // Admission's own view of the snapshot (lapsed machines counted as spent): accepted only if it could start one.
+      // Admission's own view of the snapshot (lapsed machines counted as spent): accepted only if it could start a
+      // machine for this job and for every job already waiting for one.
       const { input } = admissionView(snapshot, deps.config.admission);
       const decision = decideJobAcceptance(
         {
           spentUsd: input.spentThisMonthUsd,
           machines: input.liveMachines + input.reservedMachines,
+          freeMachines: idleCapacity(input),
           committedBeyondTtlUsd: input.committedBeyondTtlUsd,
           pendingJobs: snapshot.pendingJobs,
         },

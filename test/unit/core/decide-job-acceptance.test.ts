@@ -10,39 +10,44 @@ import {
 } from "../../../core/decide-job-acceptance.ts";
 
 describe("decideJobAcceptance", () => {
-  // A machine's whole life costs $1 at most: the budget must keep room for one more, as admission does.
+  // A machine's whole life costs $1 at most: the budget must keep room for one more, as admission does, beyond the
+  // machines the jobs already waiting (and not about to be taken by an idle or booting machine) will need.
   const limits = { monthlyBudgetUsd: 10, machineMaxCostUsd: 1, maxPendingJobs: 3, retryAfterMs: 30_000 };
-  const idle = { machines: 0, committedBeyondTtlUsd: 0 };
+  const none = { machines: 0, freeMachines: 0, committedBeyondTtlUsd: 0, pendingJobs: 0 };
   it.each([
-    ["nothing spent", "accept", { spentUsd: 0, pendingJobs: 0, ...idle }],
-    ["room for exactly one more machine", "accept", { spentUsd: 9, pendingJobs: 2, ...idle }],
-    ["all spent", "budget-exhausted", { spentUsd: 10, pendingJobs: 0, ...idle }],
-    [
-      "less than one machine's worst case left",
-      "budget-exhausted",
-      { spentUsd: 9.5, pendingJobs: 0, ...idle },
-    ],
-    [
-      "the machines holding a slot reserve theirs",
-      "accept",
-      { spentUsd: 5, pendingJobs: 0, machines: 4, committedBeyondTtlUsd: 0 },
-    ],
-    [
-      "and then there is no room left",
-      "budget-exhausted",
-      { spentUsd: 5.5, pendingJobs: 0, machines: 4, committedBeyondTtlUsd: 0 },
-    ],
+    ["nothing spent", "accept", { ...none, spentUsd: 0 }],
+    ["room for exactly one more machine", "accept", { ...none, spentUsd: 9 }],
+    ["all spent", "budget-exhausted", { ...none, spentUsd: 10 }],
+    ["less than one machine's worst case left", "budget-exhausted", { ...none, spentUsd: 9.5 }],
+    ["the machines holding a slot reserve theirs", "accept", { ...none, spentUsd: 5, machines: 4 }],
+    ["and then there is no room left", "budget-exhausted", { ...none, spentUsd: 5.5, machines: 4 }],
     [
       "a job that may keep its machine past its TTL holds its commitment",
       "budget-exhausted",
-      { spentUsd: 6, pendingJobs: 0, machines: 1, committedBeyondTtlUsd: 2.5 },
+      { ...none, spentUsd: 6, machines: 1, committedBeyondTtlUsd: 2.5 },
     ],
-    ["backlog at its cap", "backlog-full", { spentUsd: 1, pendingJobs: 3, ...idle }],
+    ["room for the two jobs waiting and this one", "accept", { ...none, spentUsd: 7, pendingJobs: 2 }],
+    [
+      "the jobs already waiting for a machine come first",
+      "budget-exhausted",
+      { ...none, spentUsd: 7.5, pendingJobs: 2 },
+    ],
+    [
+      "a job an idle machine is about to take needs no new one",
+      "accept",
+      { ...none, spentUsd: 6.5, machines: 1, freeMachines: 1, pendingJobs: 2 },
+    ],
+    [
+      "but a busy machine takes none of them",
+      "budget-exhausted",
+      { ...none, spentUsd: 6.5, machines: 1, pendingJobs: 2 },
+    ],
+    ["backlog at its cap", "backlog-full", { ...none, spentUsd: 1, pendingJobs: 3 }],
   ] as const)("%s → %s", (_name, kind, snapshot) => {
     expect(decideJobAcceptance(snapshot, limits).kind).toBe(kind);
   });
 
-  it("refuses for the budget exactly when admission would not start a machine for the budget", () => {
+  it("with no job waiting, refuses for the budget exactly when admission would not start a machine for it", () => {
     const config = {
       maxMachines: 1000,
       spawnRate: { maxSpawns: 1000, windowMs: 1000 },
@@ -69,7 +74,7 @@ describe("decideJobAcceptance", () => {
             config,
           );
           const acceptance = decideJobAcceptance(
-            { spentUsd: spent, pendingJobs: 0, machines, committedBeyondTtlUsd },
+            { spentUsd: spent, pendingJobs: 0, machines, freeMachines: 0, committedBeyondTtlUsd },
             { ...config, maxPendingJobs: 100, retryAfterMs: 30_000 },
           );
           const state = `spent ${spent}, ${machines} machines, ${committedBeyondTtlUsd} beyond TTL`;
@@ -81,7 +86,7 @@ describe("decideJobAcceptance", () => {
 
   it("says what is spent, what running machines hold, and what one more may cost", () => {
     const decision = decideJobAcceptance(
-      { spentUsd: 6.5, pendingJobs: 0, machines: 4, committedBeyondTtlUsd: 0 },
+      { spentUsd: 6.5, pendingJobs: 0, machines: 4, freeMachines: 0, committedBeyondTtlUsd: 0 },
       limits,
     );
     expect(decision).toEqual({

@@ -158,9 +158,12 @@ describe("simulateMonth", () => {
     expect(accountedFor(r)).toBe(r.arrived);
   });
 
-  it("at a cap of 50, too, no accepted upload is stranded when the budget runs out", () => {
-    const settings = simulationSettings({ maxMachines: 50, monthlyBudgetUsd: 2, split: SHIPPED_SPLIT });
-    const r = simulateMonth(steady(2_000, 5), settings, seededRandom(4));
+  it.each([
+    ["cap 50, 2,000 a day", 2_000, 5, 2],
+    ["cap 50 overloaded: 100,000 a day, the backlog full", 100_000, 1, 10],
+  ])("%s: no accepted upload is stranded when the budget runs out", (_name, perDay, days, budget) => {
+    const settings = simulationSettings({ maxMachines: 50, monthlyBudgetUsd: budget, split: SHIPPED_SPLIT });
+    const r = simulateMonth(steady(perDay, days), settings, seededRandom(4));
     expect(r.unfinished).toBe(0);
     expect(r.refusedBudget).toBeGreaterThan(0);
   });
