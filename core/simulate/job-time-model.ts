@@ -31,26 +31,27 @@ export const PIXELS_720P = 1280 * 720;
 export const PIXELS_1080P = 1920 * 1080;
 
 /**
- * The figures `make bench` measured on this machine's 2 cores (bench/encode-rate.ts: CPU time ÷ cores, median of 5 rounds; and
- * quality_check_overhead from bench/quality.ts), kept here so the core has a model without reading files;
+ * The figures `make bench` measured on this machine's 2 cores (bench/encode-rate.ts: CPU time ÷ cores, median of 5
+ * rounds; the split job's keyframe scan and audio pass, and the stitch, from the same script; quality_check_overhead
+ * from bench/quality.ts), kept here so the core has a model without reading files;
  * test/unit/core/simulate/job-time-model.test.ts fails when they drift from bench/results.json. Task overheads on
  * Fly (R2 and Redis over the network) were not measured here: 1.5 s a task and 10 ms per media second (a
  * 5 Mbit/s source moved in and its outputs out at about 60 MB/s) are assumptions, stated as such in the README.
  */
 export const DEFAULT_JOB_TIME_MODEL: JobTimeModel = {
   encode: {
-    "web-optimized": { p720: 0.387, p1080: 0.741 },
-    mobile: { p720: 0.193, p1080: 0.252 },
-    hls: { p720: 0.481, p1080: 0.957 },
-    default: { p720: 0.0026, p1080: 0.0035 },
+    "web-optimized": { p720: 0.4125, p1080: 0.8113 },
+    mobile: { p720: 0.2073, p1080: 0.2538 },
+    hls: { p720: 0.5473, p1080: 1.0832 },
+    default: { p720: 0.0028, p1080: 0.0033 },
   },
   qualityCheckOverhead: 0.043,
   taskFixedS: 1.5,
   transferSPerMediaS: 0.01,
-  stitchFixedS: 0.076,
-  stitchSPerMediaS: 0.00099,
-  keyframeScanSPerMediaS: 0.0005,
-  audioSPerMediaS: 0.005,
+  stitchFixedS: 0.075,
+  stitchSPerMediaS: 0.00126,
+  keyframeScanSPerMediaS: 0.000384,
+  audioSPerMediaS: 0.0754,
 };
 
 /** The bench keys each model figure comes from. */

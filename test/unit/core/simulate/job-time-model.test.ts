@@ -7,12 +7,15 @@ import { describe, expect, it } from "vitest";
 import { guestKey } from "../../../../core/machine-guest.ts";
 import { PRESET_NAMES } from "../../../../core/preset-names.ts";
 import {
+  audioSeconds,
+  chunkSeconds,
   DEFAULT_JOB_TIME_MODEL,
   encodeRateKey,
   encodeSecondsPerMediaSecond,
   jobTimeModelFromBench,
   PIXELS_720P,
   PIXELS_1080P,
+  splitStepSeconds,
   taskSeconds,
 } from "../../../../core/simulate/job-time-model.ts";
 import {
@@ -46,6 +49,16 @@ describe("the job time model against bench/results.json", () => {
     else expect(relativeError(model, measured as number)).toBeLessThanOrEqual(MODEL_TOLERANCE);
   });
 
+  it.each([
+    ["keyframe_scan_ms_per_media_s", DEFAULT_JOB_TIME_MODEL.keyframeScanSPerMediaS * 1000],
+    ["encode_rtf_audio", DEFAULT_JOB_TIME_MODEL.audioSPerMediaS],
+    ["stitch_ms_per_media_s", DEFAULT_JOB_TIME_MODEL.stitchSPerMediaS * 1000],
+  ] as const)("a split job's own pass, %s, runs at the measured speed", (key, model) => {
+    const measured = bench[key];
+    expect(measured, `bench key ${key}: run npx bun bench/encode-rate.ts`).toBeDefined();
+    expect(relativeError(model, measured as number)).toBeLessThanOrEqual(MODEL_TOLERANCE);
+  });
+
   it("predicts the pipeline bench's transcode phase (10 s 720p, web-optimized) from the encode figures", () => {
     const measuredS = (bench.e2e_transcode_ms as number) / 1000;
     // On this machine nothing moves over a network: no per-task overheads, only the encode and its checks.
@@ -59,6 +72,19 @@ describe("the job time model against bench/results.json", () => {
     expect(model.encode.hls).toEqual({ p720: 0.9, p1080: DEFAULT_JOB_TIME_MODEL.encode.hls.p1080 });
     expect(model.stitchFixedS).toBe(0.25);
     expect(model.encode.mobile).toEqual(DEFAULT_JOB_TIME_MODEL.encode.mobile);
+  });
+
+  it("times a split job's passes: chunks without the SSIM checks; the scan and the audio read the input once", () => {
+    const model = { ...DEFAULT_JOB_TIME_MODEL, taskFixedS: 2, transferSPerMediaS: 0.01 };
+    const span = { preset: "web-optimized", pixels: PIXELS_720P, durationS: 60 } as const;
+    const rate = model.encode["web-optimized"].p720;
+    expect(chunkSeconds(span, model)).toBeCloseTo(2 + 60 * (rate + 0.01), 9);
+    expect(taskSeconds(span, model) - chunkSeconds(span, model)).toBeCloseTo(
+      60 * rate * model.qualityCheckOverhead,
+      9,
+    );
+    expect(splitStepSeconds(600, model)).toBeCloseTo(2 + 600 * (model.keyframeScanSPerMediaS + 0.005), 9);
+    expect(audioSeconds(600, model)).toBeCloseTo(2 + 600 * (model.audioSPerMediaS + 0.005), 9);
   });
 
   it("scales encode time with pixels: through both figures, proportional below 720p", () => {
