@@ -19,7 +19,8 @@
 //                                      files: the slope through the two fastest wall times.
 //   encode_rtf_audio                   a split job's audio task (core/split/plan-task-commands.ts, planAudioCommand
 //                                      for web-optimized: AAC of the whole file), CPU seconds per media second on the
-//                                      same two files (the slope; one thread, so not divided by cores), median.
+//                                      same two files (the slope; one thread, pinned to one core with taskset, so not
+//                                      divided by cores), median.
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -118,7 +119,12 @@ const splitPasses = async (dir: string, file: string) => {
     outDir,
     maxRunMs: DEFAULT_PLAN_LIMITS.maxRunMs,
   };
-  const audio = await run(planAudioCommand(input, SPLIT_SEGMENT_S, ctx).argv);
+  // Pinned to one core (it runs on one thread anyway): unpinned, this VM reported a single-threaded ffmpeg's user
+  // time at about 4× its wall time (26 s in 6.3 s on 2 cores), pinned the two agree.
+  const audio = await run(
+    ["-c", "0", "ffmpeg", ...planAudioCommand(input, SPLIT_SEGMENT_S, ctx).argv],
+    "taskset",
+  );
   await rm(outDir, { recursive: true, force: true });
   return { scanWallS: scan.wallS, audioCpuS: audio.cpuS };
 };

@@ -40,18 +40,18 @@ export const PIXELS_1080P = 1920 * 1080;
  */
 export const DEFAULT_JOB_TIME_MODEL: JobTimeModel = {
   encode: {
-    "web-optimized": { p720: 0.4125, p1080: 0.8113 },
-    mobile: { p720: 0.2073, p1080: 0.2538 },
-    hls: { p720: 0.5473, p1080: 1.0832 },
-    default: { p720: 0.0028, p1080: 0.0033 },
+    "web-optimized": { p720: 0.4142, p1080: 0.7756 },
+    mobile: { p720: 0.1969, p1080: 0.2399 },
+    hls: { p720: 0.4987, p1080: 1.0179 },
+    default: { p720: 0.0025, p1080: 0.0034 },
   },
   qualityCheckOverhead: 0.043,
   taskFixedS: 1.5,
   transferSPerMediaS: 0.01,
-  stitchFixedS: 0.075,
-  stitchSPerMediaS: 0.00126,
-  keyframeScanSPerMediaS: 0.000384,
-  audioSPerMediaS: 0.0754,
+  stitchFixedS: 0.066,
+  stitchSPerMediaS: 0.00106,
+  keyframeScanSPerMediaS: 0.000241,
+  audioSPerMediaS: 0.0689,
 };
 
 /** The bench keys each model figure comes from. */
