@@ -1,5 +1,6 @@
 // A claimed job whose input is long enough (core/split/plan-chunks.ts) becomes chunk, audio and stitch tasks that
-// any worker claims: probe, scan the keyframes, plan the chunks, write the tasks in one step (split-job.lua).
+// any worker claims: probe, plan the chunks (MP4: at keyframes a packet scan finds; HLS: on the segment grid), write
+// the tasks in one step (split-job.lua).
 import type { ResultAsync } from "neverthrow";
 import type { CheckedInput } from "../core/ffmpeg/check-input.ts";
 import { checkForPreset } from "../core/ffmpeg/plan-ffmpeg.ts";
