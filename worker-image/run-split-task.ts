@@ -8,7 +8,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { err, ok } from "neverthrow";
 import type { CheckedInput } from "../core/ffmpeg/check-input.ts";
-import { checkForPreset, type PlanFfmpegInput, planFfmpeg } from "../core/ffmpeg/plan-ffmpeg.ts";
+import { checkForPreset, type PlanFfmpegInput } from "../core/ffmpeg/plan-ffmpeg.ts";
 import { PRESETS } from "../core/ffmpeg/presets.ts";
 import { inputReadOptions } from "../core/ffmpeg/probe-summary.ts";
 import type { Job } from "../core/job-lifecycle/job-state.ts";
@@ -30,7 +30,8 @@ import { probeMedia } from "./probe-media.ts";
 import { readInput } from "./read-input.ts";
 import {
   completeJob,
-  fetchWork,
+  makePoster,
+  prepareStitch,
   runFfmpeg,
   type SplitTaskDeps,
   type Step,
@@ -153,13 +154,9 @@ const stitchMp4 = async (
   hooks: TaskHooks,
   where: StitchWhere,
 ): Step<void> => {
-  const work = join(where.dir, "work");
-  const fetched = await fetchWork(deps, where.prefix, work);
-  if (fetched.isErr()) return fetched;
-  const planned = planFfmpeg({ ...source.request, outDir: where.outDir });
-  if (planned.isErr()) return err(planRejected(planned.error));
-  const plan = planned.value;
-  for (const d of plan.directories) await mkdir(d, { recursive: true });
+  const prepared = await prepareStitch(deps, source.request, where);
+  if (prepared.isErr()) return err(prepared.error);
+  const { work, plan } = prepared.value;
   const listPath = join(work, "chunks.ffconcat");
   await writeFile(listPath, concatList(task.chunks, job.preset));
   const main = plan.outputs.find((o) => o.type === "video");
@@ -188,10 +185,8 @@ const stitchMp4 = async (
     return err(outputInvalid(`the stitched output cannot be read back: ${probed.error.message}`));
   const exact = checkStitchedDuration(source.input, probed.value);
   if (exact.isErr()) return err(outputInvalid(exact.error));
-  for (const command of plan.commands.filter((c) => c.purpose === "poster")) {
-    const poster = await runFfmpeg(deps, command, "poster", hooks, 0);
-    if (poster.isErr()) return poster;
-  }
+  const poster = await makePoster(deps, plan, hooks);
+  if (poster.isErr()) return poster;
   const files = await listOutputFiles(plan, where.outDir);
   if (files.isErr()) return err(files.error);
   const uploaded = await uploadOutputs(deps.output, job.jobId, job.preset, files.value);

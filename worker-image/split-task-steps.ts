@@ -3,7 +3,8 @@
 import { mkdir, readdir, readFile } from "node:fs/promises";
 import { dirname, join, relative } from "node:path";
 import { err, ok, type Result } from "neverthrow";
-import { CONTENT_TYPES, type FfmpegCommand } from "../core/ffmpeg/ffmpeg-plan.ts";
+import { CONTENT_TYPES, type FfmpegCommand, type FfmpegPlan } from "../core/ffmpeg/ffmpeg-plan.ts";
+import { type PlanFfmpegInput, planFfmpeg } from "../core/ffmpeg/plan-ffmpeg.ts";
 import type { Job } from "../core/job-lifecycle/job-state.ts";
 import type { JobOutput } from "../core/job-output.ts";
 import type { MachineGuest } from "../core/machine-guest.ts";
@@ -21,6 +22,7 @@ import {
   ffmpegTimedOut,
   inputUnavailable,
   type JobFailure,
+  planRejected,
   uploadFailed,
   workerFault,
 } from "./job-failure.ts";
@@ -113,7 +115,7 @@ export const storeWork = async (deps: SplitTaskDeps, job: Job, outDir: string): 
   return ok(undefined);
 };
 
-export const fetchWork = async (deps: SplitTaskDeps, prefix: string, into: string): Step<void> => {
+const fetchWork = async (deps: SplitTaskDeps, prefix: string, into: string): Step<void> => {
   let cursor: string | null = null;
   do {
     const page = await deps.output.list(prefix, cursor === null ? {} : { cursor });
@@ -126,6 +128,30 @@ export const fetchWork = async (deps: SplitTaskDeps, prefix: string, into: strin
     }
     cursor = page.value.nextCursor;
   } while (cursor !== null);
+  return ok(undefined);
+};
+
+/** A stitch's start: the work files fetched into `<dir>/work`, the preset's plan for the whole file, its directories. */
+export const prepareStitch = async (
+  deps: SplitTaskDeps,
+  request: PlanFfmpegInput,
+  where: StitchWhere,
+): Step<{ readonly work: string; readonly plan: FfmpegPlan }> => {
+  const work = join(where.dir, "work");
+  const fetched = await fetchWork(deps, where.prefix, work);
+  if (fetched.isErr()) return err(fetched.error);
+  const planned = planFfmpeg({ ...request, outDir: where.outDir });
+  if (planned.isErr()) return err(planRejected(planned.error));
+  for (const d of planned.value.directories) await mkdir(d, { recursive: true });
+  return ok({ work, plan: planned.value });
+};
+
+/** The plan's poster, from the source (the stitched file is not read again). */
+export const makePoster = async (deps: SplitTaskDeps, plan: FfmpegPlan, hooks: TaskHooks): Step<void> => {
+  for (const command of plan.commands.filter((c) => c.purpose === "poster")) {
+    const poster = await runFfmpeg(deps, command, "poster", hooks, 0);
+    if (poster.isErr()) return poster;
+  }
   return ok(undefined);
 };
 

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { err, ok, type Result } from "neverthrow";
 import type { CheckedInput } from "../core/ffmpeg/check-input.ts";
 import { CONTENT_TYPES, type PlannedOutput } from "../core/ffmpeg/ffmpeg-plan.ts";
-import { type PlanFfmpegInput, planFfmpeg } from "../core/ffmpeg/plan-ffmpeg.ts";
+import type { PlanFfmpegInput } from "../core/ffmpeg/plan-ffmpeg.ts";
 import { MASTER_PLAYLIST, VARIANT_PLAYLIST } from "../core/ffmpeg/plan-hls.ts";
 import type { Job } from "../core/job-lifecycle/job-state.ts";
 import type { JobOutput } from "../core/job-output.ts";
@@ -22,12 +22,12 @@ import {
 } from "../core/split/join-hls.ts";
 import { AUDIO_RENDITION, chunkOutput, splitAudioKbps } from "../core/split/plan-task-commands.ts";
 import type { SplitTask } from "../core/split/split-tasks.ts";
-import { inputUnavailable, type JobFailure, outputInvalid, planRejected } from "./job-failure.ts";
+import { inputUnavailable, type JobFailure, outputInvalid } from "./job-failure.ts";
 import { listOutputFiles } from "./list-output-files.ts";
 import {
   completeJob,
-  fetchWork,
-  runFfmpeg,
+  makePoster,
+  prepareStitch,
   type SplitTaskDeps,
   type Step,
   type StitchWhere,
@@ -65,13 +65,9 @@ export const stitchHls = async (
   hooks: TaskHooks,
   where: StitchWhere,
 ): Step<void> => {
-  const work = join(where.dir, "work");
-  const fetched = await fetchWork(deps, where.prefix, work);
-  if (fetched.isErr()) return fetched;
-  const planned = planFfmpeg({ ...source.request, outDir: where.outDir });
-  if (planned.isErr()) return err(planRejected(planned.error));
-  const plan = planned.value;
-  for (const d of plan.directories) await mkdir(d, { recursive: true });
+  const prepared = await prepareStitch(deps, source.request, where);
+  if (prepared.isErr()) return err(prepared.error);
+  const { work, plan } = prepared.value;
   const rungNames = (plan.expected.renditions ?? []).map((r) => r.quality);
 
   const rungs: { name: string; playlist: MediaPlaylist }[] = [];
@@ -138,10 +134,8 @@ export const stitchHls = async (
     }),
   );
 
-  for (const command of plan.commands.filter((c) => c.purpose === "poster")) {
-    const poster = await runFfmpeg(deps, command, "poster", hooks, 0);
-    if (poster.isErr()) return poster;
-  }
+  const poster = await makePoster(deps, plan, hooks);
+  if (poster.isErr()) return poster;
   // The planned playlists and poster (segments are stored already), and the audio rendition's playlist.
   const audioPlaylist: PlannedOutput[] =
     audio === null
