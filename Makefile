@@ -4,10 +4,10 @@ SHELL := /bin/bash
 VITEST := npx vitest run
 REPORT := .tmp/vitest-report.json
 
-.PHONY: help deps test test-unit test-integration test-e2e check lua dashboard fixtures bench dev deploy
+.PHONY: help deps test test-unit test-integration test-e2e check lua dashboard fixtures bench simulate dev deploy
 
 help:
-	@echo "make dev | test | test-unit | test-integration | check | lua | dashboard | fixtures | bench | deploy"
+	@echo "make dev | test | test-unit | test-integration | check | lua | dashboard | fixtures | bench | simulate | deploy"
 
 deps:
 	@bash scripts/ensure-deps.sh
@@ -60,8 +60,14 @@ bench: deps
 	npx bun bench/cron-idle.ts
 	npx bun bench/quality.ts
 	npx bun bench/split.ts
+	npx bun bench/encode-rate.ts
 	npx bun bench/e2e.ts
 	npx bun bench/idle-machines.ts
+
+## A month of uploads through the core's own policies on a simulated clock: cost, p50/p95 and refusals per workload,
+## volume and policy variant, an SVG chart in .tmp/simulate/ (see README, "make simulate"). SIMULATE_ARGS: e.g. --days 7.
+simulate: deps
+	npx bun scripts/simulate.ts $(SIMULATE_ARGS)
 
 ## The pipeline on this machine, in the foreground: API on http://localhost:8787 (PORT), key TCODER_API_KEY (or a
 ## printed dev default), data in .tmp/dev. Ctrl-C stops everything. See shell/dev/run-dev.ts.

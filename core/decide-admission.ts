@@ -1,5 +1,6 @@
 // Admission control: whether to start another machine, given capacity, the spawn rate window and the budget.
 import * as v from "valibot";
+import { committedUsd, machinesBudgetAllows } from "./budget-room.ts";
 
 export interface AdmissionConfig {
   /** Hard cap on machines alive or reserved at once. */
@@ -66,8 +67,9 @@ export type AdmissionDecision =
   | { readonly kind: "none-needed" };
 
 /** Machines that could take a pending job without a new start: idle live ones plus those still booting. */
-const idleCapacity = (input: AdmissionInput): number =>
-  Math.max(0, input.liveMachines - input.busyMachines) + input.reservedMachines;
+export const idleCapacity = (
+  input: Pick<AdmissionInput, "liveMachines" | "busyMachines" | "reservedMachines">,
+): number => Math.max(0, input.liveMachines - input.busyMachines) + input.reservedMachines;
 
 /** Spawn times inside the window ending at `now`, oldest first. */
 const spawnsInWindow = (now: number, recentSpawns: readonly number[], windowMs: number): number[] =>
@@ -91,14 +93,17 @@ export const decideAdmission = (input: AdmissionInput, config: AdmissionConfig):
   if (demand <= 0) return { kind: "none-needed" };
 
   const machines = input.liveMachines + input.reservedMachines;
-  const committedUsd =
-    input.spentThisMonthUsd + machines * config.machineMaxCostUsd + input.committedBeyondTtlUsd;
-  const budgetRoom = Math.floor((config.monthlyBudgetUsd - committedUsd) / config.machineMaxCostUsd + 1e-9);
+  const budget = {
+    spentThisMonthUsd: input.spentThisMonthUsd,
+    machines,
+    committedBeyondTtlUsd: input.committedBeyondTtlUsd,
+  };
+  const budgetRoom = machinesBudgetAllows(budget, config);
   if (budgetRoom <= 0) {
     return {
       kind: "reject",
       reason: "budget-exhausted",
-      message: `monthly budget of $${config.monthlyBudgetUsd.toFixed(2)} leaves no room for another machine ($${committedUsd.toFixed(2)} spent or committed)`,
+      message: `monthly budget of $${config.monthlyBudgetUsd.toFixed(2)} leaves no room for another machine ($${committedUsd(budget, config).toFixed(2)} spent or committed)`,
     };
   }
 

@@ -1,9 +1,11 @@
-// Whether the API takes a new job now (pure): refused with 402 once the month's budget is spent, and with 429
-// while the backlog is at its cap, so clients back off instead of piling up work no machine can start; per API key,
-// 429 once the key's own budget is spent or its own unfinished jobs are at their cap.
+// Whether the API takes a new job now (pure): refused with 402 once the month's budget has no room for one more
+// machine's worst case beyond the machines the jobs already waiting need (the arithmetic admission starts machines by,
+// core/budget-room.ts: otherwise jobs would be accepted and never run), and with 429 while the backlog is at its cap,
+// so clients back off instead of piling up work no machine can start; per API key, 429 once the key's own budget is
+// spent or its own unfinished jobs are at their cap.
+import { type BudgetLimits, machinesBudgetAllows } from "./budget-room.ts";
 
-export interface AcceptanceLimits {
-  readonly monthlyBudgetUsd: number;
+export interface AcceptanceLimits extends BudgetLimits {
   readonly maxPendingJobs: number;
   /** Suggested wait before a client tries again when the backlog is full. */
   readonly retryAfterMs: number;
@@ -14,17 +16,38 @@ export type JobAcceptance =
   | { readonly kind: "budget-exhausted"; readonly message: string }
   | { readonly kind: "backlog-full"; readonly message: string; readonly retryAfterMs: number };
 
-/** What the decision reads: this month's spend and the jobs waiting for a machine, at one instant. */
+/** What the decision reads, at one instant: the month's spend and what machines hold, and the jobs waiting. */
 export interface BacklogSnapshot {
   readonly spentUsd: number;
+  /** Machines registered or booting (each holds its worst case against the budget until it is charged). */
+  readonly machines: number;
+  /** Of them, those that can take a waiting job without a new start: idle registered ones and booting ones. */
+  readonly freeMachines: number;
+  /** What machines whose job may keep them past their TTL may cost beyond that worst case. */
+  readonly committedBeyondTtlUsd: number;
   readonly pendingJobs: number;
 }
 
+const usd = (amount: number): string => `$${amount.toFixed(2)}`;
+
 export const decideJobAcceptance = (snapshot: BacklogSnapshot, limits: AcceptanceLimits): JobAcceptance => {
-  if (snapshot.spentUsd >= limits.monthlyBudgetUsd) {
+  const budget = {
+    spentThisMonthUsd: snapshot.spentUsd,
+    machines: snapshot.machines,
+    committedBeyondTtlUsd: snapshot.committedBeyondTtlUsd,
+  };
+  // Each job already waiting beyond the free machines may need a machine of its own (at worst one per job: a
+  // machine may leave at its TTL after one), so those machines' worst cases come before this job's.
+  const waiting = Math.max(0, snapshot.pendingJobs - snapshot.freeMachines);
+  if (machinesBudgetAllows(budget, limits) <= waiting) {
+    const heldUsd = snapshot.machines * limits.machineMaxCostUsd + snapshot.committedBeyondTtlUsd;
+    const ahead = waiting === 0 ? "" : ` beyond the ${waiting} the jobs already waiting may need`;
     return {
       kind: "budget-exhausted",
-      message: `this month's budget of $${limits.monthlyBudgetUsd.toFixed(2)} is spent ($${snapshot.spentUsd.toFixed(2)})`,
+      message:
+        `this month's budget of ${usd(limits.monthlyBudgetUsd)} has no room for another machine's worst case of ` +
+        `${usd(limits.machineMaxCostUsd)}${ahead} (${usd(snapshot.spentUsd)} spent, ${usd(heldUsd)} held by ` +
+        "machines that may still run)",
     };
   }
   if (snapshot.pendingJobs >= limits.maxPendingJobs) return backlogFull(snapshot.pendingJobs, limits);

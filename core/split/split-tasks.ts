@@ -51,6 +51,13 @@ export const splitTaskId = (parent: Pick<Job, "jobId" | "attempts">, name: strin
 export const chunkName = (index: number): string => `c${String(index).padStart(3, "0")}`;
 
 /**
+ * A split task's score in the pending queue (ms): the job's own place (its queuedAt, never after `at`) plus `order`,
+ * 0 for the audio and 1 + i for the i-th chunk, never after `at` either. See planSplitTasks for why.
+ */
+export const splitTaskScore = (queuedAt: number | null, at: number, order: number): number =>
+  Math.min(at, Math.min(queuedAt ?? at, at) + order);
+
+/**
  * The tasks of a running job split at `at` (ms). Sharing rule: every task takes the job's own place in the queue
  * (its queuedAt, plus its order in ms), audio first, then the chunks in order: work that arrived earlier is claimed
  * first, so a long upload fills every free machine, and a job that arrives later waits for at most the tasks
@@ -66,7 +73,6 @@ export const planSplitTasks = (
   },
   at: number,
 ): SplitPlan => {
-  const base = Math.min(parent.queuedAt ?? at, at);
   // A URL-ingest create (queued) and, but for the stitch, its enqueue: the decider's own events.
   const make = (name: string, enqueue: boolean): Job =>
     foldJobEvents([
@@ -82,13 +88,19 @@ export const planSplitTasks = (
     ]) as Job;
   const { chunks, durationS, segmentS, hasAudio } = input;
   const audio: PlannedTask[] = hasAudio
-    ? [{ job: make("audio", true), task: { kind: "audio", durationS, segmentS }, pendingScore: base }]
+    ? [
+        {
+          job: make("audio", true),
+          task: { kind: "audio", durationS, segmentS },
+          pendingScore: splitTaskScore(parent.queuedAt, at, 0),
+        },
+      ]
     : [];
   const chunkTasks = chunks.map(
     (chunk, i): PlannedTask => ({
       job: make(chunkName(chunk.index), true),
       task: { kind: "chunk", chunk, segmentS },
-      pendingScore: Math.min(at, base + 1 + i),
+      pendingScore: splitTaskScore(parent.queuedAt, at, 1 + i),
     }),
   );
   const stitch: PlannedTask = {

@@ -76,7 +76,7 @@ const errors = (...statuses: number[]) =>
 const ERROR_TEXT: Readonly<Record<number, string>> = {
   400: "malformed or invalid request",
   401: "missing or bad API key",
-  402: "this month's budget is spent",
+  402: "this month's budget has no room for another machine (budget-exhausted)",
   404: "no such job (job-not-found: also another API key's job)",
   409: "the job's state does not allow it (upload-received: a replayed upload request after the upload arrived)",
   413: "body (or source) too large",

@@ -2,6 +2,7 @@
 // replayed key gets, the acceptance checks (budget, backlog; the API key's own limits) and the create-job write of
 // the decider's first state, owned by the API key that asked.
 import { errAsync, okAsync, type ResultAsync } from "neverthrow";
+import { idleCapacity } from "../../../core/decide-admission.ts";
 import { decideIdempotentReplay } from "../../../core/decide-idempotent-replay.ts";
 import {
   firstIntakeCheckAt,
@@ -21,6 +22,7 @@ import {
 import { applyJobCommand } from "../../../core/job-lifecycle/apply-job-command.ts";
 import { initialJobState, type Job, type JobSource } from "../../../core/job-lifecycle/job-state.ts";
 import type { PresetName } from "../../../core/preset-names.ts";
+import { admissionView } from "../../redis/admission-snapshot.ts";
 import type { JobRecord, UploadTerms } from "../../redis/job-record.ts";
 import { sha256Hex } from "../../signing/sha256-hex.ts";
 import type { ControlPlaneDeps } from "../config/control-plane-deps.ts";
@@ -105,11 +107,24 @@ export const checkAcceptance = (deps: ControlPlaneDeps): ResultAsync<void, ApiEr
     .admissionSnapshot()
     .mapErr(fromStoreError)
     .andThen((snapshot) => {
-      const decision = decideJobAcceptance(snapshot, {
-        monthlyBudgetUsd: deps.config.admission.monthlyBudgetUsd,
-        maxPendingJobs: deps.config.limits.maxPendingJobs,
-        retryAfterMs: deps.config.admission.capacityRetryMs,
-      });
+      // Admission's own view of the snapshot (lapsed machines counted as spent): accepted only if it could start a
+      // machine for this job and for every job already waiting for one.
+      const { input } = admissionView(snapshot, deps.config.admission);
+      const decision = decideJobAcceptance(
+        {
+          spentUsd: input.spentThisMonthUsd,
+          machines: input.liveMachines + input.reservedMachines,
+          freeMachines: idleCapacity(input),
+          committedBeyondTtlUsd: input.committedBeyondTtlUsd,
+          pendingJobs: snapshot.pendingJobs,
+        },
+        {
+          monthlyBudgetUsd: deps.config.admission.monthlyBudgetUsd,
+          machineMaxCostUsd: deps.config.admission.machineMaxCostUsd,
+          maxPendingJobs: deps.config.limits.maxPendingJobs,
+          retryAfterMs: deps.config.admission.capacityRetryMs,
+        },
+      );
       switch (decision.kind) {
         case "accept":
           return okAsync(undefined);

@@ -1,5 +1,7 @@
-// Whether the API takes a new job: the month's budget, then the backlog cap; per key, its budget and pending cap.
+// Whether the API takes a new job: the month's budget (room for one more machine, as admission counts it), then the
+// backlog cap; per key, its budget and pending cap.
 import { describe, expect, it } from "vitest";
+import { decideAdmission } from "../../../core/decide-admission.ts";
 import {
   decideJobAcceptance,
   decideKeyAcceptance,
@@ -8,14 +10,91 @@ import {
 } from "../../../core/decide-job-acceptance.ts";
 
 describe("decideJobAcceptance", () => {
-  const limits = { monthlyBudgetUsd: 10, maxPendingJobs: 3, retryAfterMs: 30_000 };
+  // A machine's whole life costs $1 at most: the budget must keep room for one more, as admission does, beyond the
+  // machines the jobs already waiting (and not about to be taken by an idle or booting machine) will need.
+  const limits = { monthlyBudgetUsd: 10, machineMaxCostUsd: 1, maxPendingJobs: 3, retryAfterMs: 30_000 };
+  const none = { machines: 0, freeMachines: 0, committedBeyondTtlUsd: 0, pendingJobs: 0 };
   it.each([
-    [{ spentUsd: 0, pendingJobs: 0 }, "accept"],
-    [{ spentUsd: 9.99, pendingJobs: 2 }, "accept"],
-    [{ spentUsd: 10, pendingJobs: 0 }, "budget-exhausted"],
-    [{ spentUsd: 1, pendingJobs: 3 }, "backlog-full"],
-  ])("%o → %s", (snapshot, kind) => {
+    ["nothing spent", "accept", { ...none, spentUsd: 0 }],
+    ["room for exactly one more machine", "accept", { ...none, spentUsd: 9 }],
+    ["all spent", "budget-exhausted", { ...none, spentUsd: 10 }],
+    ["less than one machine's worst case left", "budget-exhausted", { ...none, spentUsd: 9.5 }],
+    ["the machines holding a slot reserve theirs", "accept", { ...none, spentUsd: 5, machines: 4 }],
+    ["and then there is no room left", "budget-exhausted", { ...none, spentUsd: 5.5, machines: 4 }],
+    [
+      "a job that may keep its machine past its TTL holds its commitment",
+      "budget-exhausted",
+      { ...none, spentUsd: 6, machines: 1, committedBeyondTtlUsd: 2.5 },
+    ],
+    ["room for the two jobs waiting and this one", "accept", { ...none, spentUsd: 7, pendingJobs: 2 }],
+    [
+      "the jobs already waiting for a machine come first",
+      "budget-exhausted",
+      { ...none, spentUsd: 7.5, pendingJobs: 2 },
+    ],
+    [
+      "a job an idle machine is about to take needs no new one",
+      "accept",
+      { ...none, spentUsd: 6.5, machines: 1, freeMachines: 1, pendingJobs: 2 },
+    ],
+    [
+      "but a busy machine takes none of them",
+      "budget-exhausted",
+      { ...none, spentUsd: 6.5, machines: 1, pendingJobs: 2 },
+    ],
+    ["backlog at its cap", "backlog-full", { ...none, spentUsd: 1, pendingJobs: 3 }],
+  ] as const)("%s → %s", (_name, kind, snapshot) => {
     expect(decideJobAcceptance(snapshot, limits).kind).toBe(kind);
+  });
+
+  it("with no job waiting, refuses for the budget exactly when admission would not start a machine for it", () => {
+    const config = {
+      maxMachines: 1000,
+      spawnRate: { maxSpawns: 1000, windowMs: 1000 },
+      monthlyBudgetUsd: 10,
+      machineMaxCostUsd: 0.75,
+      capacityRetryMs: 30_000,
+    };
+    for (let spent = 0; spent <= 10.5; spent += 0.25) {
+      for (let machines = 0; machines <= 14; machines++) {
+        for (const committedBeyondTtlUsd of [0, 0.3, 2]) {
+          const admission = decideAdmission(
+            {
+              now: 0,
+              recentSpawns: [],
+              liveMachines: machines,
+              reservedMachines: 0,
+              exitingMachines: 0,
+              nextExitAt: 0,
+              busyMachines: machines,
+              pendingJobs: 1,
+              spentThisMonthUsd: spent,
+              committedBeyondTtlUsd,
+            },
+            config,
+          );
+          const acceptance = decideJobAcceptance(
+            { spentUsd: spent, pendingJobs: 0, machines, freeMachines: 0, committedBeyondTtlUsd },
+            { ...config, maxPendingJobs: 100, retryAfterMs: 30_000 },
+          );
+          const state = `spent ${spent}, ${machines} machines, ${committedBeyondTtlUsd} beyond TTL`;
+          expect(acceptance.kind === "budget-exhausted", state).toBe(admission.kind === "reject");
+        }
+      }
+    }
+  });
+
+  it("says what is spent, what running machines hold, and what one more may cost", () => {
+    const decision = decideJobAcceptance(
+      { spentUsd: 6.5, pendingJobs: 0, machines: 4, freeMachines: 0, committedBeyondTtlUsd: 0 },
+      limits,
+    );
+    expect(decision).toEqual({
+      kind: "budget-exhausted",
+      message:
+        "this month's budget of $10.00 has no room for another machine's worst case of $1.00 " +
+        "($6.50 spent, $4.00 held by machines that may still run)",
+    });
   });
 });
 
