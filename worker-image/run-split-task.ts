@@ -1,71 +1,47 @@
 // One claimed task of a split job (core/split/split-tasks.ts): a chunk or the audio encodes its part from the
-// presigned input into the job's work prefix; the stitch joins them without re-encoding, checks the result,
-// uploads the outputs and completes the job with the machine time of every task. What the task itself costs is
-// recorded on the task when the caller completes it.
+// presigned input (MP4 pieces into the job's work prefix, HLS segments straight among its outputs); the stitch
+// joins them without re-encoding (MP4 here, HLS in stitch-hls.ts), checks the result, uploads the outputs and
+// completes the job with the machine time of every task. What the task itself costs is recorded on the task when
+// the caller completes it.
 
-import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
-import { dirname, join, relative } from "node:path";
-import { err, ok, type Result } from "neverthrow";
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { err, ok } from "neverthrow";
 import type { CheckedInput } from "../core/ffmpeg/check-input.ts";
-import type { FfmpegCommand } from "../core/ffmpeg/ffmpeg-plan.ts";
-import { checkForPreset, type PlanFfmpegInput, planFfmpeg } from "../core/ffmpeg/plan-ffmpeg.ts";
+import { checkForPreset, type PlanFfmpegInput } from "../core/ffmpeg/plan-ffmpeg.ts";
+import { PRESETS } from "../core/ffmpeg/presets.ts";
 import { inputReadOptions } from "../core/ffmpeg/probe-summary.ts";
 import type { Job } from "../core/job-lifecycle/job-state.ts";
-import type { JobOutput } from "../core/job-output.ts";
 import type { OnRun } from "../core/job-record.ts";
-import type { MachineGuest } from "../core/machine-guest.ts";
-import { FLY_PRICES_2026, priceMachineTime } from "../core/price-machine-time.ts";
 import { checkStitchedDuration } from "../core/split/check-stitched.ts";
 import {
   AUDIO_FILE,
+  AUDIO_RENDITION,
   concatList,
   planAudioCommand,
   planChunkCommand,
   planMp4Stitch,
   type TaskContext,
 } from "../core/split/plan-task-commands.ts";
-import { chunkName, type SplitTask, splitTaskId, splitWorkPrefix } from "../core/split/split-tasks.ts";
-import type { JobStore } from "../shell/redis/job-store.ts";
-import type { ObjectStore } from "../shell/storage/object-store.ts";
-import { downloadObject } from "./download-input.ts";
-import { describeTransitionError } from "./fenced-job.ts";
-import {
-  ffmpegFailed,
-  ffmpegTimedOut,
-  inputUnavailable,
-  type JobFailure,
-  outputInvalid,
-  planRejected,
-  uploadFailed,
-  workerFault,
-} from "./job-failure.ts";
+import { type SplitTask, splitWorkPrefix } from "../core/split/split-tasks.ts";
+import { inputUnavailable, outputInvalid, planRejected, workerFault } from "./job-failure.ts";
 import { listOutputFiles } from "./list-output-files.ts";
 import { probeMedia } from "./probe-media.ts";
 import { readInput } from "./read-input.ts";
-import { describeExit, runTool } from "./run-tool.ts";
-import { FFMPEG_KILL_GRACE_MS, type MediaTools } from "./transcode-media.ts";
+import {
+  completeJob,
+  makePoster,
+  prepareStitch,
+  runFfmpeg,
+  type SplitTaskDeps,
+  type Step,
+  type StitchWhere,
+  storeWork,
+  type TaskHooks,
+} from "./split-task-steps.ts";
+import { stitchHls } from "./stitch-hls.ts";
 import { uploadOutputs } from "./upload-outputs.ts";
 import { verifyOutput } from "./verify-output.ts";
-import type { Log } from "./worker-log.ts";
-
-export interface SplitTaskDeps {
-  readonly jobs: Pick<JobStore, "transitionFrom" | "load">;
-  readonly input: ObjectStore;
-  readonly output: ObjectStore;
-  readonly tools: MediaTools;
-  readonly guest: MachineGuest;
-  readonly retryPolicy: Parameters<JobStore["transitionFrom"]>[2];
-  readonly clock: () => number;
-  readonly log: Log;
-}
-
-export interface TaskHooks {
-  readonly signal: AbortSignal;
-  readonly stopFailure: () => JobFailure;
-  readonly onPercent: (percent: number) => void;
-}
-
-type Step<T> = Promise<Result<T, JobFailure>>;
 
 /** The input of the job the task belongs to, read in place: a chunk reads only its own byte ranges. */
 const sourceUrl = async (deps: SplitTaskDeps, task: Job): Step<string> => {
@@ -105,57 +81,6 @@ const readChecked = async (
   return ok({ input: checked.value, request, depth: read.value.depth });
 };
 
-const runFfmpeg = async (
-  deps: SplitTaskDeps,
-  command: FfmpegCommand,
-  purpose: string,
-  hooks: TaskHooks,
-  expectedSec: number,
-): Step<void> => {
-  let buffered = "";
-  const started = await runTool([deps.tools.ffmpegPath, ...command.argv], {
-    timeLimitMs: command.timeLimitMs,
-    killGraceMs: FFMPEG_KILL_GRACE_MS,
-    signal: hooks.signal,
-    stderrLines: 20,
-    onStdout: (text) => {
-      buffered += text;
-      const matches = [...buffered.matchAll(/out_time_us=(\d+)/g)];
-      const last = matches.at(-1)?.[1];
-      if (last !== undefined && expectedSec > 0) {
-        hooks.onPercent(Math.min(99, Math.floor((Number(last) / 1e6 / expectedSec) * 100)));
-      }
-      buffered = buffered.slice(-200);
-    },
-  });
-  if (!started.ok) return err(workerFault(started.error.message));
-  if (started.run.stoppedBy === "aborted") return err(hooks.stopFailure());
-  if (started.run.stoppedBy === "time-limit") return err(ffmpegTimedOut(command));
-  if (started.run.exitCode === 0) return ok(undefined);
-  const failure = ffmpegFailed(purpose, describeExit(started.run), started.run.stderrTail.join(" | "));
-  return err(started.run.exitCode === null ? { ...failure, retryable: true } : failure);
-};
-
-const filesUnder = async (dir: string): Promise<string[]> => {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
-};
-
-/** Stores what a task wrote in the job's work prefix (a redone task overwrites its own files). */
-const storeWork = async (deps: SplitTaskDeps, prefix: string, outDir: string): Step<void> => {
-  for (const path of await filesUnder(outDir)) {
-    const put = await deps.output.put(
-      `${prefix}${relative(outDir, path)}`,
-      new Uint8Array(await readFile(path)),
-      {
-        contentType: "application/octet-stream",
-      },
-    );
-    if (put.isErr()) return err(uploadFailed(`${relative(outDir, path)}: ${put.error.kind}`));
-  }
-  return ok(undefined);
-};
-
 /** Runs one task in `dir`; a stitch also completes the job (its outputs and summed cost) before answering. */
 export const produceTask = async (
   claimed: Job,
@@ -193,9 +118,11 @@ export const produceTask = async (
     case "chunk": {
       const command = planChunkCommand(input, task.chunk, task.segmentS, ctx);
       const ran = await runFfmpeg(deps, command, "chunk", hooks, task.chunk.endS - task.chunk.startS);
-      return ran.isErr() ? ran : storeWork(deps, prefix, outDir);
+      return ran.isErr() ? ran : storeWork(deps, job, outDir);
     }
     case "audio": {
+      // The HLS rendition's directory (ffmpeg creates the chunks' %v directories, not this one).
+      await mkdir(join(outDir, AUDIO_RENDITION), { recursive: true });
       const ran = await runFfmpeg(
         deps,
         planAudioCommand(input, task.segmentS, ctx),
@@ -203,15 +130,15 @@ export const produceTask = async (
         hooks,
         input.durationSec,
       );
-      return ran.isErr() ? ran : storeWork(deps, prefix, outDir);
+      return ran.isErr() ? ran : storeWork(deps, job, outDir);
     }
-    case "stitch":
-      return stitch(job, task, { input, request, url: url.value }, deps, hooks, {
-        dir,
-        outDir,
-        prefix,
-        startedAt,
-      });
+    case "stitch": {
+      const source = { input, request, url: url.value };
+      const where = { dir, outDir, prefix, startedAt };
+      return PRESETS[job.preset].recipe.kind === "hls"
+        ? stitchHls(job, task, source, deps, hooks, where)
+        : stitchMp4(job, task, source, deps, hooks, where);
+    }
     default: {
       const unreachable: never = task;
       throw new Error(`unknown split task ${JSON.stringify(unreachable)}`);
@@ -219,61 +146,17 @@ export const produceTask = async (
   }
 };
 
-const fetchWork = async (deps: SplitTaskDeps, prefix: string, into: string): Step<void> => {
-  let cursor: string | null = null;
-  do {
-    const page = await deps.output.list(prefix, cursor === null ? {} : { cursor });
-    if (page.isErr()) return err(inputUnavailable(`cannot list ${prefix}: ${page.error.kind}`, true));
-    for (const object of page.value.objects) {
-      const path = join(into, object.key.slice(prefix.length));
-      await mkdir(dirname(path), { recursive: true });
-      const got = await downloadObject(deps.output, object.key, path, new AbortController().signal);
-      if (got.isErr()) return err(got.error);
-    }
-    cursor = page.value.nextCursor;
-  } while (cursor !== null);
-  return ok(undefined);
-};
-
-/** Machine time and cost of every task but this stitch (still running), completed ones only. */
-const otherTaskCosts = async (
-  deps: SplitTaskDeps,
-  job: Job,
-  task: Extract<SplitTask, { kind: "stitch" }>,
-) => {
-  const names = [...(task.hasAudio ? ["audio"] : []), ...task.chunks.map((c) => chunkName(c.index))];
-  let machineSeconds = 0;
-  let costUsd = 0;
-  for (const name of names) {
-    const loaded = await deps.jobs.load(splitTaskId(job, name));
-    if (loaded.isOk() && loaded.value !== null) {
-      machineSeconds += loaded.value.job.machineSeconds ?? 0;
-      costUsd += loaded.value.job.costUsd ?? 0;
-    }
-  }
-  return { machineSeconds, costUsd };
-};
-
-const stitch = async (
+const stitchMp4 = async (
   job: Job,
   task: Extract<SplitTask, { kind: "stitch" }>,
   source: { readonly input: CheckedInput; readonly request: PlanFfmpegInput; readonly url: string },
   deps: SplitTaskDeps,
   hooks: TaskHooks,
-  where: {
-    readonly dir: string;
-    readonly outDir: string;
-    readonly prefix: string;
-    readonly startedAt: number;
-  },
+  where: StitchWhere,
 ): Step<void> => {
-  const work = join(where.dir, "work");
-  const fetched = await fetchWork(deps, where.prefix, work);
-  if (fetched.isErr()) return fetched;
-  const planned = planFfmpeg({ ...source.request, outDir: where.outDir });
-  if (planned.isErr()) return err(planRejected(planned.error));
-  const plan = planned.value;
-  for (const d of plan.directories) await mkdir(d, { recursive: true });
+  const prepared = await prepareStitch(deps, source.request, where);
+  if (prepared.isErr()) return err(prepared.error);
+  const { work, plan } = prepared.value;
   const listPath = join(work, "chunks.ffconcat");
   await writeFile(listPath, concatList(task.chunks, job.preset));
   const main = plan.outputs.find((o) => o.type === "video");
@@ -302,43 +185,11 @@ const stitch = async (
     return err(outputInvalid(`the stitched output cannot be read back: ${probed.error.message}`));
   const exact = checkStitchedDuration(source.input, probed.value);
   if (exact.isErr()) return err(outputInvalid(exact.error));
-  for (const command of plan.commands.filter((c) => c.purpose === "poster")) {
-    const poster = await runFfmpeg(deps, command, "poster", hooks, 0);
-    if (poster.isErr()) return poster;
-  }
+  const poster = await makePoster(deps, plan, hooks);
+  if (poster.isErr()) return poster;
   const files = await listOutputFiles(plan, where.outDir);
   if (files.isErr()) return err(files.error);
   const uploaded = await uploadOutputs(deps.output, job.jobId, job.preset, files.value);
   if (uploaded.isErr()) return err(uploaded.error);
   return completeJob(deps, job, task, uploaded.value, where);
-};
-
-const completeJob = async (
-  deps: SplitTaskDeps,
-  job: Job,
-  task: Extract<SplitTask, { kind: "stitch" }>,
-  outputs: readonly JobOutput[],
-  where: { readonly prefix: string; readonly startedAt: number },
-): Step<void> => {
-  const others = await otherTaskCosts(deps, job, task);
-  const ownSeconds = Math.max(0, (deps.clock() - where.startedAt) / 1000);
-  const machineSeconds = others.machineSeconds + ownSeconds;
-  const costUsd = others.costUsd + priceMachineTime(deps.guest, ownSeconds, FLY_PRICES_2026);
-  const leaseToken = job.leaseToken ?? "";
-  const done = await deps.jobs.transitionFrom(
-    job,
-    () => ({ type: "complete", leaseToken, outputs, costUsd, machineSeconds, at: deps.clock() }),
-    deps.retryPolicy,
-  );
-  if (done.isErr()) {
-    const reason = describeTransitionError(done.error);
-    if (done.error.kind === "rejected" && done.error.rejection.code === "already-terminal")
-      return ok(undefined);
-    return err(workerFault(`cannot complete job ${job.jobId}: ${reason}`));
-  }
-  deps.log("split-job-completed", { jobId: job.jobId, outputs: outputs.length, machineSeconds, costUsd });
-  // The work files are no longer needed (best effort: a bucket lifecycle rule can sweep what is left).
-  const listed = await deps.output.list(where.prefix);
-  if (listed.isOk()) for (const o of listed.value.objects) await deps.output.delete(o.key);
-  return ok(undefined);
 };

@@ -1,12 +1,20 @@
 // A claimed job whose input is long enough (core/split/plan-chunks.ts) becomes chunk, audio and stitch tasks that
-// any worker claims: probe, scan the keyframes, plan the chunks, write the tasks in one step (split-job.lua).
+// any worker claims: probe, plan the chunks (MP4: at keyframes a packet scan finds; HLS: on the segment grid), write
+// the tasks in one step (split-job.lua).
 import type { ResultAsync } from "neverthrow";
+import type { CheckedInput } from "../core/ffmpeg/check-input.ts";
 import { checkForPreset } from "../core/ffmpeg/plan-ffmpeg.ts";
 import { inputReadOptions } from "../core/ffmpeg/probe-summary.ts";
 import type { Job } from "../core/job-lifecycle/job-state.ts";
 import type { OnRun } from "../core/job-record.ts";
-import { planChunks, type SplitSettings, shouldSplit } from "../core/split/plan-chunks.ts";
-import { stitchable } from "../core/split/plan-task-commands.ts";
+import {
+  type ChunkSpan,
+  planChunks,
+  planGridChunks,
+  type SplitSettings,
+  shouldSplit,
+} from "../core/split/plan-chunks.ts";
+import { cutsOnSegmentGrid, stitchable } from "../core/split/plan-task-commands.ts";
 import { keyframeScanArgs, parseKeyframeTimes } from "../core/split/scan-keyframes.ts";
 import { planSplitTasks, type SplitPlan } from "../core/split/split-tasks.ts";
 import type { JobStoreError } from "../shell/redis/job-store.ts";
@@ -59,26 +67,17 @@ export const splitIfLong = async (
   const input = checked.value;
   if (!shouldSplit({ durationS: input.durationSec, preset: job.preset }, split)) return "whole";
 
-  let csv = "";
-  const scanned = await runTool(
-    [
-      tools.ffprobePath,
-      ...keyframeScanArgs(source.inputPath, inputReadOptions(source.inputPath, read.value.depth)),
-    ],
-    {
-      timeLimitMs: Math.min(KEYFRAME_SCAN_LIMIT_MS, tools.limits.maxRunMs),
-      killGraceMs: 2_000,
-      signal,
-      stderrLines: 5,
-      onStdout: (text) => {
-        csv += text;
-      },
-      ...(onRun !== undefined ? { record: { purpose: "keyframes", onRun } } : {}),
-    },
-  );
-  if (!scanned.ok || scanned.run.exitCode !== 0) return "whole";
-  const keyframeTimesS = parseKeyframeTimes(csv, input.clockStartSec ?? 0);
-  const chunks = planChunks({ durationS: input.durationSec, keyframeTimesS }, split);
+  const chunks = cutsOnSegmentGrid(job.preset)
+    ? planGridChunks(input.durationSec, split)
+    : await keyframeChunks(
+        source.inputPath,
+        inputReadOptions(source.inputPath, read.value.depth),
+        input,
+        deps,
+        signal,
+        onRun,
+      );
+  if (chunks === null) return "whole";
   if (chunks.length < 2) return "whole";
   const plan = planSplitTasks(
     job,
@@ -99,4 +98,29 @@ export const splitIfLong = async (
     tasks: plan.tasks.map((t) => t.job.jobId),
   });
   return "split";
+};
+
+/** MP4 chunks start at source keyframes (a fast packet scan): null when the scan fails. */
+const keyframeChunks = async (
+  inputPath: string,
+  readOptions: readonly string[],
+  input: CheckedInput,
+  deps: SplitDeps,
+  signal: AbortSignal,
+  onRun?: OnRun,
+): Promise<readonly ChunkSpan[] | null> => {
+  let csv = "";
+  const scanned = await runTool([deps.tools.ffprobePath, ...keyframeScanArgs(inputPath, readOptions)], {
+    timeLimitMs: Math.min(KEYFRAME_SCAN_LIMIT_MS, deps.tools.limits.maxRunMs),
+    killGraceMs: 2_000,
+    signal,
+    stderrLines: 5,
+    onStdout: (text) => {
+      csv += text;
+    },
+    ...(onRun !== undefined ? { record: { purpose: "keyframes", onRun } } : {}),
+  });
+  if (!scanned.ok || scanned.run.exitCode !== 0) return null;
+  const keyframeTimesS = parseKeyframeTimes(csv, input.clockStartSec ?? 0);
+  return planChunks({ durationS: input.durationSec, keyframeTimesS }, deps.split);
 };

@@ -85,6 +85,24 @@ export const planChunks = (
   }));
 };
 
+/**
+ * Chunks on the segment grid, for HLS: every boundary at an exact multiple of chunkTargetS, so each chunk's segments
+ * are the target length and the joined playlists have only one short segment, the last. A chunk seeks to its start
+ * (decoding from the keyframe before it); the tail rule is planChunks'.
+ */
+export const planGridChunks = (durationS: number, settings: SplitSettings): readonly ChunkSpan[] => {
+  if (!(durationS > 0)) return [];
+  const target = settings.chunkTargetS;
+  const boundaries: number[] = [0];
+  for (let k = 1; durationS - k * target > target / 2; k += 1) boundaries.push(k * target);
+  boundaries.push(durationS);
+  return boundaries.slice(0, -1).map((startS, index) => ({
+    index,
+    startS,
+    endS: boundaries[index + 1] ?? durationS,
+  }));
+};
+
 /** The value in sorted `times` nearest to `t` (the earlier one on a tie). */
 const nearestTo = (times: readonly number[], t: number): number | undefined => {
   let best: number | undefined;

@@ -6,7 +6,7 @@ import { fitBox } from "../ffmpeg/display-size.ts";
 import { type FfmpegCommand, ffmpegHeadArgs, joinPath, MUXING_QUEUE_ARGS } from "../ffmpeg/ffmpeg-plan.ts";
 import { commandWork, ffmpegTimeLimitMs } from "../ffmpeg/ffmpeg-time-limit.ts";
 import { type LadderRung, ladderFor } from "../ffmpeg/ladder-for.ts";
-import { SEGMENT_PATTERN, VARIANT_PLAYLIST } from "../ffmpeg/plan-hls.ts";
+import { MASTER_PLAYLIST, SEGMENT_PATTERN, VARIANT_PLAYLIST } from "../ffmpeg/plan-hls.ts";
 import { colourTagArgs, planLadderFilter, planVideoFilter } from "../ffmpeg/plan-video-filter.ts";
 import { PRESETS } from "../ffmpeg/presets.ts";
 import type { PresetName } from "../preset-names.ts";
@@ -34,6 +34,13 @@ const SEEK_SLACK_S = 0.0005;
 
 const seconds = (s: number): string => s.toFixed(6);
 
+/**
+ * Where an HLS split package's timeline starts (s). ffmpeg shifts a stream whose first timestamp would be negative
+ * (the B-frame delay of the first chunk, the AAC priming of the audio) by its own amount; with every chunk and the
+ * audio placed this far in, none is, so the chunks join frame to frame and the audio keeps its place against them.
+ */
+export const HLS_SPLIT_TIMELINE_START_S = 10;
+
 const command = (
   argv: string[],
   ctx: TaskContext,
@@ -53,11 +60,16 @@ const command = (
 });
 
 /**
- * Presets whose split the stitch can join today: the single-file MP4 ones. HLS chunks are planned (video-only rungs
- * with continuous timestamps and segment numbers, audio as its own rendition) but not yet joined, so HLS jobs run
- * whole.
+ * Presets whose split the stitch can join: the MP4 ones (concat) and HLS (chunks write video-only rungs with
+ * continuous timestamps and segment numbers, the audio is its own rendition; the stitch joins playlists).
  */
-export const stitchable = (preset: PresetName): boolean => PRESETS[preset].recipe.kind === "mp4";
+export const stitchable = (preset: PresetName): boolean => {
+  const kind = PRESETS[preset].recipe.kind;
+  return kind === "mp4" || kind === "hls";
+};
+
+/** HLS chunks are cut on the segment grid (planGridChunks); MP4 chunks at source keyframes (planChunks). */
+export const cutsOnSegmentGrid = (preset: PresetName): boolean => PRESETS[preset].recipe.kind === "hls";
 
 /** HLS rungs of a source, as planHls picks them. */
 export const rungsFor = (input: CheckedInput, preset: PresetName): readonly LadderRung[] => {
@@ -65,9 +77,25 @@ export const rungsFor = (input: CheckedInput, preset: PresetName): readonly Ladd
   return recipe.kind === "hls" ? ladderFor(input.display, recipe.ladder) : [];
 };
 
-/** What a chunk leaves in outDir: "c003.mp4", or "c003/<rung>/index.m3u8" and its segments. */
+/** What a chunk leaves in outDir: "c003.mp4", or "c003/master.m3u8", "c003/<rung>/index.m3u8" and its segments. */
 export const chunkOutput = (preset: PresetName, index: number): string =>
   PRESETS[preset].recipe.kind === "hls" ? chunkName(index) : `${chunkName(index)}.mp4`;
+
+/**
+ * Where a task's file is stored: an HLS segment ("c003/720p/seg_045.ts", "audio/seg_007.ts") goes straight to its
+ * place among the job's outputs ("720p/seg_045.ts"), numbered for the whole file, so the stitch moves no media;
+ * anything else (MP4 chunks, the audio M4A, chunk playlists) to the job's work prefix under its own name.
+ */
+export const workFileDestination = (
+  preset: PresetName,
+  relativePath: string,
+): { readonly kind: "output" | "work"; readonly path: string } => {
+  if (PRESETS[preset].recipe.kind !== "hls" || !relativePath.endsWith(".ts")) {
+    return { kind: "work", path: relativePath };
+  }
+  const parts = relativePath.split("/");
+  return { kind: "output", path: parts.slice(parts[0] === AUDIO_RENDITION ? 0 : 1).join("/") };
+};
 
 export const planChunkCommand = (
   input: CheckedInput,
@@ -137,11 +165,13 @@ export const planChunkCommand = (
         ...["-force_key_frames:v", `expr:gte(t,n_forced*${segmentS})`],
         ...MUXING_QUEUE_ARGS,
         // The chunk's timestamps continue the file's, and its segments its numbering: the stitch only joins lists.
-        ...["-output_ts_offset", seconds(chunk.startS)],
+        ...["-output_ts_offset", seconds(HLS_SPLIT_TIMELINE_START_S + chunk.startS)],
         ...["-f", "hls", "-hls_time", String(segmentS), "-hls_playlist_type", "vod"],
         ...["-start_number", String(Math.round(chunk.startS / segmentS))],
         ...["-hls_flags", "independent_segments", "-hls_segment_type", "mpegts"],
         ...["-hls_segment_filename", joinPath(dir, `%v/${SEGMENT_PATTERN}`)],
+        // Its master describes the rungs (bandwidth, resolution, codecs) for the stitch's own.
+        ...["-master_pl_name", MASTER_PLAYLIST],
         ...["-var_stream_map", rungs.map((r, i) => `v:${i},name:${r.name}`).join(" ")],
         joinPath(dir, `%v/${VARIANT_PLAYLIST}`),
       ];
@@ -156,16 +186,18 @@ export const planChunkCommand = (
   }
 };
 
+/** The audio task's bitrate: the preset's, or for HLS its top rung's (one rendition serves every rung). */
+export const splitAudioKbps = (preset: PresetName): number => {
+  const recipe = PRESETS[preset].recipe;
+  if (recipe.kind === "mp4") return recipe.audioKbps;
+  return recipe.kind === "hls" ? (recipe.ladder[0]?.audioKbps ?? 128) : 128;
+};
+
 /** The whole file's audio, encoded once: an M4A for MP4 presets, an audio-only HLS rendition for HLS. */
 export const planAudioCommand = (input: CheckedInput, segmentS: number, ctx: TaskContext): FfmpegCommand => {
   const recipe = PRESETS[ctx.preset].recipe;
   if (input.audio === undefined) throw new Error("an audio task for an input without audio");
-  const kbps =
-    recipe.kind === "mp4"
-      ? recipe.audioKbps
-      : recipe.kind === "hls"
-        ? (recipe.ladder[0]?.audioKbps ?? 128)
-        : 128;
+  const kbps = splitAudioKbps(ctx.preset);
   const head = [
     ...ffmpegHeadArgs(),
     ...[...ctx.inputOptions, "-i", ctx.inputPath],
@@ -179,6 +211,7 @@ export const planAudioCommand = (input: CheckedInput, segmentS: number, ctx: Tas
     recipe.kind === "hls"
       ? [
           ...head,
+          ...["-output_ts_offset", seconds(HLS_SPLIT_TIMELINE_START_S)],
           ...[
             "-f",
             "hls",

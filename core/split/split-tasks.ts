@@ -3,6 +3,7 @@
 import * as v from "valibot";
 import { foldJobEvents } from "../job-lifecycle/fold-job-events.ts";
 import type { Job } from "../job-lifecycle/job-state.ts";
+import { jobOutputsPrefix } from "../output-keys.ts";
 import type { ChunkSpan } from "./plan-chunks.ts";
 
 const Seconds = v.pipe(v.number(), v.finite(), v.minValue(0));
@@ -36,9 +37,12 @@ export interface SplitPlan {
   readonly mustComplete: number;
 }
 
-/** Where a split job's intermediate files live in the output bucket (removed by the stitch). */
+/** Every split attempt's intermediate files: under the job's outputs, so retention finds what a stitch left. */
+export const splitWorkRoot = (jobId: string): string => `${jobOutputsPrefix(jobId)}split/`;
+
+/** Where one split attempt's intermediate files live in the output bucket (removed by the stitch). */
 export const splitWorkPrefix = (parent: Pick<Job, "jobId" | "attempts">): string =>
-  `splits/${parent.jobId}/a${parent.attempts}/`;
+  `${splitWorkRoot(parent.jobId)}a${parent.attempts}/`;
 
 /** A task's id: the job's, its attempt and the task's name ("job_1.a1.c003", "job_1.a1.stitch"). */
 export const splitTaskId = (parent: Pick<Job, "jobId" | "attempts">, name: string): string =>

@@ -4,6 +4,8 @@
 // a cancel stops every task. Short settings (split after 8 s, 4 s chunks, a 20 s clip) keep it fast.
 import { execFile } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -11,7 +13,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vi
 import { jobRetryPolicy } from "../../core/decide-job-retry.ts";
 import type { Job } from "../../core/job-lifecycle/job-state.ts";
 import { outputPrefix } from "../../core/output-keys.ts";
-import { planSplitTasks } from "../../core/split/split-tasks.ts";
+import { planSplitTasks, splitWorkRoot } from "../../core/split/split-tasks.ts";
 import { ioredisScriptRunner } from "../../shell/redis/ioredis-script-runner.ts";
 import { registerMachine } from "../../shell/redis/machine-leases.ts";
 import { splitJob } from "../../shell/redis/split-job.ts";
@@ -179,7 +181,97 @@ describe("a web-optimized job longer than SPLIT_AFTER_SECONDS", () => {
       silence.stderr.match(/silence_start: [\d.]+/g)?.filter((s) => Number(s.split(" ")[1]) < 19.9) ?? [],
     ).toEqual([]);
     // The work files are gone once the job completed.
-    expect((await harness.output.list(`splits/${job.jobId}/`))._unsafeUnwrap().objects).toEqual([]);
+    expect((await harness.output.list(splitWorkRoot(job.jobId)))._unsafeUnwrap().objects).toEqual([]);
+  }, 180_000);
+});
+
+/** The output bucket over plain HTTP, as a public R2 bucket or a CDN serves it: GET /<key>. */
+const serveOutputs = async (): Promise<{ url: string; close: () => Promise<void> }> => {
+  const server: Server = createServer(async (req, res) => {
+    const got = await harness.output.getStream(decodeURIComponent((req.url ?? "/").slice(1)));
+    if (got.isErr()) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { "content-type": got.value.contentType, "content-length": got.value.size });
+    res.end(new Uint8Array(await new Response(got.value.body).arrayBuffer()));
+  });
+  await new Promise<void>((ready) => server.listen(0, "127.0.0.1", ready));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () => new Promise((done) => server.close(() => done())),
+  };
+};
+
+describe("an hls job longer than SPLIT_AFTER_SECONDS", () => {
+  it("is stitched by joining playlists: it plays from its master through the whole duration, every segment the target but the last", async () => {
+    const job = await harness.createJob(clip, "hls");
+    start({ WORKER_MAX_JOBS: "1" });
+    start({ WORKER_MAX_JOBS: "1" });
+    const done = await harness.waitForJob(
+      job.jobId,
+      (j) => j.status === "completed" || j.status === "failed",
+      120_000,
+    );
+    expect(done).toMatchObject({ status: "completed", error: null });
+    const tasks = await settledTasksOf(job.jobId);
+    expect(tasks.map((t) => [t.jobId.split(".").at(-1), t.status])).toEqual(
+      ["audio", "c000", "c001", "c002", "c003", "c004", "stitch"].map((n) => [n, "completed"]),
+    );
+    const master = done.outputs.find((o) => o.type === "hls-master");
+    expect(master?.key).toBe(`${outputPrefix(job.jobId, "hls")}master.m3u8`);
+    // Every stored segment is an output of the job, and nothing else was left in its work prefix.
+    const segments = done.outputs.filter((o) => o.type === "hls-segment");
+    expect(new Set(segments.map((o) => o.quality))).toEqual(new Set(["360p", "240p", "audio"]));
+    expect((await harness.output.list(splitWorkRoot(job.jobId)))._unsafeUnwrap().objects).toEqual([]);
+
+    const served = await serveOutputs();
+    try {
+      const masterUrl = `${served.url}/${master?.key}`;
+      const masterText = await (await fetch(masterUrl)).text();
+      expect(masterText).toContain('#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="audio"');
+      const variants = [...masterText.matchAll(/^#EXT-X-STREAM-INF:(.*)\n(.*)$/gm)];
+      expect(variants.map((m) => m[2])).toEqual(["360p/index.m3u8", "240p/index.m3u8"]);
+      for (const [, attributes] of variants)
+        expect(attributes).toMatch(/CODECS="avc1\.[0-9a-f]{6},mp4a\.40\.2"/);
+      for (const uri of ["360p/index.m3u8", "240p/index.m3u8"]) {
+        const playlist = await (await fetch(new URL(uri, masterUrl))).text();
+        const durations = [...playlist.matchAll(/#EXTINF:([\d.]+),/g)].map((m) => Number(m[1]));
+        // Five 4 s segments, numbered 0–4 across the five chunks: every one the target (this clip ends on one).
+        expect(durations).toEqual([4, 4, 4, 4, 4]);
+        expect([...playlist.matchAll(/^seg_(\d+)\.ts$/gm)].map((m) => Number(m[1]))).toEqual([0, 1, 2, 3, 4]);
+        expect(playlist).toContain("#EXT-X-TARGETDURATION:4");
+        expect(playlist.trimEnd().endsWith("#EXT-X-ENDLIST")).toBe(true);
+      }
+      // Played from the master URL: every frame of the top rung decodes, in order, a frame apart, for 20 s;
+      // the audio plays alongside without a gap.
+      const packets = await probeJson(masterUrl, [
+        "-show_entries",
+        "packet=stream_index,pts_time,duration_time",
+      ]);
+      const streams = await probeJson(masterUrl, ["-show_entries", "stream=index,codec_type,width"]);
+      const top = streams.streams.find((s: { width?: number }) => s.width === 640).index;
+      const audioIndex = streams.streams.find((s: { codec_type: string }) => s.codec_type === "audio").index;
+      const times = (index: number) =>
+        packets.packets
+          .filter((p: { stream_index: number }) => p.stream_index === index)
+          .map((p: { pts_time: string }) => Number(p.pts_time))
+          .sort((a: number, b: number) => a - b);
+      const video = times(top);
+      expect(video.length).toBe(600);
+      const steps = video.slice(1).map((t: number, i: number) => t - (video[i] ?? 0));
+      // A repeated or dropped frame at a seam shows as a step other than one frame: [position, step].
+      const seams = steps.flatMap((d: number, i: number) => (Math.abs(d - FRAME_S) > 0.001 ? [[i, d]] : []));
+      expect(seams).toEqual([]);
+      const audio = times(audioIndex);
+      const audioSteps = audio.slice(1).map((t: number, i: number) => t - (audio[i] ?? 0));
+      expect(audioSteps.filter((d: number) => Math.abs(d - 1024 / 48_000) > 0.001)).toEqual([]);
+      expect(Math.abs((audio.at(-1) ?? 0) - (audio[0] ?? 0) - 20)).toBeLessThanOrEqual(0.05);
+      expect(Math.abs((audio[0] ?? 0) - (video[0] ?? 0))).toBeLessThanOrEqual(FRAME_S);
+    } finally {
+      await served.close();
+    }
   }, 180_000);
 });
 
@@ -243,6 +335,8 @@ describe("a task that fails after its retries", () => {
     const culprit = tasks.find((t) => t.status === "failed");
     expect(culprit).toMatchObject({ attempts: 2, error: { code: "input-unavailable" } });
     expect(failed).toMatchObject({ status: "failed", error: culprit?.error });
+    // Ended like any failed job: input retention will delete its input and partial outputs.
+    expect(await harness.redis.zscore(harness.keys.jobsEnded, job.jobId)).not.toBeNull();
     expect(
       tasks.filter((t) => t !== culprit).every((t) => t.status === "cancelled" || t.status === "completed"),
     ).toBe(true);

@@ -1,7 +1,8 @@
 // The cron's input retention: jobs that ended INPUT_RETENTION_DAYS ago or more (jobs:ended, oldest first, a bounded
-// number per run) lose their input, and a cancelled job whatever outputs a worker left (core/plan-input-retention.ts).
+// number per run) lose their input and the leftovers core/plan-input-retention.ts names (a cancelled job's outputs,
+// a failed job's partial ones, split work files).
 // An entry is settled only once storage has done its part, so a failed delete is tried again next run.
-import { okAsync } from "neverthrow";
+import { ResultAsync } from "neverthrow";
 import { planInputRetention, retentionCutoff } from "../../../core/plan-input-retention.ts";
 import type { TimeIndexEntry } from "../../redis/time-index.ts";
 import { deletePrefix } from "../../storage/delete-prefix.ts";
@@ -41,15 +42,14 @@ const cleanUp = async (deps: ControlPlaneDeps, entry: TimeIndexEntry): Promise<C
   if (loaded.isErr()) return { kind: "error", jobId, error: loaded.error.kind };
   const plan = planInputRetention(loaded.value?.job ?? null);
   if (plan.kind === "delete") {
-    const { inputKey, outputsPrefix } = plan;
     const removed = await deps.inputs
-      .delete(inputKey)
+      .delete(plan.inputKey)
       .andThen(() =>
-        outputsPrefix === null ? okAsync({ more: false }) : deletePrefix(deps.outputs, outputsPrefix),
+        ResultAsync.combine(plan.outputPrefixes.map((prefix) => deletePrefix(deps.outputs, prefix))),
       );
     if (removed.isErr()) return { kind: "error", jobId, error: `storage ${removed.error.kind}` };
     // More than a page of leftovers: the entry stays due, and the next run deletes the next page.
-    if (removed.value.more) return { kind: "deleted", jobId };
+    if (removed.value.some((r) => r.more)) return { kind: "deleted", jobId };
   }
   const settled = await deps.jobIndexes.ended.settle(entry);
   if (settled.isErr()) return { kind: "error", jobId, error: settled.error.kind };

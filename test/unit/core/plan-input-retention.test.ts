@@ -26,12 +26,25 @@ const running: JobEvent[] = [
 const job = (...events: JobEvent[]): Job => foldJobEvents(events) as Job;
 
 describe("planInputRetention", () => {
-  it("a completed job loses its input, keeps its outputs", () => {
+  it("a completed job loses its input and split work files a stitch left, keeps its outputs", () => {
     const done = job(...running, { type: "completed", outputs: [], costUsd: 0, machineSeconds: 1, at: T0 });
     expect(planInputRetention(done)).toEqual({
       kind: "delete",
       inputKey: "uploads/job_bbbbbbbbbbbb/in.mov",
-      outputsPrefix: null,
+      outputPrefixes: ["outputs/job_bbbbbbbbbbbb/split/"],
+    });
+  });
+
+  it("a failed job loses its input, its preset's partial outputs and split work files, keeps its record", () => {
+    const failed = job(...running, {
+      type: "failed",
+      error: { code: "ffmpeg-failed", message: "x", retryable: false },
+      at: T0,
+    });
+    expect(planInputRetention(failed)).toEqual({
+      kind: "delete",
+      inputKey: "uploads/job_bbbbbbbbbbbb/in.mov",
+      outputPrefixes: ["outputs/job_bbbbbbbbbbbb/mobile/", "outputs/job_bbbbbbbbbbbb/split/"],
     });
   });
 
@@ -39,7 +52,7 @@ describe("planInputRetention", () => {
     expect(planInputRetention(job(...running, { type: "cancelled", reason: null, at: T0 }))).toEqual({
       kind: "delete",
       inputKey: "uploads/job_bbbbbbbbbbbb/in.mov",
-      outputsPrefix: "outputs/job_bbbbbbbbbbbb/",
+      outputPrefixes: ["outputs/job_bbbbbbbbbbbb/"],
     });
   });
 

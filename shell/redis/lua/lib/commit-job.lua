@@ -34,7 +34,7 @@ local function commit_job(jobKey, indexes, jobId, expected, ops, fields)
   if ends == '' then return {1} end
 -- @include lib/now-ms.lua
 -- @include lib/split-tasks.lua
-  if ends == 'finished' then settle_split(jobKey, pendingKey, activeKey, outboxKey, prefix) end
+  if ends == 'finished' then settle_split(jobKey, pendingKey, activeKey, outboxKey, endedKey, prefix) end
   -- A finished job with a webhook owes one: the outbox holds it (scored by Redis time) until a delivery settles it.
   if ends == 'finished' then
     local url = redis.call('HGET', jobKey, 'meta:webhookUrl')

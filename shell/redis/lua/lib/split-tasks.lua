@@ -28,11 +28,14 @@ local function split_cancel_tasks(parentKey, pendingKey, activeKey, prefix, reas
   end
 end
 
-local function split_fail_parent(parentKey, parentId, pendingKey, activeKey, outboxKey, prefix, errorJson)
+local function split_fail_parent(parentKey, parentId, indexes, prefix, errorJson)
+  local pendingKey, activeKey, outboxKey, endedKey = unpack(indexes)
   split_bump(parentKey, {'status', 'failed', 'error', errorJson, 'leaseToken', '', 'machineId', '',
     'finishedAt', tostring(now)})
   redis.call('ZREM', pendingKey, parentId)
   redis.call('HDEL', activeKey, parentId)
+  -- Ended like any failed job: input retention deletes its input and leftovers in due course.
+  redis.call('ZADD', endedKey, now, parentId)
   local url = redis.call('HGET', parentKey, 'meta:webhookUrl')
   if url and url ~= '' then redis.call('ZADD', outboxKey, 'NX', now, parentId) end
   local owner = redis.call('HGET', parentKey, 'meta:owner')
@@ -40,7 +43,7 @@ local function split_fail_parent(parentKey, parentId, pendingKey, activeKey, out
   split_cancel_tasks(parentKey, pendingKey, activeKey, prefix, 'the job failed: ' .. parentId)
 end
 
-local function settle_split(jobKey, pendingKey, activeKey, outboxKey, prefix)
+local function settle_split(jobKey, pendingKey, activeKey, outboxKey, endedKey, prefix)
   local status = redis.call('HGET', jobKey, 'status')
   if status ~= 'completed' and redis.call('HEXISTS', jobKey, 'split:tasks') == 1 then
     split_cancel_tasks(jobKey, pendingKey, activeKey, prefix, 'the job was ' .. status)
@@ -67,6 +70,6 @@ local function settle_split(jobKey, pendingKey, activeKey, outboxKey, prefix)
     end
     return
   end
-  split_fail_parent(parentKey, parentId, pendingKey, activeKey, outboxKey, prefix,
+  split_fail_parent(parentKey, parentId, {pendingKey, activeKey, outboxKey, endedKey}, prefix,
     redis.call('HGET', jobKey, 'error') or '')
 end

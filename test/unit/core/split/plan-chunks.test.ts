@@ -4,6 +4,7 @@ import type { PresetName } from "../../../../core/preset-names.ts";
 import {
   type ChunkSpan,
   planChunks,
+  planGridChunks,
   SPLIT_SEGMENT_S,
   type SplitSettings,
   shouldSplit,
@@ -117,6 +118,33 @@ describe("planChunks", () => {
       expect(c.endS).toBeGreaterThan(c.startS);
       if (i > 0) expect(c.startS).toBe(chunks[i - 1]?.endS);
     });
+  });
+});
+
+describe("planGridChunks (HLS)", () => {
+  it("cuts at exact multiples of the chunk length, whatever the keyframes, with planChunks' tail rule", () => {
+    expect(spans(planGridChunks(600, settings))).toEqual(
+      Array.from({ length: 10 }, (_, i) => [i * 60, i * 60 + 60]),
+    );
+    expect(spans(planGridChunks(145, settings))).toEqual([
+      [0, 60],
+      [60, 145],
+    ]);
+    expect(spans(planGridChunks(151, settings))).toEqual([
+      [0, 60],
+      [60, 120],
+      [120, 151],
+    ]);
+    // Exactly half a chunk left over stays with the chunk before it, as in planChunks.
+    expect(spans(planGridChunks(150, settings))).toEqual([
+      [0, 60],
+      [60, 150],
+    ]);
+  });
+
+  it("is one chunk for a short input and nothing for an input without duration", () => {
+    expect(spans(planGridChunks(70, settings))).toEqual([[0, 70]]);
+    expect(planGridChunks(0, settings)).toEqual([]);
   });
 });
 
