@@ -204,7 +204,7 @@ for (const workload of workloads) {
         "per 1k jobs",
         "p50",
         "p95",
-        "p95 MP4 ≥10 min",
+        "p95 re-encodes ≥10 min",
         "idle machine-s",
         "machines",
         "most at once",

@@ -123,16 +123,23 @@ export const chunkSeconds = (span: MediaSpan, model: JobTimeModel): number =>
     (encodeSecondsPerMediaSecond(model.encode[span.preset], span.pixels) + model.transferSPerMediaS);
 
 /**
- * Seconds the machine that claimed a long job spends splitting it: the probe and the keyframe scan, which reads the
- * whole input once (half of the media moved: the input, not the outputs).
+ * Seconds the machine that claimed a long job spends splitting it: the probe, and for chunks cut at keyframes (MP4)
+ * the keyframe scan, which reads the whole input once (half of the media moved: the input, not the outputs). HLS
+ * chunks are cut on the segment grid: no scan.
  */
-export const splitStepSeconds = (durationS: number, model: JobTimeModel): number =>
-  model.taskFixedS + durationS * (model.keyframeScanSPerMediaS + model.transferSPerMediaS / 2);
+export const splitStepSeconds = (durationS: number, scansKeyframes: boolean, model: JobTimeModel): number =>
+  model.taskFixedS +
+  (scansKeyframes ? durationS * (model.keyframeScanSPerMediaS + model.transferSPerMediaS / 2) : 0);
 
 /** Seconds a split job's audio task takes: the whole file's audio, reading the whole input. */
 export const audioSeconds = (durationS: number, model: JobTimeModel): number =>
   model.taskFixedS + durationS * (model.audioSPerMediaS + model.transferSPerMediaS / 2);
 
-/** Seconds the stitch task of a split job keeps a machine busy: it reads the chunks' outputs and writes the whole. */
-export const stitchSeconds = (durationS: number, model: JobTimeModel): number =>
-  model.taskFixedS + model.stitchFixedS + durationS * (model.stitchSPerMediaS + model.transferSPerMediaS);
+/**
+ * Seconds the stitch task of a split job keeps a machine busy. MP4: it reads the chunks' outputs, joins them
+ * (concat, faststart) and writes the whole. HLS: it joins playlists only (the chunks stored their segments among the
+ * outputs already), so only its fixed part is left.
+ */
+export const stitchSeconds = (durationS: number, joinsMedia: boolean, model: JobTimeModel): number =>
+  model.taskFixedS +
+  (joinsMedia ? model.stitchFixedS + durationS * (model.stitchSPerMediaS + model.transferSPerMediaS) : 0);

@@ -6,8 +6,8 @@ import { decideJobAcceptance } from "../decide-job-acceptance.ts";
 import { ffmpegTimeLimitMs } from "../ffmpeg/ffmpeg-time-limit.ts";
 import { planLeaseSweep } from "../plan-lease-sweep.ts";
 import { PRESET_NAMES, type PresetName } from "../preset-names.ts";
-import { planChunks, shouldSplit } from "../split/plan-chunks.ts";
-import { stitchable } from "../split/plan-task-commands.ts";
+import { planChunks, planGridChunks, shouldSplit } from "../split/plan-chunks.ts";
+import { cutsOnSegmentGrid, stitchable } from "../split/plan-task-commands.ts";
 import { splitTaskScore } from "../split/split-tasks.ts";
 import {
   audioSeconds,
@@ -44,7 +44,7 @@ export const wholeJobLimitMs = (spec: Pick<JobSpec, "preset" | "pixels" | "durat
   return limit("transcode") + limit("poster");
 };
 
-/** Whether the machine that claims this job splits it (worker-image/split-long-job.ts: MP4 presets only, so far). */
+/** Whether the machine that claims this job splits it (worker-image/split-long-job.ts: MP4 and HLS presets). */
 const splits = (w: SimWorld, spec: JobSpec): boolean =>
   w.s.split !== null && stitchable(spec.preset) && shouldSplit(spec, w.s.split);
 
@@ -90,7 +90,8 @@ export const acceptUpload = (w: SimWorld, spec: JobSpec): number => {
   w.jobs.failed[job] = 0;
   w.jobs.long[job] = spec.durationS >= w.s.longJobS && stitchable(spec.preset) ? 1 : 0;
   if (splits(w, spec)) {
-    w.queueTask(w.newTask(job, T.Split, splitStepSeconds(spec.durationS, w.s.jobTime)));
+    const scans = !cutsOnSegmentGrid(spec.preset);
+    w.queueTask(w.newTask(job, T.Split, splitStepSeconds(spec.durationS, scans, w.s.jobTime)));
   } else {
     const task = w.newTask(job, T.Whole, taskSeconds(spec, w.s.jobTime));
     w.tasks.limitMs[task] = wholeJobLimitMs(spec);
@@ -104,18 +105,21 @@ const presetOf = (w: SimWorld, job: number): PresetName =>
   PRESET_NAMES[w.jobs.preset[job] as number] as PresetName;
 
 /**
- * The machine that claimed a long job has scanned its keyframes: its audio and chunk tasks join jobs:pending at the
- * job's own place (splitTaskScore), the stitch waits for the last of them.
+ * The machine that claimed a long job has planned its chunks (MP4: at the keyframes it scanned; HLS: on the segment
+ * grid): its audio and chunk tasks join jobs:pending at the job's own place (splitTaskScore), the stitch waits for
+ * the last of them.
  */
 export const finishSplitStep = (w: SimWorld, job: number): void => {
   const split = w.s.split;
   if (split === null) throw new Error("a split step with splitting off");
   const durationS = w.jobs.durationS[job] as number;
   const gopS = w.jobs.gopS[job] as number;
-  const keyframeTimesS = Array.from({ length: Math.ceil(durationS / gopS) }, (_, i) => i * gopS);
-  const chunks = planChunks({ durationS, keyframeTimesS }, split);
-  if (chunks.length < 2) throw new Error(`a ${durationS} s job split into ${chunks.length} chunk(s)`);
   const preset = presetOf(w, job);
+  const keyframeTimesS = () => Array.from({ length: Math.ceil(durationS / gopS) }, (_, i) => i * gopS);
+  const chunks = cutsOnSegmentGrid(preset)
+    ? planGridChunks(durationS, split)
+    : planChunks({ durationS, keyframeTimesS: keyframeTimesS() }, split);
+  if (chunks.length < 2) throw new Error(`a ${durationS} s job split into ${chunks.length} chunk(s)`);
   const pixels = w.jobs.pixels[job] as number;
   const queuedAt = w.jobs.queuedAt[job] as number;
   w.c.splitJobs++;
@@ -137,7 +141,12 @@ export const finishSplitStep = (w: SimWorld, job: number): void => {
 
 /** The last chunk or the audio landed: the stitch task joins the queue at the job's place (lib/split-tasks.lua). */
 export const queueStitch = (w: SimWorld, job: number): void => {
-  const task = w.newTask(job, T.Stitch, stitchSeconds(w.jobs.durationS[job] as number, w.s.jobTime));
+  const joinsMedia = !cutsOnSegmentGrid(presetOf(w, job));
+  const task = w.newTask(
+    job,
+    T.Stitch,
+    stitchSeconds(w.jobs.durationS[job] as number, joinsMedia, w.s.jobTime),
+  );
   w.queueTask(task, Math.min(w.jobs.queuedAt[job] as number, w.now));
 };
 

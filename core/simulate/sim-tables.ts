@@ -15,7 +15,7 @@ export class JobTable extends Rows {
   left = i32(INITIAL_ROWS);
   /** 1 once the job failed: its other tasks are dropped. */
   failed = u8(INITIAL_ROWS);
-  /** 1 for a long job of a preset that is split (an MP4 re-encode), split or not: its wait is also reported apart. */
+  /** 1 for a long job of a preset that is split (a re-encode), split or not: its wait is also reported apart. */
   long = u8(INITIAL_ROWS);
 
   protected resize(n: number): void {

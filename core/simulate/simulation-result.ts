@@ -55,8 +55,8 @@ export interface SimulationResult {
   readonly splitBusySeconds: number;
   readonly splitSinglePassSeconds: number;
   /**
-   * Upload to ready (completed jobs), seconds; and for the jobs splitting is for (MP4 re-encodes, which a split
-   * deploy splits) of at least `longJobS` of media.
+   * Upload to ready (completed jobs), seconds; and for the jobs splitting is for (re-encodes, which a split deploy
+   * splits) of at least `longJobS` of media.
    */
   readonly latencyS: Percentiles;
   readonly longLatencyS: Percentiles;

@@ -34,7 +34,7 @@ export interface SimulationSettings {
   readonly guest: MachineGuest;
   readonly prices: MachinePriceTable;
   readonly jobTime: JobTimeModel;
-  /** MP4 re-encodes (what a split deploy splits) at least this long (media seconds) get their own percentiles. */
+  /** Re-encodes (what a split deploy splits) at least this long (media seconds) get their own percentiles. */
   readonly longJobS: number;
 }
 

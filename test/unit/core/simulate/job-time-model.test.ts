@@ -16,6 +16,7 @@ import {
   PIXELS_720P,
   PIXELS_1080P,
   splitStepSeconds,
+  stitchSeconds,
   taskSeconds,
 } from "../../../../core/simulate/job-time-model.ts";
 import {
@@ -74,7 +75,7 @@ describe("the job time model against bench/results.json", () => {
     expect(model.encode.mobile).toEqual(DEFAULT_JOB_TIME_MODEL.encode.mobile);
   });
 
-  it("times a split job's passes: chunks without the SSIM checks; the scan and the audio read the input once", () => {
+  it("times a split job's passes: chunks without the SSIM checks, the scan and the audio read the input once", () => {
     const model = { ...DEFAULT_JOB_TIME_MODEL, taskFixedS: 2, transferSPerMediaS: 0.01 };
     const span = { preset: "web-optimized", pixels: PIXELS_720P, durationS: 60 } as const;
     const rate = model.encode["web-optimized"].p720;
@@ -83,7 +84,17 @@ describe("the job time model against bench/results.json", () => {
       60 * rate * model.qualityCheckOverhead,
       9,
     );
-    expect(splitStepSeconds(600, model)).toBeCloseTo(2 + 600 * (model.keyframeScanSPerMediaS + 0.005), 9);
+    expect(splitStepSeconds(600, true, model)).toBeCloseTo(
+      2 + 600 * (model.keyframeScanSPerMediaS + 0.005),
+      9,
+    );
+    // HLS chunks are cut on the segment grid: no scan; its stitch joins playlists, no media.
+    expect(splitStepSeconds(600, false, model)).toBe(2);
+    expect(stitchSeconds(600, false, model)).toBe(2);
+    expect(stitchSeconds(600, true, model)).toBeCloseTo(
+      2 + model.stitchFixedS + 600 * (model.stitchSPerMediaS + 0.01),
+      9,
+    );
     expect(audioSeconds(600, model)).toBeCloseTo(2 + 600 * (model.audioSPerMediaS + 0.005), 9);
   });
 

@@ -1,7 +1,7 @@
 // How a split job shares the simulated queue (core/split/split-tasks.ts's rule): its tasks take the job's own place,
 // so a job queued after it waits for the tasks queued before it, and its stitch goes ahead of later jobs.
 import { describe, expect, it } from "vitest";
-import { PIXELS_720P } from "../../../../core/simulate/job-time-model.ts";
+import { chunkSeconds, PIXELS_720P } from "../../../../core/simulate/job-time-model.ts";
 import { seededRandom } from "../../../../core/simulate/prng.ts";
 import { acceptUpload, finishSplitStep, queueStitch } from "../../../../core/simulate/sim-control-plane.ts";
 import { SimWorld, T } from "../../../../core/simulate/sim-world.ts";
@@ -68,6 +68,30 @@ describe("a split job in the simulated queue", () => {
     w.now = 90_000;
     queueStitch(w, long);
     expect(claimAll(w, names, 90_000)).toEqual(["long:Stitch", "late:Whole"]);
+  });
+
+  it("cuts an HLS job on the segment grid, an MP4 job at its keyframes, as the worker does", () => {
+    const w = world();
+    const hls = acceptUpload(w, { ...upload(250), preset: "hls" });
+    const mp4 = acceptUpload(w, { ...upload(250), gopS: 7 });
+    const plain = acceptUpload(w, { ...upload(250), preset: "default" });
+    const names = { [hls]: "hls", [mp4]: "mp4", [plain]: "default" };
+    expect(claimAll(w, names, 1_000)).toEqual(["hls:Split", "mp4:Split", "default:Whole"]);
+    finishSplitStep(w, hls);
+    finishSplitStep(w, mp4);
+    const chunkMs = new Map<number, number[]>();
+    for (let task = w.claimTask(); task >= 0; task = w.claimTask()) {
+      const job = w.tasks.job[task] as number;
+      if (w.tasks.kind[task] === T.Chunk)
+        chunkMs.set(job, [...(chunkMs.get(job) ?? []), w.tasks.workMs[task] as number]);
+    }
+    const expected = (preset: "hls" | "web-optimized", lengths: number[]) =>
+      lengths.map(
+        (durationS) => chunkSeconds({ preset, pixels: PIXELS_720P, durationS }, w.s.jobTime) * 1000,
+      );
+    // HLS: 60, 120, 180 (the 10 s tail joins the last chunk); MP4: the 7 s keyframes nearest them, 63, 119, 182.
+    expect(chunkMs.get(hls)).toEqual(expected("hls", [60, 60, 60, 70]));
+    expect(chunkMs.get(mp4)).toEqual(expected("web-optimized", [63, 56, 63, 68]));
   });
 
   it("counts every waiting task in the backlog, as jobs:pending's ZCARD does", () => {
