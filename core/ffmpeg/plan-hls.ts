@@ -11,6 +11,7 @@ import {
   type TranscodeStep,
 } from "./ffmpeg-plan.ts";
 import { transcodeCommand } from "./ffmpeg-time-limit.ts";
+import { framesPerSegment } from "./frame-timing.ts";
 import { type LadderRung, ladderFor } from "./ladder-for.ts";
 import { colourTagArgs, planLadderFilter } from "./plan-video-filter.ts";
 import type { HlsRecipe } from "./presets.ts";
@@ -18,9 +19,6 @@ import type { HlsRecipe } from "./presets.ts";
 export const MASTER_PLAYLIST = "master.m3u8";
 export const VARIANT_PLAYLIST = "index.m3u8";
 export const SEGMENT_PATTERN = "seg_%03d.ts";
-
-/** Used for the GOP length when ffprobe states no frame rate. */
-const FALLBACK_FPS = 30;
 
 export const planHls = (
   input: CheckedInput,
@@ -30,7 +28,7 @@ export const planHls = (
 ): TranscodeStep => {
   const rungs = ladderFor(input.display, recipe.ladder);
   const hasAudio = input.audio !== undefined;
-  const gop = Math.max(1, Math.round((input.video.frameRate ?? FALLBACK_FPS) * recipe.segmentSec));
+  const gop = framesPerSegment(input.video, recipe.segmentSec);
   const perRung = (build: (r: LadderRung, i: number) => string[]) => rungs.flatMap(build);
   const argv = [
     ...ffmpegHeadArgs(),

@@ -2,14 +2,14 @@
 // once for the whole file) spans the video: a missing or repeated frame at a seam, or a lost chunk, shows here.
 import { err, ok, type Result } from "neverthrow";
 import type { CheckedInput } from "../ffmpeg/check-input.ts";
+import { frameSeconds } from "../ffmpeg/frame-timing.ts";
 import type { ProbeSummary } from "../ffmpeg/probe-summary.ts";
 
-const FALLBACK_FPS = 30;
 const span = (s: { readonly startSec?: number; readonly endSec?: number } | undefined): number | null =>
   s?.endSec !== undefined ? s.endSec - (s.startSec ?? 0) : null;
 
 export const checkStitchedDuration = (source: CheckedInput, stitched: ProbeSummary): Result<void, string> => {
-  const frame = 1 / (source.video.frameRate ?? FALLBACK_FPS);
+  const frame = frameSeconds(source.video);
   const want = source.videoSpan.endSec - source.videoSpan.startSec;
   const got = span(stitched.video);
   if (got === null) return err("the stitched video states no duration");

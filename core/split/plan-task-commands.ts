@@ -5,6 +5,7 @@ import type { CheckedInput } from "../ffmpeg/check-input.ts";
 import { fitBox } from "../ffmpeg/display-size.ts";
 import { type FfmpegCommand, ffmpegHeadArgs, joinPath, MUXING_QUEUE_ARGS } from "../ffmpeg/ffmpeg-plan.ts";
 import { commandWork, ffmpegTimeLimitMs } from "../ffmpeg/ffmpeg-time-limit.ts";
+import { framesPerSegment } from "../ffmpeg/frame-timing.ts";
 import { type LadderRung, ladderFor } from "../ffmpeg/ladder-for.ts";
 import { MASTER_PLAYLIST, SEGMENT_PATTERN, VARIANT_PLAYLIST } from "../ffmpeg/plan-hls.ts";
 import { colourTagArgs, planLadderFilter, planVideoFilter } from "../ffmpeg/plan-video-filter.ts";
@@ -24,8 +25,6 @@ export interface TaskContext {
 /** The audio rendition's directory in a split HLS package (video rungs keep their own names). */
 export const AUDIO_RENDITION = "audio";
 export const AUDIO_FILE = "audio.m4a";
-/** The GOP length when ffprobe states no frame rate (as plan-hls). */
-const FALLBACK_FPS = 30;
 /**
  * A chunk seeks half a millisecond before its first frame: ffprobe prints times rounded to the microsecond, and a
  * seek a hair past the keyframe would drop it. Frames before the start are decoded and dropped, never encoded.
@@ -132,7 +131,7 @@ export const planChunkCommand = (
     }
     case "hls": {
       const rungs = rungsFor(input, ctx.preset);
-      const gop = Math.max(1, Math.round((input.video.frameRate ?? FALLBACK_FPS) * segmentS));
+      const gop = framesPerSegment(input.video, segmentS);
       const dir = joinPath(ctx.outDir, chunkOutput(ctx.preset, chunk.index));
       const argv = [
         ...head,
