@@ -14,7 +14,7 @@ import { workFileDestination } from "../core/split/plan-task-commands.ts";
 import { chunkName, type SplitTask, splitTaskId, splitWorkPrefix } from "../core/split/split-tasks.ts";
 import type { JobStore } from "../shell/redis/job-store.ts";
 import { deletePrefix } from "../shell/storage/delete-prefix.ts";
-import type { ObjectStore } from "../shell/storage/object-store.ts";
+import type { ObjectStore, ObjectSummary } from "../shell/storage/object-store.ts";
 import { downloadObject } from "./download-input.ts";
 import { describeTransitionError } from "./fenced-job.ts";
 import {
@@ -115,19 +115,28 @@ export const storeWork = async (deps: SplitTaskDeps, job: Job, outDir: string): 
   return ok(undefined);
 };
 
-const fetchWork = async (deps: SplitTaskDeps, prefix: string, into: string): Step<void> => {
+/** Every object under `prefix`, all pages, keyed by its path below the prefix. */
+export const listUnder = async (deps: SplitTaskDeps, prefix: string): Step<Map<string, ObjectSummary>> => {
+  const found = new Map<string, ObjectSummary>();
   let cursor: string | null = null;
   do {
     const page = await deps.output.list(prefix, cursor === null ? {} : { cursor });
     if (page.isErr()) return err(inputUnavailable(`cannot list ${prefix}: ${page.error.kind}`, true));
-    for (const object of page.value.objects) {
-      const path = join(into, object.key.slice(prefix.length));
-      await mkdir(dirname(path), { recursive: true });
-      const got = await downloadObject(deps.output, object.key, path, new AbortController().signal);
-      if (got.isErr()) return err(got.error);
-    }
+    for (const object of page.value.objects) found.set(object.key.slice(prefix.length), object);
     cursor = page.value.nextCursor;
   } while (cursor !== null);
+  return ok(found);
+};
+
+const fetchWork = async (deps: SplitTaskDeps, prefix: string, into: string): Step<void> => {
+  const listed = await listUnder(deps, prefix);
+  if (listed.isErr()) return err(listed.error);
+  for (const [name, object] of listed.value) {
+    const path = join(into, name);
+    await mkdir(dirname(path), { recursive: true });
+    const got = await downloadObject(deps.output, object.key, path, new AbortController().signal);
+    if (got.isErr()) return err(got.error);
+  }
   return ok(undefined);
 };
 

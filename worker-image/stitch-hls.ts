@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { err, ok, type Result } from "neverthrow";
 import type { CheckedInput } from "../core/ffmpeg/check-input.ts";
 import { CONTENT_TYPES, type PlannedOutput } from "../core/ffmpeg/ffmpeg-plan.ts";
+import { frameSeconds } from "../core/ffmpeg/frame-timing.ts";
 import type { PlanFfmpegInput } from "../core/ffmpeg/plan-ffmpeg.ts";
 import { MASTER_PLAYLIST, VARIANT_PLAYLIST } from "../core/ffmpeg/plan-hls.ts";
 import type { Job } from "../core/job-lifecycle/job-state.ts";
@@ -22,10 +23,11 @@ import {
 } from "../core/split/join-hls.ts";
 import { AUDIO_RENDITION, chunkOutput, splitAudioKbps } from "../core/split/plan-task-commands.ts";
 import type { SplitTask } from "../core/split/split-tasks.ts";
-import { inputUnavailable, type JobFailure, outputInvalid } from "./job-failure.ts";
+import { type JobFailure, outputInvalid } from "./job-failure.ts";
 import { listOutputFiles } from "./list-output-files.ts";
 import {
   completeJob,
+  listUnder,
   makePoster,
   prepareStitch,
   type SplitTaskDeps,
@@ -35,26 +37,11 @@ import {
 } from "./split-task-steps.ts";
 import { uploadOutputs } from "./upload-outputs.ts";
 
-const FALLBACK_FPS = 30;
-
 const readPlaylist = async (path: string): Promise<Result<MediaPlaylist, JobFailure>> => {
   const text = await readFile(path, "utf8").catch(() => null);
   if (text === null) return err(outputInvalid(`a chunk left no playlist at ${path}`));
   const parsed = parseMediaPlaylist(text);
   return parsed.isErr() ? err(outputInvalid(`${path}: ${parsed.error}`)) : ok(parsed.value);
-};
-
-/** Every stored object under the job's HLS outputs (the chunks' and the audio's segments), by relative path. */
-const storedSegments = async (deps: SplitTaskDeps, prefix: string): Step<Map<string, number>> => {
-  const sizes = new Map<string, number>();
-  let cursor: string | null = null;
-  do {
-    const page = await deps.output.list(prefix, cursor === null ? {} : { cursor });
-    if (page.isErr()) return err(inputUnavailable(`cannot list ${prefix}: ${page.error.kind}`, true));
-    for (const object of page.value.objects) sizes.set(object.key.slice(prefix.length), object.size);
-    cursor = page.value.nextCursor;
-  } while (cursor !== null);
-  return ok(sizes);
 };
 
 export const stitchHls = async (
@@ -108,12 +95,13 @@ export const stitchHls = async (
   const { input } = source;
   const checked = checkJoinedHls(rungs, audio, {
     videoS: input.videoSpan.endSec - input.videoSpan.startSec,
-    frameS: 1 / (input.video.frameRate ?? FALLBACK_FPS),
+    frameS: frameSeconds(input.video),
     segmentS: task.segmentS,
   });
   if (checked.isErr()) return err(outputInvalid(checked.error));
   const prefix = outputPrefix(job.jobId, job.preset);
-  const stored = await storedSegments(deps, prefix);
+  // Every stored object under the job's HLS outputs: the chunks' and the audio's segments.
+  const stored = await listUnder(deps, prefix);
   if (stored.isErr()) return err(stored.error);
   const named = [
     ...rungs.flatMap((r) =>
@@ -130,7 +118,7 @@ export const stitchHls = async (
       key: `${prefix}${s.path}`,
       quality: s.quality,
       contentType: CONTENT_TYPES.ts,
-      size: stored.value.get(s.path) ?? 0,
+      size: stored.value.get(s.path)?.size ?? 0,
     }),
   );
 
